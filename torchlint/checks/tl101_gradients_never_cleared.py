@@ -1,0 +1,38 @@
+"""TL101: a training loop that never clears gradients (see rules/TL101/spec.md)."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from torchlint import loops
+from torchlint.config import Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+
+class GradientsNeverCleared(Rule):
+    """Optimizer step in a training loop that never clears gradients."""
+
+    code = "TL101"
+    name = "gradients-never-cleared"
+    message = "{step} in a loop that never clears gradients"
+    hint = "call {optimizer}.zero_grad() each iteration"
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        reported = set()
+        for _loop, evs in loops.training_loops(m):
+            kinds = {e.kind for e in evs}
+            # clearing anywhere in the body (conditional too), or an optimizer
+            # handed to code we cannot see, means "cleared" (precision first)
+            if loops.ZERO_GRAD in kinds or loops.OPAQUE in kinds:
+                continue
+            for ev in evs:
+                if ev.kind != loops.STEP or id(ev.node) in reported:
+                    continue
+                reported.add(id(ev.node))
+                yield self.violation(ev.node, step=_call_text(ev.node), optimizer=ev.receiver)
+
+
+def _call_text(call: ast.Call) -> str:
+    text = ast.unparse(call)
+    return text if len(text) <= 40 else ast.unparse(call.func) + "(...)"

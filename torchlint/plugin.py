@@ -1,0 +1,94 @@
+"""The flake8 entry point: build the model once, run every rule, isolated."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Optional, Tuple
+
+from torchlint import __version__
+from torchlint.checks import RULES
+from torchlint.config import DEFAULT, OPTIONS, Config
+from torchlint.semantic import SemanticModel
+
+_GATE_WORDS = ("torch", "lightning")
+
+
+def looks_like_pytorch(lines) -> bool:
+    """The fast gate: no rule runs on a file that never mentions torch or lightning."""
+    if lines is None:
+        return True
+    return any(word in line for line in lines for word in _GATE_WORDS)
+
+
+class Plugin:
+    name = "torchlint"
+    version = __version__
+    config: Config = DEFAULT
+
+    def __init__(self, tree: ast.AST, filename: str = "(none)", lines=None):
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, manager) -> None:
+        for opt in OPTIONS:
+            kwargs = dict(
+                default=",".join(opt.default) if opt.comma_list else opt.default,
+                parse_from_config=True,
+                help=opt.help + (f" (default: {opt.default!r})" if not opt.comma_list else ""),
+            )
+            if opt.comma_list:
+                kwargs["comma_separated_list"] = True
+            if opt.type == "int":
+                kwargs["type"] = int
+            manager.add_option(opt.flag, **kwargs)
+        manager.extend_default_ignore([r.code for r in RULES if not r.default_enabled] + ["TL9"])
+
+    @classmethod
+    def parse_options(cls, options) -> None:
+        cls.config = Config.from_options(options)
+
+    def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        for v in check_tree(self.tree, self.filename, self.lines, self.config):
+            yield v.line, v.col, v.flake8(), type(self)
+
+
+def check_tree(tree, filename: str = "(none)", lines=None, config: Config = DEFAULT,
+               rules=None):
+    """Every violation in one file; an exception in a rule becomes one TL000."""
+    from torchlint.rule import Violation
+
+    if not looks_like_pytorch(lines):
+        return []
+    try:
+        model = SemanticModel(tree, filename, lines)
+    except RecursionError:  # pathological nesting: stay quiet rather than guess
+        return []
+    except Exception as exc:  # never abort flake8
+        return [Violation(1, 0, "TL000", f"torchlint internal error in semantic model: "
+                                         f"{type(exc).__name__}")]
+    if not model.imports_torch:
+        return []
+    out = []
+    for rule_cls in rules or RULES:
+        found = []
+        try:
+            for v in rule_cls().check(model, config):
+                found.append(v)
+        except RecursionError:
+            continue
+        except Exception as exc:
+            found.append(Violation(1, 0, "TL000", f"torchlint internal error in {rule_cls.code}: "
+                                                  f"{type(exc).__name__}"))
+        out.extend(found)
+    return out
+
+
+def check_source(source: str, filename: str = "<string>", config: Config = DEFAULT,
+                 rules=None) -> Optional[list]:
+    """Parse and check a source string (for the CLI and tests); None on a syntax error."""
+    try:
+        tree = ast.parse(source, filename)
+    except (SyntaxError, ValueError):
+        return None
+    return check_tree(tree, filename, source.splitlines(True), config, rules)

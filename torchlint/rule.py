@@ -1,0 +1,49 @@
+"""The rule contract: a rule reads the semantic model and yields Violations.
+
+Only ``plugin.py`` turns a Violation into flake8's tuple.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterator, Union
+
+from torchlint.config import Config
+from torchlint.semantic import SemanticModel
+
+
+@dataclass(frozen=True)
+class Violation:
+    line: int
+    col: int
+    code: str
+    message: str  # "<what is wrong>; <imperative hint>"
+
+    def flake8(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+class Rule:
+    """Base class. Subclasses set code, name, message, hint and implement check()."""
+
+    code: str = ""
+    name: str = ""
+    message: str = ""  # format string: what is wrong, with the user's names
+    hint: str = ""  # format string: imperative, what to do
+    default_enabled: bool = True
+    needs_witness: str = "cpu"  # cpu | gpu | ddp: where the runtime witness runs
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:  # pragma: no cover
+        raise NotImplementedError
+
+    @classmethod
+    def summary(cls) -> str:
+        return (cls.__doc__ or "").strip().splitlines()[0].rstrip(".")
+
+    def violation(self, where: Union[ast.AST, int], **names) -> Violation:
+        line = getattr(where, "lineno", where)
+        col = getattr(where, "col_offset", 0)
+        text = self.message.format(**names)
+        if self.hint:
+            text += "; " + self.hint.format(**names)
+        return Violation(int(line), int(col), self.code, text)
