@@ -2,7 +2,7 @@
 settable in setup.cfg / tox.ini / .flake8 under ``[flake8]``."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Tuple
 
 

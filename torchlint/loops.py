@@ -99,7 +99,7 @@ def _mentions_grad(expr: ast.AST) -> bool:
 def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
     """Events in a loop or function body, in source order (helpers inlined)."""
     cache: Dict = m.memo.setdefault("events", {})
-    key = (id(owner.node), follow)
+    key = (owner.node, follow)
     if key not in cache:
         out = []
         for site, via in m.sites_in(owner, follow=follow):

@@ -131,8 +131,8 @@ class SemanticModel:
         self.main_guards: List[ast.If] = []
         self.imported_modules: set = set()  # top-level package names imported anywhere
         self.truncated = False  # statement nesting beyond MAX_STATEMENT_DEPTH was skipped
-        self._resolve_cache: Dict[int, Optional[str]] = {}
-        self._kinds_cache: Dict[int, FrozenSet[str]] = {}
+        self._resolve_cache: Dict[tuple, Optional[str]] = {}
+        self._kinds_cache: Dict[tuple, FrozenSet[str]] = {}
         self._param_call_kinds: Optional[Dict[Tuple[ast.AST, str], FrozenSet[str]]] = None
         self.project = None  # cross-module facts provider (torchlint.project), set by the plugin
         self.memo: Dict = {}  # derived facts computed by loops.py and rules, per model
@@ -163,7 +163,7 @@ class SemanticModel:
         ``optim.SGD``, ``O`` and ``torch.optim.SGD`` all give ``torch.optim.SGD``
         whatever the import style. Builtins resolve to ``builtins.<name>``.
         """
-        key = id(expr)
+        key = (expr, scope)  # nodes hash by identity; the key keeps them alive
         if key in self._resolve_cache:
             return self._resolve_cache[key]
         result = self._resolve(expr, scope, 0)
@@ -283,7 +283,7 @@ class SemanticModel:
     def kinds(self, expr: ast.AST, scope: Scope) -> FrozenSet[str]:
         """What ``expr`` is bound to: optimizer, scheduler, module, dataloader,
         sampler, distributed_sampler, grad_scaler, device, tensor, trainer, ddp."""
-        key = id(expr)
+        key = (expr, scope)
         if key in self._kinds_cache:
             return self._kinds_cache[key]
         self._kinds_cache[key] = EMPTY  # cycle guard while computing

@@ -1,0 +1,252 @@
+"""Unit tests of the semantic model on small sources."""
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from torchlint import loops
+from torchlint.semantic import SemanticModel
+
+
+def model(src: str) -> SemanticModel:
+    return SemanticModel(ast.parse(textwrap.dedent(src)))
+
+
+def last_expr(m: SemanticModel):
+    """The last top-level expression statement's value and the module scope."""
+    stmt = [s for s in m.tree.body if isinstance(s, ast.Expr)][-1]
+    return stmt.value, m.module_scope
+
+
+@pytest.mark.parametrize(
+    "src, expected",
+    [
+        ("import torch.optim as optim\noptim.SGD", "torch.optim.SGD"),
+        ("from torch import optim\noptim.SGD", "torch.optim.SGD"),
+        ("from torch.optim import SGD as O\nO", "torch.optim.SGD"),
+        ("import torch\ntorch.optim.SGD", "torch.optim.SGD"),
+        ("import torch.nn as nn\nnn.parallel.DistributedDataParallel",
+         "torch.nn.parallel.DistributedDataParallel"),
+        ("import torch.nn\ntorch.nn.Linear", "torch.nn.Linear"),
+        ("from torch.nn.parallel import DistributedDataParallel as DDP\nDDP",
+         "torch.nn.parallel.DistributedDataParallel"),
+        ("import torch\nnn = torch.nn\nnn.Linear", "torch.nn.Linear"),
+        ("next", "builtins.next"),
+        ("undefined_name.x", None),
+        ("from somewhere import *\nSGD", None),
+        ("from .engine import fit\nfit", ".engine.fit"),
+    ],
+)
+def test_qualified_names(src, expected):
+    m = model(src)
+    expr, scope = last_expr(m)
+    assert m.resolve(expr, scope) == expected
+
+
+def test_import_inside_function_is_scoped():
+    m = model(
+        """
+        def f():
+            import torch.optim as optim
+            return optim.Adam
+        optim
+        """
+    )
+    func = next(iter(m.functions.values()))
+    assert m.resolve(func.returns[0], func.scope) == "torch.optim.Adam"
+    expr, scope = last_expr(m)
+    assert m.resolve(expr, scope) is None
+
+
+def test_parameter_shadows_import():
+    m = model(
+        """
+        import torch.optim as optim
+        def f(optim):
+            return optim.SGD
+        """
+    )
+    func = next(iter(m.functions.values()))
+    assert m.resolve(func.returns[0], func.scope) is None
+
+
+KINDS_SRC = """
+import torch
+import torch.nn as nn
+from torch.utils.data import DataLoader, DistributedSampler
+from torch.optim.lr_scheduler import StepLR
+
+class Net(nn.Module):
+    def forward(self, x):
+        return x
+
+def make_loader(ds, sampler):
+    return DataLoader(ds, sampler=sampler)
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+model = Net().to(device)
+opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+sched = StepLR(opt, 10)
+sampler = DistributedSampler(ds)
+loader = DataLoader(ds, sampler=sampler)
+built = make_loader(ds, sampler)
+scaler = torch.cuda.amp.GradScaler()
+ddp = nn.parallel.DistributedDataParallel(model)
+compiled = torch.compile(model)
+x = torch.zeros(3)
+plain = 3
+"""
+
+
+@pytest.mark.parametrize(
+    "name, kinds",
+    [
+        ("device", {"device"}),
+        ("model", {"module", "on_device"}),
+        ("opt", {"optimizer"}),
+        ("sched", {"scheduler"}),
+        ("sampler", {"sampler", "distributed_sampler"}),
+        ("loader", {"dataloader"}),
+        ("built", {"dataloader"}),
+        ("scaler", {"grad_scaler"}),
+        ("ddp", {"module", "ddp"}),
+        ("compiled", {"module", "on_device"}),
+        ("x", {"tensor"}),
+        ("plain", set()),
+    ],
+)
+def test_binding_kinds(name, kinds):
+    m = model(KINDS_SRC)
+    assert set(m.kinds(ast.Name(id=name, ctx=ast.Load()), m.module_scope)) == kinds
+
+
+def test_self_attribute_kinds_and_methods():
+    m = model(
+        """
+        import torch
+        class Trainer:
+            def __init__(self, model):
+                self.opt = torch.optim.SGD(model.parameters(), lr=0.1)
+                self.scaler = torch.amp.GradScaler("cpu")
+            def fit(self):
+                self.opt.step()
+                self.scaler.step(self.opt)
+        """
+    )
+    (cls,) = m.classes.values()
+    assert set(cls.methods) == {"__init__", "fit"}
+    fit = cls.methods["fit"]
+    calls = [s.node for s in fit.sites]
+    assert "optimizer" in m.kinds(calls[0].func.value, fit.scope)
+    assert "grad_scaler" in m.kinds(calls[1].func.value, fit.scope)
+
+
+def test_parameter_kinds_from_annotation_call_sites_and_names():
+    m = model(
+        """
+        import torch
+        from torch.optim import Optimizer
+        def a(o: Optimizer): pass
+        def b(thing): pass
+        def c(optimizer, opt_level): pass
+        b(torch.optim.SGD([], lr=0.1))
+        """
+    )
+    funcs = {f.name: f for f in m.functions.values()}
+
+    def kinds(fn, name):
+        return set(m.kinds(ast.Name(id=name, ctx=ast.Load()), funcs[fn].scope))
+    assert kinds("a", "o") == {"optimizer"}
+    assert kinds("b", "thing") == {"optimizer"}
+    assert kinds("c", "optimizer") == {"optimizer"}
+    assert kinds("c", "opt_level") == set()
+
+
+def test_module_and_lightning_subclasses_through_local_bases():
+    m = model(
+        """
+        import torch.nn as nn
+        import lightning as L
+        import pytorch_lightning as pl
+        class Base(nn.Module): pass
+        class Child(Base):
+            def forward(self, x): return x
+        class Lit(L.LightningModule):
+            def training_step(self, batch, idx): pass
+        class Lit2(pl.LightningModule): pass
+        class NotAModule: pass
+        class Loop(Loop2): pass
+        class Loop2(Loop): pass
+        """
+    )
+    by = {c.name: c for c in m.classes.values()}
+    assert m.is_nn_module(by["Child"]) and not m.is_lightning_module(by["Child"])
+    assert m.is_lightning_module(by["Lit"]) and m.is_lightning_module(by["Lit2"])
+    assert not m.is_nn_module(by["NotAModule"])
+    assert not m.is_nn_module(by["Loop"])  # cyclic bases terminate
+    assert "training_step" in by["Lit"].methods
+    assert m.method(by["Child"], "forward") is not None
+
+
+def test_loops_and_bodies():
+    m = model(
+        """
+        for epoch in range(3):
+            for batch in loader:
+                pass
+        while True:
+            break
+        """
+    )
+    assert len(m.loops) == 3
+    inner = m.loops[1]
+    assert inner.parents == (m.loops[0].node,)
+
+
+def test_helpers_followed_cycle_safe_and_bounded():
+    m = model(
+        """
+        import torch
+        opt = torch.optim.SGD([], lr=0.1)
+        def a(loss):
+            loss.backward()
+            b(loss)
+        def b(loss):
+            opt.step()
+            a(loss)
+        for x in data:
+            a(x)
+        """
+    )
+    (loop,) = m.loops
+    kinds = [e.kind for e in loops.events(m, loop)]
+    assert kinds == ["backward", "step"]
+    assert loops.is_training(loops.events(m, loop))
+
+
+def test_entry_points():
+    m = model(
+        """
+        def helper(): pass
+        def main(): helper()
+        def unused(): pass
+        if __name__ == "__main__":
+            main()
+        """
+    )
+    assert len(m.main_guards) == 1
+    assert {f.name for f in m.entry_functions()} == {"main", "helper"}
+    lib = model("def f(): pass\nclass C: pass\n")
+    assert not lib.has_entry_point()
+
+
+def test_deep_nesting_is_bounded():
+    # source can nest at most 100 blocks; a synthesised tree may nest deeper
+    node = ast.Pass()
+    for _ in range(400):
+        node = ast.If(test=ast.Name(id="x", ctx=ast.Load()), body=[node], orelse=[])
+    tree = ast.Module(body=[ast.Import(names=[ast.alias(name="torch")]), node], type_ignores=[])
+    m = SemanticModel(ast.fix_missing_locations(tree))
+    assert m.truncated and m.imports_torch
