@@ -41,7 +41,7 @@ def _docs(args) -> int:
     if args.check:
         stale = docs.stale_pages()
         for code, why in sorted(stale.items()):
-            print(f"docs/rules/{code}.md is {why}; run `torchlint docs`")
+            print(f"{code}: {why}; run `torchlint docs`")
         return 1 if stale else 0
     docs.write_all()
     return 0

@@ -1,18 +1,24 @@
 """torchlint's options: every one is a flake8 option (``--torchlint-<name>``),
-settable in setup.cfg / tox.ini / .flake8 under ``[flake8]``."""
+settable in setup.cfg / tox.ini / .flake8 under ``[flake8]``.
+
+A rule declares the options it reads in its ``options`` attribute; options
+several rules share live in ``SHARED_OPTIONS`` here. ``Config`` holds the
+parsed values by option name: ``config["seed-functions"]``.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 
 @dataclass(frozen=True)
 class Option:
     name: str  # without the --torchlint- prefix
-    default: object
+    default: Any
     help: str
     comma_list: bool = False
-    type: str = "str"  # str | int
+    type: str = "str"  # str | int | bool
+    rules: Tuple[str, ...] = ()  # codes that read it (for the docs)
 
     @property
     def flag(self) -> str:
@@ -23,34 +29,57 @@ class Option:
         return "torchlint_" + self.name.replace("-", "_")
 
 
-OPTIONS: Tuple[Option, ...] = (
-    Option(
-        "seed-functions", (),
-        "extra functions that seed the run, as qualified or bare names (TL401, TL402)",
-        comma_list=True,
-    ),
-)
+SHARED_OPTIONS: Tuple[Option, ...] = ()
 
 
-@dataclass(frozen=True)
-class Config:
-    seed_functions: Tuple[str, ...] = ()
+def all_options() -> Tuple[Option, ...]:
+    """Every option: shared ones and those declared by rules, once each."""
+    from torchlint.checks import RULES
+
+    seen: Dict[str, Option] = {o.name: o for o in SHARED_OPTIONS}
+    for rule in RULES:
+        for opt in getattr(rule, "options", ()):
+            seen.setdefault(opt.name, opt)
+    return tuple(seen.values())
+
+
+class Config(Mapping):
+    """Parsed option values by option name; defaults for anything not given."""
+
+    def __init__(self, values: Optional[Dict[str, Any]] = None):
+        self._values = {o.name: o.default for o in all_options()}
+        self._values.update(values or {})
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
     @classmethod
     def from_options(cls, options) -> "Config":
         values = {}
-        names = {f.name for f in fields(cls)}
-        for opt in OPTIONS:
-            attr = opt.name.replace("-", "_")
-            if attr not in names:
-                continue
+        for opt in all_options():
             value = getattr(options, opt.dest, opt.default)
-            if opt.comma_list:
-                value = tuple(v.strip() for v in (value or ()) if v and v.strip())
-            elif opt.type == "int" and value is not None:
-                value = int(value)
-            values[attr] = value
-        return cls(**values)
+            values[opt.name] = normalise(opt, value)
+        return cls(values)
+
+    @classmethod
+    def from_dict(cls, values: Dict[str, Any]) -> "Config":
+        by_name = {o.name: o for o in all_options()}
+        return cls({k: normalise(by_name[k], v) for k, v in values.items()})
 
 
-DEFAULT = Config()
+def normalise(opt: Option, value: Any) -> Any:
+    if opt.comma_list:
+        if isinstance(value, str):
+            value = value.split(",")
+        return tuple(v.strip() for v in (value or ()) if v and str(v).strip())
+    if opt.type == "int" and value is not None:
+        return int(value)
+    if opt.type == "bool" and isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return value

@@ -6,7 +6,7 @@ from typing import Iterator, Optional, Tuple
 
 from torchlint import __version__
 from torchlint.checks import RULES
-from torchlint.config import DEFAULT, OPTIONS, Config
+from torchlint.config import Config, all_options
 from torchlint.semantic import SemanticModel
 
 _GATE_WORDS = ("torch", "lightning")
@@ -22,7 +22,7 @@ def looks_like_pytorch(lines) -> bool:
 class Plugin:
     name = "torchlint"
     version = __version__
-    config: Config = DEFAULT
+    config: Optional[Config] = None
 
     def __init__(self, tree: ast.AST, filename: str = "(none)", lines=None):
         self.tree = tree
@@ -31,7 +31,7 @@ class Plugin:
 
     @classmethod
     def add_options(cls, manager) -> None:
-        for opt in OPTIONS:
+        for opt in all_options():
             kwargs = dict(
                 default=",".join(opt.default) if opt.comma_list else opt.default,
                 parse_from_config=True,
@@ -41,6 +41,9 @@ class Plugin:
                 kwargs["comma_separated_list"] = True
             if opt.type == "int":
                 kwargs["type"] = int
+            if opt.type == "bool":
+                kwargs["action"] = "store_true"
+                kwargs.pop("default")
             manager.add_option(opt.flag, **kwargs)
         manager.extend_default_ignore([r.code for r in RULES if not r.default_enabled] + ["TL9"])
 
@@ -53,7 +56,7 @@ class Plugin:
             yield v.line, v.col, v.flake8(), type(self)
 
 
-def check_tree(tree, filename: str = "(none)", lines=None, config: Config = DEFAULT,
+def check_tree(tree, filename: str = "(none)", lines=None, config: Optional[Config] = None,
                rules=None):
     """Every violation in one file; an exception in a rule becomes one TL000."""
     from torchlint.rule import Violation
@@ -69,6 +72,7 @@ def check_tree(tree, filename: str = "(none)", lines=None, config: Config = DEFA
                                          f"{type(exc).__name__}")]
     if not model.imports_torch:
         return []
+    config = config if config is not None else Config()
     out = []
     for rule_cls in rules or RULES:
         found = []
@@ -84,7 +88,7 @@ def check_tree(tree, filename: str = "(none)", lines=None, config: Config = DEFA
     return out
 
 
-def check_source(source: str, filename: str = "<string>", config: Config = DEFAULT,
+def check_source(source: str, filename: str = "<string>", config: Optional[Config] = None,
                  rules=None) -> Optional[list]:
     """Parse and check a source string (for the CLI and tests); None on a syntax error."""
     try:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Iterator, Union
+from typing import Iterator, Tuple, Union
 
-from torchlint.config import Config
+from torchlint.config import Config, Option
 from torchlint.semantic import SemanticModel
 
 
@@ -32,6 +32,7 @@ class Rule:
     hint: str = ""  # format string: imperative, what to do
     default_enabled: bool = True
     needs_witness: str = "cpu"  # cpu | gpu | ddp: where the runtime witness runs
+    options: Tuple[Option, ...] = ()  # flake8 options this rule reads (config[name])
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:  # pragma: no cover
         raise NotImplementedError

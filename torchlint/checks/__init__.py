@@ -1,13 +1,27 @@
-"""The registry: every rule, one small file each. Plugin and CLI both read RULES."""
+"""The registry: every rule, one small file each (``tlNNN_<name>.py``), found by
+listing this package, so adding a rule is adding a file. Plugin and CLI both
+read RULES."""
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Dict, List, Type
 
 from torchlint.rule import Rule
-from torchlint.checks.tl101_gradients_never_cleared import GradientsNeverCleared
 
-RULES: List[Type[Rule]] = [
-    GradientsNeverCleared,
-]
 
+def _discover() -> List[Type[Rule]]:
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if not info.name.startswith("tl"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, Rule) and value is not Rule
+                    and value.__module__ == module.__name__ and value.code):
+                found.append(value)
+    return sorted(found, key=lambda r: r.code)
+
+
+RULES: List[Type[Rule]] = _discover()
 BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in RULES}
