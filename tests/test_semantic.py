@@ -250,3 +250,187 @@ def test_deep_nesting_is_bounded():
     tree = ast.Module(body=[ast.Import(names=[ast.alias(name="torch")]), node], type_ignores=[])
     m = SemanticModel(ast.fix_missing_locations(tree))
     assert m.truncated and m.imports_torch
+
+
+# --- Lightning facts (TL801/TL802) -------------------------------------------------
+def _lightning_class(m, name):
+    return next(c for c in m.classes.values() if c.name == name)
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("def training_step(self, b, i):\n        return b", True),
+        ("def __init__(self):\n        super().__init__()\n        self.automatic_optimization = False",
+         False),
+        ("automatic_optimization = False", False),
+        ("@property\n    def automatic_optimization(self):\n        return False", False),
+        ("def __init__(self, manual):\n        self.automatic_optimization = not manual", None),
+        ("def __init__(self):\n        self.automatic_optimization = True", True),
+    ],
+)
+def test_automatic_optimization(body, expected):
+    m = model(f"import lightning as L\nclass M(L.LightningModule):\n    {body}\n")
+    assert m.automatic_optimization(_lightning_class(m, "M")) is expected
+
+
+def test_automatic_optimization_through_local_base_and_unknown_mixin():
+    m = model(
+        """
+        import pytorch_lightning as pl
+        from mylib import Mixin
+        class Base(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.automatic_optimization = False
+        class Child(Base):
+            pass
+        class Mixed(Mixin, pl.LightningModule):
+            pass
+        """
+    )
+    assert m.automatic_optimization(_lightning_class(m, "Child")) is False
+    assert m.automatic_optimization(_lightning_class(m, "Mixed")) is None
+
+
+def test_lightning_optimizers_accessor_is_an_optimizer():
+    m = model(
+        """
+        from lightning.pytorch import LightningModule
+        class M(LightningModule):
+            def training_step(self, batch, idx):
+                opt = self.optimizers()
+                sch = self.lr_schedulers()
+                return opt, sch
+        class NotLightning:
+            def optimizers(self):
+                return []
+            def f(self):
+                opt = self.optimizers()
+                return opt
+        """
+    )
+    step = next(f for f in m.functions.values() if f.name == "training_step")
+    opt, sch = step.returns[0].elts
+    assert m.kinds(opt, step.scope) == {"optimizer"}
+    assert m.kinds(sch, step.scope) == {"scheduler"}
+    other = next(f for f in m.functions.values() if f.name == "f")
+    assert m.kinds(other.returns[0], other.scope) == frozenset()
+
+
+def test_parent_map():
+    m = model("import torch\nx = torch.zeros(3) + 1\n")
+    call = m.sites[0].node
+    assert isinstance(m.parent(call), ast.BinOp)
+    assert m.parent(m.tree) is None
+
+
+ORIGINS_SRC = """
+import torch
+from torch.utils.data import DataLoader, DistributedSampler
+
+def build(ds, distributed):
+    sampler = DistributedSampler(ds) if distributed else None
+    train = DataLoader(ds, sampler=sampler)
+    return train, DataLoader(ds)
+
+class Trainer:
+    def __init__(self, loader):
+        self.loader = loader
+    def fit(self):
+        for batch in self.loader:
+            pass
+
+train_loader, val_loader = build(ds, True)
+Trainer(train_loader).fit()
+wrapped = DataLoader(ds)
+wrapped = accelerator.prepare(wrapped)
+wrapped
+train_loader.sampler
+"""
+
+
+def _src(node):
+    return ast.unparse(node)
+
+
+def test_origins_follow_names_helpers_tuples_and_self_attributes():
+    m = model(ORIGINS_SRC)
+    fit = next(f for f in m.functions.values() if f.name == "fit")
+    loop_iter = fit.loops[0].node.iter  # self.loader -> __init__ arg -> tuple element 0
+    assert [_src(n) for n, _ in m.origins(loop_iter, fit.scope)] == ["DataLoader(ds, sampler=sampler)"]
+    exprs = [s.value for s in m.tree.body if isinstance(s, ast.Expr)]
+    # ``x = f(x)`` supersedes the earlier binding: only the wrapping call remains
+    assert [_src(n) for n, _ in m.origins(exprs[-2], m.module_scope)] == ["accelerator.prepare(wrapped)"]
+    # ``loader.sampler`` is the sampler= argument, through the conditional expression
+    assert sorted(_src(n) for n, _ in m.origins(exprs[-1], m.module_scope)) == [
+        "DistributedSampler(ds)", "None"]
+
+
+def test_origins_parameters_use_call_sites_and_defaults_and_stay_bounded():
+    m = model(
+        """
+        def f(a, b=3):
+            return a, b
+        f(1)
+        def loop(x):
+            return loop(x)
+        """
+    )
+    funcs = {fn.name: fn for fn in m.functions.values()}
+    a, b = funcs["f"].returns[0].elts
+    assert [_src(n) for n, _ in m.origins(a, funcs["f"].scope)] == ["1"]
+    assert [_src(n) for n, _ in m.origins(b, funcs["f"].scope)] == ["3"]
+    x = funcs["loop"].returns[0]
+    assert m.origins(x, funcs["loop"].scope)  # recursion terminates with a terminal
+
+
+def test_call_arguments_read_positionals_keywords_and_dicts():
+    m = model(
+        """
+        from torch.utils.data import DataLoader
+        BASE = {"num_workers": 2, "shuffle": True}
+        kwargs = {"batch_size": 8}
+        kwargs.update(BASE)
+        kwargs["sampler"] = s
+        DataLoader(ds, 4, **kwargs)
+        DataLoader(ds, **unknown)
+        """
+    )
+    first, second = [s.value for s in m.tree.body if isinstance(s, ast.Expr)][-2:]
+    params = ("dataset", "batch_size", "shuffle", "sampler")
+    given, complete = m.call_arguments(first, m.module_scope, params)
+    assert complete
+    assert {k: [_src(v) for v, _ in vs] for k, vs in given.items()} == {
+        "dataset": ["ds"], "batch_size": ["4", "8"], "num_workers": ["2"], "shuffle": ["True"],
+        "sampler": ["s"]}
+    given, complete = m.call_arguments(second, m.module_scope, params)
+    assert not complete and list(given) == ["dataset"]
+
+
+def test_statement_calls_are_the_discarded_ones():
+    m = model(
+        """
+        import torch
+        x = torch.zeros(2)
+        x.to(torch.float64)
+        y = x.to(torch.float64)
+        print(x.cpu())
+        """
+    )
+    calls = {_src(c) for c in m.statement_calls}
+    assert calls == {"x.to(torch.float64)", "print(x.cpu())"}
+
+
+def test_reaching_bindings_see_the_bindings_before_a_use():
+    m = model(
+        """
+        for x, y in loader:
+            use(x)
+            x = x.to(device)
+            use(x)
+        """
+    )
+    first, second = [s.node.args[0] for s in m.sites if _src(s.node.func) == "use"]
+    assert [b.kind for b in m.reaching_bindings(first, m.module_scope)] == ["target"]
+    assert [b.kind for b in m.reaching_bindings(second, m.module_scope)] == ["assign"]

@@ -47,6 +47,13 @@ def _docs(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    from torchlint import check
+
+    progress = False if args.quiet else None
+    return check.run(args.paths, args.format, args.output_file, args.extend_select, args.jobs, progress)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="torchlint", description="PyTorch training-code hazards, as a flake8 plugin.")
@@ -60,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="regenerate docs/rules/*.md from rules/*/spec.md")
     p.add_argument("--check", action="store_true", help="only report stale pages (exit 1)")
     p.set_defaults(func=_docs)
+    p = sub.add_parser("check", help="run flake8 with only torchlint's rules (exit 1 on findings)")
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default .)")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                   help="text (flake8's path:row:col: CODE message), json or sarif (SARIF 2.1.0)")
+    p.add_argument("--output-file", help="write the report there instead of stdout")
+    p.add_argument("--extend-select", default="", type=lambda s: [c for c in s.split(",") if c.strip()],
+                   help="also report these codes, e.g. TL9 (off by default)")
+    p.add_argument("--jobs", help="processes, as flake8's --jobs (default auto)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=_check)
+    from torchlint import lightning_gen
+
+    lightning_gen.add_subcommand(sub)  # torchlint lightning FILE
     return parser
 
 

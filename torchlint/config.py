@@ -29,7 +29,26 @@ class Option:
         return "torchlint_" + self.name.replace("-", "_")
 
 
-SHARED_OPTIONS: Tuple[Option, ...] = ()
+SEED_FUNCTIONS = Option(
+    "seed-functions", (),
+    "extra functions that seed the run (comma list; bare `my_seed` or qualified "
+    "`mypkg.utils.fix_seeds`): a call to one counts as seeding every generator",
+    comma_list=True, rules=("TL401", "TL402"),
+)
+
+LR_NAMES = Option(
+    "lr-names", ("lr", "learning_rate"),
+    "names of learning-rate settings (comma list): argparse dests (`--learning-rate` is "
+    "`learning_rate`), config fields and keys, hparams, parameters",
+    comma_list=True, rules=("TL301", "TL302"),
+)
+
+SHARED_OPTIONS: Tuple[Option, ...] = (
+    SEED_FUNCTIONS,
+    LR_NAMES,
+    Option("docs-url", "", "base URL of the rendered torchlint docs (mkdocs site); SARIF reports "
+           "link each rule to `<docs-url>/rules/<CODE>/` (no link when empty)"),
+)
 
 
 def all_options() -> Tuple[Option, ...]:

@@ -101,6 +101,9 @@ def stale_pages(root: Path = REPO) -> Dict[str, str]:
             out[rule.code] = "missing"
         elif page.read_text(encoding="utf-8") != render(rule, root):
             out[rule.code] = "stale"
+    from torchlint import docsite  # options table, docs index, mkdocs nav
+
+    out.update(docsite.stale(root))
     return out
 
 
@@ -112,6 +115,9 @@ def write_all(root: Path = REPO) -> None:
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(render(rule, root), encoding="utf-8")
     (root / "README.md").write_text(readme_with_table(root), encoding="utf-8")
+    from torchlint import docsite
+
+    docsite.write(root)
 
 
 def installed_page(code: str) -> Optional[str]:

@@ -10,8 +10,10 @@ through same-file helpers, calls both ``<tensor>.backward()`` (or
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from torchlint import known
 from torchlint.semantic import LoopInfo, SemanticModel, Site
@@ -23,12 +25,21 @@ SCHEDULER_STEP = "scheduler_step"
 OPAQUE = "opaque"  # an optimizer handed to code torchlint cannot see (might clear)
 
 
+class Origin(NamedTuple):
+    """Where an event contributed by an imported project helper happens (torchlint.project)."""
+
+    path: str
+    line: int
+    in_loop: bool  # inside a loop of that module's own code: its own lint reports it
+
+
 @dataclass(frozen=True)
 class Event:
     kind: str
     site: Site
     via: Tuple[Site, ...]  # helper call chain from the loop to this site
     receiver: Optional[str] = None  # source text of the receiver, for messages
+    origin: Optional[Origin] = None  # set when the event happens inside an imported project helper
 
     @property
     def node(self) -> ast.AST:
@@ -54,6 +65,9 @@ def classify(m: SemanticModel, site: Site) -> Optional[Event]:
         if isinstance(node, ast.Attribute) and node.attr == "grad":
             return Event(ZERO_GRAD, site, ())
         return None
+    imported = project_events(m, site)
+    if imported is not None:  # a call into a helper imported from the user's project
+        return next((e for e in imported if e.kind == ZERO_GRAD), imported[0] if imported else None)
     func = node.func
     if isinstance(func, ast.Attribute):
         attr = func.attr
@@ -103,11 +117,35 @@ def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
     if key not in cache:
         out = []
         for site, via in m.sites_in(owner, follow=follow):
-            ev = classify(m, site)
-            if ev is not None:
-                out.append(Event(ev.kind, ev.site, via, ev.receiver))
+            for ev in classify_all(m, site):
+                out.append(dataclasses.replace(ev, via=via))
         cache[key] = out
     return cache[key]
+
+
+def classify_all(m: SemanticModel, site: Site) -> List[Event]:
+    """Every event a site contributes: one, or those of an imported project helper."""
+    imported = project_events(m, site)
+    if imported is not None:
+        return imported
+    ev = classify(m, site)
+    return [ev] if ev is not None else []
+
+
+def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
+    """The events a call into a function imported from the user's own project
+    contributes, in the helper's order (torchlint.project: clearing, backward,
+    step, optimizers handed to unknown code); None when the call is not one or
+    the helper cannot be analysed (the call then stays opaque)."""
+    if m.project is None or not site.is_call:
+        return None
+    memo: Dict = m.memo.setdefault("project_events", {})
+    if site.node not in memo:
+        facts = m.project.facts(m, site.node, site.scope)
+        memo[site.node] = None if facts is None else [
+            Event(e.kind, site, (), e.receiver, Origin(e.path, e.line, e.in_loop)) for e in facts.events
+        ]
+    return memo[site.node]
 
 
 def is_training(evs: List[Event]) -> bool:
@@ -121,3 +159,284 @@ def training_loops(m: SemanticModel) -> Iterator[Tuple[LoopInfo, List[Event]]]:
         evs = events(m, loop)
         if is_training(evs):
             yield loop, evs
+
+
+def runs_before(m: SemanticModel, a: Event, b: Event) -> bool:
+    """``a`` runs, then ``b`` can run, in the same iteration of the loop both came from:
+    compared where their helper-call chains part (in the loop's function, or inside the
+    helper both go through) with :meth:`SemanticModel.falls_through`. False when unsure
+    (the same call site, events of an imported helper, exclusive branches)."""
+    chain_a, chain_b = a.via + (a.site,), b.via + (b.site,)
+    for x, y in zip(chain_a, chain_b):
+        if x is not y:
+            return x.scope is y.scope and m.falls_through(x.node, y.node, x.scope)
+    return False
+
+
+# ------------------------------------------------------------- training entry
+def is_trainer_fit(m: SemanticModel, site: Site) -> bool:
+    """``trainer.fit(...)`` on a Lightning ``Trainer`` (bound or constructed inline)."""
+    if not site.is_call:
+        return False
+    func = site.node.func
+    return (isinstance(func, ast.Attribute) and func.attr == "fit"
+            and "trainer" in m.kinds(func.value, site.scope))
+
+
+def training_entry(m: SemanticModel) -> Optional[ast.AST]:
+    """Where running the module starts training, or None (RULES.md TL401: "a module
+    that runs training").
+
+    Training is a training loop, a Lightning ``trainer.fit(...)`` or a call into an
+    imported project function that trains (torchlint.project). It is *run* when it
+    is at module level or reachable from module-level code (``if __name__ ==
+    "__main__":`` included) through same-file functions, methods of same-file
+    classes and functions passed as arguments (``mp.spawn(main, ...)``). The
+    answer is the module-level node it is reached from: the ``if __name__ ==
+    "__main__":`` statement around it, else the module-level loop or call.
+    """
+    if "training_entry" in m.memo:
+        return m.memo["training_entry"]
+    trains = _training_functions(m)
+    module_loops = {id(lp.node): lp.node for lp, _ in training_loops(m) if lp.function is None}
+    entry = None
+    for site in m.module_sites:
+        anchor = next((module_loops[id(lp)] for lp in site.loops if id(lp) in module_loops), None)
+        if anchor is None and site.is_call and (
+                _site_trains(m, site) or any(id(f.node) in trains for f in m.call_targets(site))):
+            anchor = site.node
+        if anchor is not None:
+            guard = next((g for g in m.main_guards
+                          if g.lineno <= anchor.lineno <= (g.end_lineno or g.lineno)), None)
+            entry = guard if guard is not None else anchor
+            break
+    m.memo["training_entry"] = entry
+    return entry
+
+
+def _site_trains(m: SemanticModel, site: Site) -> bool:
+    if is_trainer_fit(m, site):
+        return True
+    if m.project is not None and site.is_call and m.function_for(site.node.func, site.scope) is None:
+        binding = m.import_binding(site.node.func, site.scope)
+        if binding is None or not m.is_project_import(binding):
+            return False
+        facts = m.project.facts(m, site.node, site.scope)
+        return bool(facts is not None and facts.trains)
+    return False
+
+
+def _training_functions(m: SemanticModel) -> set:
+    """Ids of same-file functions that train when called, directly or through callees."""
+    trains = {id(lp.function.node) for lp, _ in training_loops(m) if lp.function is not None}
+    for site in m.sites:
+        if site.function is not None and id(site.function.node) not in trains and _site_trains(m, site):
+            trains.add(id(site.function.node))
+    changed = True
+    while changed:
+        changed = False
+        for f in m.functions.values():
+            if id(f.node) in trains:
+                continue
+            if any(id(t.node) in trains for s in f.sites for t in m.call_targets(s)):
+                trains.add(id(f.node))
+                changed = True
+    return trains
+
+
+# ------------------------------------------------------------- evaluation loops
+# RULES.md TL6xx: an *evaluation loop* is a loop that runs a module forward but
+# trains nothing (no backward, no optimizer step, no other use of gradients),
+# under ``torch.no_grad()`` / ``torch.inference_mode()`` or over held-out data.
+_EVAL_DATA = re.compile(
+    r"(%s)(%s)s?" % ("|".join(known.EVAL_DATA_WORDS), "|".join(known.EVAL_DATA_SUFFIXES))
+)
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A module forward (``model(x)``, ``self.net(x)``, ``model.forward(x)``) in a loop."""
+
+    site: Site
+    via: Tuple[Site, ...]  # helper call chain from the loop's function to the call
+    grad: Optional[bool]  # autograd records here: True, False, None (depends on a value)
+
+    @property
+    def module(self) -> ast.expr:
+        func = self.site.node.func
+        return func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
+
+    @property
+    def anchor(self) -> ast.AST:
+        return self.via[0].node if self.via else self.site.node
+
+
+@dataclass(frozen=True)
+class InferenceLoop:
+    """An outermost loop that runs module forwards and trains nothing."""
+
+    loop: LoopInfo
+    forwards: Tuple[Forward, ...]
+    held_out: bool  # iterates val/test data, or sits in an evaluate()/validate() function
+
+    @property
+    def grad_off(self) -> bool:
+        return any(f.grad is False for f in self.forwards)
+
+    @property
+    def is_evaluation(self) -> bool:
+        """RULES.md: under no_grad/inference_mode, or over a val/test loader."""
+        return self.grad_off or self.held_out
+
+
+def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
+    """Every outermost loop (per function) that calls a module and trains nothing:
+    no backward, optimizer step or optimizer handed away, no ``torch.autograd.grad``
+    / ``torch.func`` / ``requires_grad_()`` / ``retain_grad()``. Loops in test
+    functions and in methods of ``nn.Module`` subclasses (a model's own forward,
+    Lightning hooks, which the Trainer runs in the right mode) are skipped."""
+    if "inference_loops" in m.memo:
+        return m.memo["inference_loops"]
+    out: List[InferenceLoop] = []
+    taken = set()
+    for loop in m.loops:
+        if any(id(p) in taken for p in loop.parents) or m.is_test_function(loop.function):
+            continue
+        if loop.function is not None and loop.function.cls is not None and m.is_nn_module(
+                loop.function.cls):  # part of a model's own computation, or a Lightning hook
+            continue
+        if any(e.kind in (BACKWARD, STEP, OPAQUE) for e in events(m, loop)):
+            continue
+        forwards = []
+        uses_grad = False
+        for site, via in m.sites_in(loop):
+            if not site.is_call:
+                continue
+            if _uses_gradients(m, site):
+                uses_grad = True
+                break
+            if is_forward(m, site):
+                forwards.append(Forward(site, via, grad_at(m, site, via)))
+        if uses_grad or not forwards:
+            continue
+        taken.add(id(loop.node))
+        out.append(InferenceLoop(loop, tuple(forwards), _held_out(m, loop)))
+    m.memo["inference_loops"] = out
+    return out
+
+
+def is_forward(m: SemanticModel, site: Site) -> bool:
+    """A call that runs a module's forward; loss modules (``nn.CrossEntropyLoss()``) excluded."""
+    func = site.node.func
+    if isinstance(func, ast.Attribute) and func.attr == "forward":
+        func = func.value
+    if "module" not in m.kinds(func, site.scope):
+        return False
+    origins = m.origins(func, site.scope)
+    return not origins or not all(
+        isinstance(o, ast.Call) and known.nn_layer_name(m.resolve(o.func, s) or "").endswith("Loss")
+        for o, s in origins)
+
+
+def _uses_gradients(m: SemanticModel, site: Site) -> bool:
+    node = site.node
+    if isinstance(node.func, ast.Attribute) and node.func.attr in known.GRADIENT_USE_METHODS:
+        return not (node.func.attr == "requires_grad_" and node.args
+                    and isinstance(node.args[0], ast.Constant) and node.args[0].value is False)
+    if any(k.arg == "requires_grad" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+           for k in node.keywords):
+        return True
+    qualname = m.resolve(node.func, site.scope) or ""
+    return qualname in known.GRADIENT_USES or qualname.startswith(known.GRADIENT_USE_PREFIXES)
+
+
+def _held_out(m: SemanticModel, loop: LoopInfo) -> bool:
+    function = loop.function
+    if function is not None and _words(function.name)[:1] and \
+            _words(function.name)[0] in known.EVAL_FUNCTION_WORDS:
+        return True
+    if not isinstance(loop.node, (ast.For, ast.AsyncFor)):
+        return False
+    expr = loop.node.iter
+    for _ in range(4):  # enumerate(tqdm(val_loader)) ...
+        if not isinstance(expr, ast.Call):
+            break
+        qualname = m.resolve(expr.func, loop.scope) or ""
+        if expr.args and (known.is_iter_wrapper(qualname) or qualname == "builtins.enumerate"):
+            expr = expr.args[0]
+        elif isinstance(expr.func, ast.Attribute):  # datamodule.val_dataloader()
+            expr = expr.func
+            break
+        else:
+            break
+    names = []
+    if isinstance(expr, ast.Subscript):  # dataloaders["val"]
+        key = expr.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            names.append(key.value)
+        expr = expr.value
+    if isinstance(expr, ast.Name):
+        names.append(expr.id)
+    elif isinstance(expr, ast.Attribute):
+        names.append(expr.attr)
+    return any(_EVAL_DATA.fullmatch(w) for n in names for w in _words(n))
+
+
+def _words(name: str) -> List[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+
+
+# ------------------------------------------------------------- autograd mode
+def callers(m: SemanticModel, function) -> List[Site]:
+    """Same-file call sites that run ``function`` (:meth:`SemanticModel.call_targets`)."""
+    index = m.memo.get("callers")
+    if index is None:
+        index = {}
+        for site in m.sites:
+            for target in m.call_targets(site):
+                index.setdefault(id(target.node), []).append(site)
+        m.memo["callers"] = index
+    return index.get(id(function.node), [])
+
+
+def grad_at(m: SemanticModel, site: Site, via: Tuple[Site, ...] = ()) -> Optional[bool]:
+    """Whether autograd records at ``site`` reached through ``via``: the contexts and
+    decorators on the way (:meth:`SemanticModel.grad_mode`), entered in the mode the
+    outermost function's same-file callers call it in. True/False, or None when it
+    depends on a value or on callers torchlint cannot see (a method nobody in the file
+    calls, a function only other modules call, a file that sets the mode globally)."""
+    chain = via + (site,)
+    mode = entry_grad(m, chain[0].function)
+    for s in chain:
+        mode = m.grad_mode(s.node, s.scope, outer=mode)
+    return mode
+
+
+def entry_grad(m: SemanticModel, function, _depth: int = 0) -> Optional[bool]:
+    """The grad mode ``function`` (None: module level) is entered in."""
+    memo = m.memo.setdefault("entry_grad", {})
+    key = id(function.node) if function is not None else None
+    if key in memo:
+        return memo[key]
+    memo[key] = None  # cycle guard
+    if function is None:
+        mode = None if _sets_grad_globally(m) else True
+    else:
+        sites = callers(m, function)
+        modes = set()
+        for c in sites:
+            outer = entry_grad(m, c.function, _depth + 1) if _depth < 8 else None
+            modes.add(m.grad_mode(c.node, c.scope, outer=outer))
+        mode = modes.pop() if len(modes) == 1 else None
+    memo[key] = mode
+    return mode
+
+
+def _sets_grad_globally(m: SemanticModel) -> bool:
+    """``torch.set_grad_enabled(False)`` as a statement (not a ``with``) anywhere in the file."""
+    if "sets_grad_globally" not in m.memo:
+        contexts = {id(w) for s in m.sites for w in s.withs}
+        m.memo["sets_grad_globally"] = any(
+            s.is_call and id(s.node) not in contexts
+            and m.resolve(s.node.func, s.scope) in known.SET_GRAD_ENABLED for s in m.sites)
+    return m.memo["sets_grad_globally"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional, Tuple
 
-from torchlint import __version__
+from torchlint import __version__, project
 from torchlint.checks import RULES
 from torchlint.config import Config, all_options
 from torchlint.semantic import SemanticModel
@@ -72,6 +72,7 @@ def check_tree(tree, filename: str = "(none)", lines=None, config: Optional[Conf
                                          f"{type(exc).__name__}")]
     if not model.imports_torch:
         return []
+    model.project = project.for_file(filename)  # cross-module facts, lazy (torchlint/project.py)
     config = config if config is not None else Config()
     out = []
     for rule_cls in rules or RULES:

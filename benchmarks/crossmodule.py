@@ -1,0 +1,231 @@
+"""What cross-module facts (torchlint/project.py) cost on multi-file projects.
+
+    python benchmarks/crossmodule.py              # real examples + a synthetic project
+    python benchmarks/crossmodule.py --rounds 9 --jobs 1
+    python benchmarks/crossmodule.py --corpus DIR [--corpus DIR2]
+
+Three configurations, whole flake8 runs alternated round by round (A B C A B C
+...) so drifting load hits each alike; medians reported:
+
+- ``plain``: flake8 without torchlint (``flake8_without.py`` drops its entry
+  point from flake8's plugin discovery: ``--select`` alone would still run it);
+- ``per-file``: flake8 with torchlint, cross-module facts switched off
+  (``torchlint.project.ENABLED = False`` before flake8 starts);
+- ``cross-module``: flake8 with torchlint as installed.
+
+Corpora: multi-file projects of pytorch/examples and Lightning's examples under
+``/work/corpus`` (when present), and a generated project (``--synthetic N``
+training scripts, each importing a seeding helper, a gradient-clearing helper,
+a loader builder and a training step from sibling modules and from a package
+through relative imports): the worst case, every linted script asks
+cross-module questions.
+
+Also reported: the import time of ``torchlint.plugin`` (astroid is not
+imported by it) and of ``astroid.modutils`` (paid once per flake8 worker
+process, and only when a cross-module question reaches a name whose module
+exists in the project).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Dict, List
+
+HERE = Path(__file__).resolve().parent
+WITHOUT = HERE / "flake8_without.py"
+DEFAULT_CORPORA = ("/work/corpus/examples", "/work/corpus/lightning")
+
+
+# ---------------------------------------------------------- synthetic project
+ENGINE = '''
+import torch.nn.functional as F
+
+from mypkg.hooks import reset
+
+
+def train_step(model, optimizer, x, y):
+    reset(optimizer)
+    loss = F.mse_loss(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def evaluate(model, batches):
+    return sum(F.mse_loss(model(x), y).item() for x, y in batches)
+'''
+UTILS = '''
+import random
+
+import numpy as np
+import torch
+
+
+def set_seed(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+'''
+DATA = '''
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def build_loader(n, batch_size):
+    ds = TensorDataset(torch.randn(n, 4), torch.randn(n, 1))
+    return DataLoader(ds, batch_size=batch_size, shuffle=True)
+'''
+PKG_INIT = "from .hooks import reset\nfrom .models import Net\n"
+PKG_HOOKS = "def reset(optimizer):\n    optimizer.zero_grad(set_to_none=True)\n"
+PKG_MODELS = '''
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+'''
+TRAIN = '''
+import torch
+
+from data import build_loader
+from engine import evaluate, train_step
+from mypkg import Net, reset
+from utils import set_seed
+
+
+def main(epochs={i}):
+    set_seed({i})
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    loader = build_loader(64, 8)
+    for epoch in range(epochs):
+        for x, y in loader:
+            train_step(model, optimizer, x, y)
+        for x, y in loader:
+            reset(optimizer)
+            model(x).sum().backward()
+            optimizer.step()
+        print(epoch, evaluate(model, loader))
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def synthetic(root: Path, scripts: int) -> Path:
+    """A project (``setup.cfg`` root) of ``scripts`` subprojects, each a folder with
+    train.py, engine.py, utils.py, data.py and a package ``mypkg``."""
+    (root / "setup.cfg").write_text("[metadata]\nname = synthetic\n")
+    for i in range(scripts):
+        d = root / f"exp{i:03d}"
+        (d / "mypkg").mkdir(parents=True)
+        for name, text in (("engine.py", ENGINE), ("utils.py", UTILS), ("data.py", DATA),
+                           ("mypkg/__init__.py", PKG_INIT), ("mypkg/hooks.py", PKG_HOOKS),
+                           ("mypkg/models.py", PKG_MODELS), ("train.py", TRAIN.format(i=i))):
+            (d / name).write_text(textwrap.dedent(text).lstrip())
+    return root
+
+
+# ---------------------------------------------------------------- whole runs
+def configurations(jobs: int) -> Dict[str, List[str]]:
+    common = ["--isolated", "--exit-zero", f"--jobs={jobs}", "--format=quiet-nothing"]
+    return {
+        "plain": [sys.executable, str(WITHOUT), "TL,TOR", "--", *common],
+        "per-file": [sys.executable, __file__, "--run-flake8", "off", "--", *common],
+        "cross-module": [sys.executable, __file__, "--run-flake8", "on", "--", *common],
+    }
+
+
+def timed(cmd: List[str], paths: List[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd + paths, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1) or "Traceback" in proc.stderr:
+        raise SystemExit(f"run failed: {' '.join(cmd[:5])}\n{proc.stderr[-2000:]}")
+    return wall
+
+
+def bench(name: str, paths: List[str], rounds: int, jobs: int) -> None:
+    configs = configurations(jobs)
+    times: Dict[str, List[float]] = {k: [] for k in configs}
+    for k, cmd in configs.items():  # warm-up: page cache, .pyc
+        timed(cmd, paths)
+    for _ in range(rounds):
+        for k, cmd in configs.items():
+            times[k].append(timed(cmd, paths))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    files = sum(1 for p in paths for _ in Path(p).rglob("*.py")) if paths else 0
+    print(f"\n{name}: {files} files, jobs={jobs}, {rounds} rounds (median wall seconds)")
+    for k, v in med.items():
+        spread = f"[{min(times[k]):.3f} .. {max(times[k]):.3f}]"
+        print(f"  {k:13s} {v:7.3f} s  {spread}")
+    plain = med["plain"]
+    print(f"  ratio per-file     / plain = {med['per-file'] / plain:.3f}")
+    print(f"  ratio cross-module / plain = {med['cross-module'] / plain:.3f}")
+    print(f"  ratio cross-module / per-file = {med['cross-module'] / med['per-file']:.3f}")
+
+
+def import_times() -> None:
+    def seconds(stmt: str) -> float:
+        code = f"import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+        runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                     check=True).stdout) for _ in range(5)]
+        return statistics.median(runs)
+
+    plugin = seconds("import torchlint.plugin")
+    both = seconds("import torchlint.plugin, astroid.modutils")
+    probe = "import sys, torchlint.plugin; print('astroid' in sys.modules)"
+    check = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    print("\nimport time (median of 5 fresh interpreters)")
+    print(f"  import torchlint.plugin                  {plugin * 1000:6.1f} ms (astroid imported: {check})")
+    print(f"  ... plus astroid.modutils (lazy, 1x/proc) {(both - plugin) * 1000:6.1f} ms")
+
+
+def run_flake8(mode: str, args: List[str]) -> int:
+    """Internal: flake8 with cross-module facts on or off."""
+    import torchlint.project
+
+    torchlint.project.ENABLED = mode == "on"
+    from flake8.main import cli
+
+    return cli.main(args)
+
+
+def main(argv: List[str]) -> int:
+    if argv[:1] == ["--run-flake8"]:
+        return run_flake8(argv[1], argv[argv.index("--") + 1:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", action="append", help="folders to lint (default: /work/corpus examples)")
+    parser.add_argument("--synthetic", type=int, default=40, help="generated training scripts (0: none)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    import_times()
+    corpora = args.corpus or [d for d in DEFAULT_CORPORA if Path(d).is_dir()]
+    if corpora:
+        bench("real multi-file examples " + ", ".join(corpora), corpora, args.rounds, args.jobs)
+    if args.synthetic:
+        with tempfile.TemporaryDirectory(prefix="torchlint-crossmodule-") as tmp:
+            root = synthetic(Path(tmp), args.synthetic)
+            bench(f"synthetic project ({args.synthetic} scripts x 7 modules)", [str(root)], args.rounds,
+                  args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

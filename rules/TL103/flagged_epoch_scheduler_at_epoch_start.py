@@ -1,0 +1,25 @@
+"""Pre-1.1 style: the epoch scheduler steps at the start of each epoch, before any optimizer step."""
+import torch
+from torch import nn, optim
+
+
+def train_epoch(model, optimizer, batches):
+    for x, y in batches:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+
+def main():
+    torch.manual_seed(0)
+    model = nn.Linear(6, 3)
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    scheduler = optim.lr_scheduler.MultiStepLR(optimizer, milestones=[1, 2], gamma=0.1)
+    batches = [(torch.randn(8, 6), torch.randint(0, 3, (8,))) for _ in range(3)]
+    for epoch in range(3):
+        scheduler.step()  # expect: TL103
+        train_epoch(model, optimizer, batches)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+"""The fix: the DistributedSampler shuffles; the DataLoader is not told to."""
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data.distributed import DistributedSampler
+
+torch.manual_seed(0)
+dataset = TensorDataset(torch.randn(32, 4), torch.randn(32, 1))
+sampler = DistributedSampler(dataset, num_replicas=2, rank=0, shuffle=True)
+loader = DataLoader(dataset, batch_size=8, sampler=sampler)
+model = nn.Linear(4, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+for epoch in range(2):
+    sampler.set_epoch(epoch)
+    for x, y in loader:
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(x), y).backward()
+        optimizer.step()

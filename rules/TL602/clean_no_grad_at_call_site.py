@@ -1,0 +1,43 @@
+"""evaluate() switches to eval mode; its caller runs it under torch.no_grad()."""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(10, 32)
+        self.drop = nn.Dropout(0.5)
+        self.fc2 = nn.Linear(32, 3)
+
+    def forward(self, x):
+        return self.fc2(self.drop(F.relu(self.fc1(x))))
+
+
+def evaluate(model, val_batches):
+    model.eval()
+    total = 0.0
+    for x, y in val_batches:
+        total += F.cross_entropy(model(x), y).item()
+    return total / len(val_batches)
+
+
+def main():
+    torch.manual_seed(0)
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    train_batches = [(torch.randn(16, 10), torch.randint(0, 3, (16,))) for _ in range(3)]
+    val_batches = [(torch.randn(16, 10), torch.randint(0, 3, (16,))) for _ in range(2)]
+    for epoch in range(2):
+        model.train()
+        for x, y in train_batches:
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            print(epoch, evaluate(model, val_batches))
+
+
+if __name__ == "__main__":
+    main()

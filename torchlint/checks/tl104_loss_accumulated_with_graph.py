@@ -1,0 +1,49 @@
+"""TL104: a loss tensor accumulated across iterations with its graph (see rules/TL104/spec.md)."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from torchlint import loops, values
+from torchlint.config import Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+
+class LossAccumulatedWithGraph(Rule):
+    """Loss tensor accumulated across iterations without .item() or .detach()."""
+
+    code = "TL104"
+    name = "loss-accumulated-with-graph"
+    message = "{acc} keeps every iteration's autograd graph alive"
+    hint = "accumulate {value}.item() or .detach()"
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        reported = set()
+        for loop, _evs in loops.training_loops(m):
+            scope = loop.scope
+            for acc in values.accumulations(m, loop):
+                if id(acc.node) in reported:
+                    continue
+                name = acc.target.id
+                # the accumulator is itself backward()ed: gradient accumulation, by design
+                if name in values.graph_names(m, scope):
+                    continue
+                if m.grad_mode(acc.node, scope) is not True:
+                    continue  # under no_grad (or unknown): nothing is recorded
+                carrier = values.carries_graph(m, acc.value, scope, exclude=name)
+                if carrier is None or not values.carried_across(m, acc, scope):
+                    continue
+                reported.add(id(acc.node))
+                yield self.violation(acc.node, acc=_text(acc, carrier), value=carrier)
+
+
+def _text(acc: values.Accumulation, carrier: str) -> str:
+    """``running_loss += loss``, ``total = total + ...``, ``losses.append(loss)``."""
+    name = acc.target.id
+    value = ast.unparse(acc.value)
+    if isinstance(acc.node, ast.AugAssign):
+        return f"{name} += {value if len(value) <= 24 else carrier}"
+    if isinstance(acc.node, ast.Assign):
+        return f"{name} = {value}" if len(value) <= 24 else f"{name} = {name} + ..."
+    return f"{name}.append({value if len(value) <= 24 else carrier})"

@@ -1,0 +1,104 @@
+"""TL105: backward() inside torch.no_grad() / torch.inference_mode() (see rules/TL105/spec.md)."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Optional
+
+from torchlint import loops, values
+from torchlint.config import Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import Scope, SemanticModel, Site
+
+# calls that hand back a tensor that already exists (its graph, if any, with it)
+_LOOKUPS = frozenset({"get", "pop", "__getitem__", "getattr"})
+
+
+class BackwardUnderNoGrad(Rule):
+    """backward() inside torch.no_grad() / torch.inference_mode() on a loss computed there."""
+
+    code = "TL105"
+    name = "backward-under-no-grad"
+    message = "{call} on {tensor}, computed under no_grad/inference_mode, raises"
+    hint = "compute {tensor} with grad enabled"
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        reported = set()
+        for site in m.sites:
+            if not site.is_call or id(site.node) in reported:
+                continue
+            decorated = site.function is not None and site.function.node.decorator_list
+            if not (site.withs or decorated):
+                continue  # no context or decorator around it: grad mode is the default
+            if m.grad_mode(site.node, site.scope) is not False:
+                continue
+            call, found = "backward()", _graphless_backward(m, site, True)
+            if found is None:  # a same-file helper run under no_grad that calls backward()
+                helper = m.function_for(site.node.func, site.scope)
+                if helper is not None:
+                    call, found = f"{_text(site.node)} runs backward()", _in_helper(m, helper)
+            if found is not None:
+                reported.add(id(site.node))
+                yield self.violation(site.node, call=call, tensor=found)
+
+
+def _graphless_backward(m: SemanticModel, site: Site, entry: Optional[bool]) -> Optional[str]:
+    """The tensor text when ``site`` is a backward() on a tensor computed with grad
+    disabled (``entry``: the grad mode its function was entered in)."""
+    ev = loops.classify(m, site)
+    if ev is None or ev.kind != loops.BACKWARD:
+        return None
+    tensor = values.backward_tensor(m, site)
+    if tensor is None or not _computed_without_graph(m, tensor, site.scope, entry):
+        return None
+    roots = values.grad_roots(tensor)
+    return roots[0].id if len(roots) == 1 else _short(tensor)
+
+
+def _in_helper(m: SemanticModel, helper) -> Optional[str]:
+    for site, via in m.sites_in(helper):
+        entry: Optional[bool] = False  # the helper is entered with grad disabled
+        for call in via:
+            entry = m.grad_mode(call.node, call.scope, outer=entry)
+        if m.grad_mode(site.node, site.scope, outer=entry) is False:
+            found = _graphless_backward(m, site, entry)
+            if found is not None:
+                return found
+    return None
+
+
+def _computed_without_graph(m: SemanticModel, tensor: ast.expr, scope: Scope,
+                            entry: Optional[bool]) -> bool:
+    """Every value ``tensor`` may hold is computed in this function with grad disabled.
+    A name read from elsewhere (a parameter, a global, ``outputs["loss"]``) may carry a
+    graph built with grad enabled: backward() then works, and nothing is reported."""
+    origins = m.origins(tensor, scope) if isinstance(tensor, (ast.Name, ast.Attribute)) else (
+        (tensor, scope),)
+    if not origins:
+        return False
+    for value, vscope in origins:
+        if vscope is not scope or not _is_computation(value):
+            return False
+        if m.grad_mode(value, scope, outer=entry) is not False:
+            return False
+    return True
+
+
+def _is_computation(value: ast.AST) -> bool:
+    """An operation that makes a new tensor (a call, arithmetic), not a lookup."""
+    if isinstance(value, (ast.BinOp, ast.UnaryOp)):
+        return True
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name not in _LOOKUPS
+
+
+def _short(expr: ast.expr) -> str:
+    text = ast.unparse(expr)
+    return text if len(text) <= 30 else "the loss"
+
+
+def _text(call: ast.Call) -> str:
+    text = ast.unparse(call)
+    return text if len(text) <= 40 else ast.unparse(call.func) + "(...)"

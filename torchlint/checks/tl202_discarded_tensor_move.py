@@ -1,0 +1,37 @@
+"""TL202: a tensor's .to()/.cuda()/.cpu() whose result is discarded (see rules/TL202/spec.md)."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from torchlint import devices
+from torchlint.config import Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+METHODS = ("to", "cuda", "cpu")
+
+
+class DiscardedTensorMove(Rule):
+    """Tensor .to()/.cuda()/.cpu() as a statement: the moved or converted copy is thrown away."""
+
+    code = "TL202"
+    name = "discarded-tensor-move"
+    message = "{call} discards its result: a tensor's .{method}() is not in-place"
+    hint = "assign it: {target} = {call}"
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        for site in m.sites:
+            call = site.node
+            if call not in m.statement_calls:
+                continue
+            func = call.func
+            if not isinstance(func, ast.Attribute) or func.attr not in METHODS:
+                continue
+            # modules move in place (model.to(device) is right); only a known tensor is flagged
+            if not devices.is_tensor(m, func.value, site.scope):
+                continue
+            text = ast.unparse(call)
+            if len(text) > 40:
+                text = ast.unparse(func) + "(...)"
+            yield self.violation(call, call=text, method=func.attr, target=ast.unparse(func.value))

@@ -1,0 +1,33 @@
+"""TL301: a learning rate written as a numeric literal in an optimizer constructor
+(see rules/TL301/spec.md)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from torchlint import hparams
+from torchlint.config import LR_NAMES, Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+
+class HardCodedLearningRate(Rule):
+    """Learning rate hard-coded as a literal in an optimizer constructor."""
+
+    code = "TL301"
+    name = "hard-coded-learning-rate"
+    message = "learning rate {lr} hard-coded in {optimizer}(...)"
+    hint = "take it from an argument, config or hparams setting"
+    options = (LR_NAMES,)
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        calls = [c for c in hparams.optimizer_calls(m) if c.literal_lr is not None]
+        if not calls or hparams.lr_set_elsewhere(m):
+            return
+        names = config["lr-names"]
+        for call in calls:
+            if hparams.in_test(m, call.site):
+                continue
+            # a declared setting the call ignores is TL302's report on the same line
+            if hparams.ignored_lr_setting(m, call, names) is not None:
+                continue
+            yield self.violation(call.lr, lr=call.literal_lr, optimizer=call.name)

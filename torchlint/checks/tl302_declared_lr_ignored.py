@@ -1,0 +1,32 @@
+"""TL302: an optimizer given a literal learning rate in a script that declares a
+learning-rate setting nothing reads (see rules/TL302/spec.md)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from torchlint import hparams
+from torchlint.config import LR_NAMES, Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+
+class DeclaredLearningRateIgnored(Rule):
+    """Declared learning-rate setting ignored by an optimizer given a literal lr."""
+
+    code = "TL302"
+    name = "declared-lr-ignored"
+    message = "{optimizer}(...) uses lr={lr} and ignores the declared {setting} (line {line})"
+    hint = "pass the setting as lr"
+    options = (LR_NAMES,)
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        calls = [c for c in hparams.optimizer_calls(m) if c.literal_lr is not None]
+        if not calls or hparams.lr_set_elsewhere(m):
+            return
+        for call in calls:
+            if hparams.in_test(m, call.site):
+                continue
+            setting = hparams.ignored_lr_setting(m, call, config["lr-names"])
+            if setting is not None:
+                yield self.violation(call.lr, optimizer=call.name, lr=call.literal_lr,
+                                     setting=setting.label, line=setting.node.lineno)

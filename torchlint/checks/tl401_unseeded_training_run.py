@@ -1,0 +1,31 @@
+"""TL401: a module that runs training and never seeds a random number generator
+(see rules/TL401/spec.md)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from torchlint import loops, seeding
+from torchlint.config import SEED_FUNCTIONS, Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+
+class UnseededTrainingRun(Rule):
+    """Training run that never seeds the random number generators."""
+
+    code = "TL401"
+    name = "unseeded-training-run"
+    message = "training run never seeds the random number generators"
+    hint = "call torch.manual_seed(seed) (or seed_everything) before training"
+    options = (SEED_FUNCTIONS,)
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        if m.is_test_module():
+            return
+        entry = loops.training_entry(m)
+        if entry is None:
+            return
+        # any seeding at all is enough here; seeding only some generators is TL402
+        if seeding.seeding_calls(m, config["seed-functions"]):
+            return
+        yield self.violation(entry)

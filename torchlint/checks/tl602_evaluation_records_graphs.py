@@ -1,0 +1,30 @@
+"""TL602: an eval-mode loop that still records autograd graphs (see rules/TL602/spec.md)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from torchlint import loops, modes
+from torchlint.config import Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+
+class EvaluationRecordsGraphs(Rule):
+    """Evaluation loop with model.eval() but neither torch.no_grad() nor inference_mode()."""
+
+    code = "TL602"
+    name = "evaluation-records-graphs"
+    message = "eval-mode loop over {module}(...) records autograd graphs"
+    hint = "wrap it in torch.no_grad()"
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        for found in loops.inference_loops(m):
+            # a loop partly under no_grad shows the author chose where graphs are
+            # recorded; a frozen model (requires_grad False) records none; a
+            # backward() after the loop may use the graphs
+            if found.grad_off or modes.freezes_parameters(m) or modes.backward_follows(m, found.loop):
+                continue
+            for fw in found.forwards:
+                if fw.grad is True and modes.mode_at(m, fw.site, fw.via, fw.module) == modes.EVAL:
+                    yield self.violation(found.loop.node, module=modes.text(fw.module))
+                    break

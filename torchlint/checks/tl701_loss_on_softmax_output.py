@@ -1,0 +1,40 @@
+"""TL701: cross_entropy / nll_loss applied to softmax output (see rules/TL701/spec.md)."""
+from __future__ import annotations
+
+import ast
+from typing import Iterator
+
+from torchlint import values
+from torchlint.config import Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+_FIX = {
+    "cross_entropy": "pass the logits: cross-entropy applies log_softmax itself",
+    "nll_loss": "pass log_softmax output: NLL loss expects log-probabilities",
+}
+
+
+class LossOnSoftmaxOutput(Rule):
+    """CrossEntropyLoss / cross_entropy / NLLLoss applied to softmax probabilities."""
+
+    code = "TL701"
+    name = "loss-on-softmax-output"
+    message = "{loss} applied to softmax output{arg}"
+    hint = "{fix}"
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        for site in m.sites:
+            if not site.is_call:
+                continue
+            call = site.node
+            found = values.loss_called(m, call, site.scope)
+            if found is None:
+                continue
+            arg = values.loss_input(call)
+            if arg is None or not values.is_softmax(m, arg, site.scope):
+                continue
+            kind, _functional = found
+            loss = f"{ast.unparse(call.func)}()"
+            name = f" ({ast.unparse(arg)})" if isinstance(arg, (ast.Name, ast.Attribute)) else ""
+            yield self.violation(call, loss=loss, arg=name if len(name) <= 24 else "", fix=_FIX[kind])

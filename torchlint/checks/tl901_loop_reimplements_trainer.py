@@ -1,0 +1,39 @@
+"""TL901: a hand-written training loop that re-implements what Lightning's Trainer
+provides (see rules/TL901/spec.md). Off by default: ``--extend-select TL9``."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from torchlint import adoption
+from torchlint.config import Config, Option
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+DEFAULT_THRESHOLD = 4
+_NO_FILE = ("-", "stdin", "(none)", "<unknown>", "<string>")
+
+
+class LoopReimplementsTrainer(Rule):
+    """Hand-written training loop that re-implements several concerns of Lightning's Trainer."""
+
+    code = "TL901"
+    name = "loop-reimplements-trainer"
+    message = "training loop hand-codes {count} things Lightning's Trainer does: {concerns}"
+    hint = "see `torchlint lightning {file}`"
+    default_enabled = False
+    options = (
+        Option("lightning-threshold", DEFAULT_THRESHOLD,
+               "TL901 reports a training loop that implements at least this many of the "
+               "Trainer's concerns (zero_grad/backward/step, device moves, AMP, DDP, "
+               "checkpointing, logging, gradient clipping, gradient accumulation)",
+               type="int", rules=("TL901",)),
+    )
+
+    def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        threshold = config["lightning-threshold"]
+        target = m.filename if m.filename not in _NO_FILE else "FILE"
+        for loop, evs in adoption.primary_training_loops(m):
+            found = adoption.concerns(m, loop, evs)
+            if len(found) >= threshold:
+                yield self.violation(loop.node, count=len(found), concerns=adoption.describe(found),
+                                     file=target)

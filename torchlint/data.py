@@ -1,0 +1,257 @@
+"""Data-pipeline facts shared by the TL5xx rules.
+
+Which ``DataLoader`` / sampler calls feed a training loop, whether a DataLoader
+splits its dataset across DDP ranks, which loops repeat a training loop (epoch
+loops), and where a sampler escapes into code torchlint cannot see. Everything
+is read from the semantic model's value flow (:meth:`SemanticModel.origins`,
+:meth:`SemanticModel.call_arguments`); this module resolves no names itself.
+Unknown means "do not flag": callers get ``None`` and stay quiet.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Set, Tuple
+
+from torchlint import known, loops
+from torchlint.semantic import ClassInfo, LoopInfo, Scope, SemanticModel
+
+Origin = Tuple[ast.AST, Scope]
+MAX_WRAP_DEPTH = 4  # enumerate(tqdm(zip(...))) ...
+MAX_RANK_DEPTH = 2  # name hops followed when asking whether a value depends on the rank
+
+
+def qualname(m: SemanticModel, node: ast.AST, scope: Scope) -> Optional[str]:
+    """The qualified name of the callee when ``node`` is a call, else None."""
+    return m.resolve(node.func, scope) if isinstance(node, ast.Call) else None
+
+
+def is_dataloader(m: SemanticModel, node: ast.AST, scope: Scope) -> bool:
+    return qualname(m, node, scope) in known.DATALOADERS
+
+
+def is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def arguments(m: SemanticModel, call: ast.Call, scope: Scope):
+    """``call_arguments`` named by the callee's known signature (DataLoader, samplers)."""
+    params = known.constructor_parameters(qualname(m, call, scope) or "")
+    return m.call_arguments(call, scope, params)
+
+
+def argument_origins(m: SemanticModel, given, name: str) -> List[Origin]:
+    out: List[Origin] = []
+    for value, vscope in given.get(name, ()):
+        out.extend(m.origins(value, vscope))
+    return out
+
+
+# ------------------------------------------------------------ what loops consume
+def iterated(m: SemanticModel, expr: ast.AST, scope: Scope) -> List[Origin]:
+    """What iterating ``expr`` draws from: its origins, through enumerate/zip/iter/tqdm."""
+    out: Dict[int, Origin] = {}
+    todo = [(expr, scope, 0)]
+    while todo:
+        e, s, depth = todo.pop()
+        for node, ns in m.origins(e, s):
+            q = qualname(m, node, ns)
+            if q is not None and known.is_iter_wrapper(q) and depth < MAX_WRAP_DEPTH:
+                todo.extend((a, ns, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
+            else:
+                out.setdefault(id(node), (node, ns))
+    return list(out.values())
+
+
+def loop_sources(m: SemanticModel, loop: LoopInfo) -> List[Origin]:
+    """What a loop consumes: its ``for`` iterable, and ``next(it)`` called directly in its body."""
+    out = []
+    if isinstance(loop.node, (ast.For, ast.AsyncFor)):
+        out.extend(iterated(m, loop.node.iter, loop.scope))
+    for site, _via in m.sites_in(loop, follow=False):
+        if (site.is_call and site.loops and site.loops[-1] is loop.node and site.node.args
+                and m.resolve(site.node.func, site.scope) == "builtins.next"):
+            out.extend(iterated(m, site.node.args[0], site.scope))
+    return out
+
+
+def training_feeds(m: SemanticModel) -> List[Tuple[LoopInfo, ast.AST, Scope]]:
+    """(training loop, value, scope) for everything a training loop iterates."""
+    memo = m.memo.get("data.training_feeds")
+    if memo is None:
+        memo = []
+        for loop, _evs in loops.training_loops(m):
+            memo.extend((loop, node, scope) for node, scope in loop_sources(m, loop))
+        m.memo["data.training_feeds"] = memo
+    return memo
+
+
+# ------------------------------------------------------------- how loaders sample
+def sampler_origins(m: SemanticModel, call: ast.Call, scope: Scope, depth: int = 0):
+    """The samplers a ``DataLoader(...)`` / ``BatchSampler(...)`` call draws indices from
+    (``sampler=`` and ``batch_sampler=``, BatchSamplers unwrapped), and whether the call's
+    arguments are completely known."""
+    if not isinstance(call, ast.Call):
+        return [], False
+    given, complete = arguments(m, call, scope)
+    out: List[Origin] = []
+    for name in ("sampler", "batch_sampler"):
+        for node, ns in argument_origins(m, given, name):
+            if qualname(m, node, ns) in known.BATCH_SAMPLERS and depth < MAX_WRAP_DEPTH:
+                inner, ok = sampler_origins(m, node, ns, depth + 1)
+                complete &= ok
+                out.extend(inner or [(node, ns)])
+            else:
+                out.append((node, ns))
+    return out, complete
+
+
+def sampler_shards(m: SemanticModel, node: ast.AST, scope: Scope) -> Optional[bool]:
+    """True: the sampler splits indices across ranks (a DistributedSampler, or a sampler
+    class defined in this file); False: every rank draws from the whole dataset (no
+    sampler, RandomSampler, SequentialSampler); None: unknown."""
+    if is_none(node):
+        return False
+    if not isinstance(node, ast.Call):
+        return None
+    if qualname(m, node, scope) in known.WHOLE_DATASET_SAMPLERS:
+        return False
+    if m.kinds(node, scope) & {"distributed_sampler", "custom_sampler"}:
+        return True
+    if m.class_for(node.func, scope) is not None:
+        return True
+    return None
+
+
+def class_reads_rank(m: SemanticModel, cls: ClassInfo) -> bool:
+    """A same-file class whose code (own or same-file bases) reads the process rank."""
+    memo = m.memo.setdefault("data.class_reads_rank", {})
+    if id(cls) not in memo:
+        memo[id(cls)] = any(_mentions_rank(c.node) for c in m.local_bases(cls))
+    return memo[id(cls)]
+
+
+def is_iterable_dataset_class(m: SemanticModel, cls: ClassInfo) -> bool:
+    return bool(m.base_names(cls) & known.ITERABLE_DATASET_BASES)
+
+
+def _mentions_rank(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and sub.id in known.RANK_NAMES:
+            return True
+        if isinstance(sub, ast.Attribute) and sub.attr in known.RANK_NAMES:
+            return True
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value in known.RANK_NAMES:
+            return True
+    return False
+
+
+def depends_on_rank(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 0) -> bool:
+    """The value is built from the process rank (``Subset(ds, range(rank, n, world))``,
+    ``split_dataset_by_node(ds, rank=...)``, a same-file dataset class that reads it)."""
+    for node, ns in m.origins(expr, scope):
+        if isinstance(node, ast.Call):
+            cls = m.class_for(node.func, ns)
+            if cls is not None and (class_reads_rank(m, cls) or is_iterable_dataset_class(m, cls)):
+                return True
+        if _mentions_rank(node):
+            return True
+        if depth < MAX_RANK_DEPTH:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and sub is not node and isinstance(sub.ctx, ast.Load):
+                    if depends_on_rank(m, sub, ns, depth + 1):
+                        return True
+    return False
+
+
+def ddp_sites(m: SemanticModel) -> list:
+    """Calls that wrap a model in DistributedDataParallel."""
+    return [s for s in m.sites if s.is_call and m.resolve(s.node.func, s.scope) in known.DDP_CLASSES]
+
+
+# ------------------------------------------------------------------ epochs
+def _loop_infos(m: SemanticModel) -> Dict[int, LoopInfo]:
+    memo = m.memo.get("data.loop_infos")
+    if memo is None:
+        memo = m.memo["data.loop_infos"] = {id(lp.node): lp for lp in m.loops}
+    return memo
+
+
+def repeated_functions(m: SemanticModel) -> Set[int]:
+    """ids of same-file functions called (through helpers) from inside some loop."""
+    memo = m.memo.get("data.repeated_functions")
+    if memo is None:
+        memo = set()
+        for loop in m.loops:
+            for site, via in m.sites_in(loop):
+                if via and site.function is not None:
+                    memo.add(id(site.function.node))
+        m.memo["data.repeated_functions"] = memo
+    return memo
+
+
+def runs_repeatedly(m: SemanticModel, site) -> bool:
+    """The site is inside a loop, or in a function called from inside one."""
+    return bool(site.loops) or (site.function is not None and id(site.function.node) in repeated_functions(m))
+
+
+def epoch_loop(m: SemanticModel, loop: LoopInfo) -> Optional[LoopInfo]:
+    """The loop that runs ``loop`` again and again: its innermost enclosing loop, or the
+    innermost loop around the first helper call that leads to it."""
+    infos = _loop_infos(m)
+    if loop.parents:
+        return infos.get(id(loop.parents[-1]))
+    for outer in m.loops:
+        if outer is loop:
+            continue
+        for site, via in m.sites_in(outer):
+            if via and loop.node in site.loops and via[0].loops:
+                return infos.get(id(via[0].loops[-1]))
+    return None
+
+
+def escapes(m: SemanticModel, holds) -> bool:
+    """Some value for which ``holds(node, scope)`` is true is passed to a call torchlint
+    cannot follow (not torch, not a builtin, not a same-file function or class, not an
+    iteration wrapper such as tqdm): that code may do what the rule looks for."""
+    for site in m.sites:
+        if not site.is_call:
+            continue
+        call = site.node
+        if m.function_for(call.func, site.scope) is not None or m.class_for(call.func, site.scope):
+            continue
+        q = m.resolve(call.func, site.scope)
+        if q is not None and (q.startswith(("torch.", "builtins.")) or known.is_iter_wrapper(q)):
+            continue
+        for arg in list(call.args) + [k.value for k in call.keywords]:
+            value = arg.value if isinstance(arg, ast.Starred) else arg
+            if any(holds(node, ns) for node, ns in m.origins(value, site.scope)):
+                return True
+    return False
+
+
+def source_text(node: ast.AST, limit: int = 30) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse handles every expression
+        return "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def bound_name(m: SemanticModel, value: ast.AST) -> Optional[str]:
+    """The name (``x`` or ``self.x``) a value expression is assigned to, if any."""
+    for scope in m.scopes.values():
+        for name, bindings in scope.bindings.items():
+            for i, b in enumerate(bindings):
+                if b.value is value and b.unpack is None:
+                    later = [c.value for c in bindings[i + 1:] if c.value is not None]
+                    if not any(_reads(v, name) for v in later):  # not ``x = wrap(x)`` later
+                        return name
+    for cls in m.classes.values():
+        for attr, values in cls.attrs.items():
+            if any(v is value for v, _s in values):
+                return f"self.{attr}"
+    return None
+
+
+def _reads(expr: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))

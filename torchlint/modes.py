@@ -1,0 +1,466 @@
+"""Training/evaluation mode facts, shared by the TL6xx rules.
+
+* *mode calls*: ``m.eval()``, ``m.train()``, ``m.train(False)`` on a module;
+* *module identity*: whether two expressions hold the same module, through
+  names, parameters, ``self.x``, ``.to(device)``, ``DDP(m)``, ``torch.compile(m)``
+  and ``m.module`` (:func:`same_module`);
+* *mode at a point*: the training flag a module has when a call runs, from the
+  mode calls before it in its function (helpers inlined), around the loops
+  that enclose it, and in the same-file callers of that function
+  (:func:`mode_at`);
+* *mode dependence*: whether a module's output depends on its training flag at
+  all (dropout, batch norm, ``self.training``) (:func:`mode_dependent`).
+
+Everything unresolvable answers UNKNOWN / False, and rules treat that as "do not flag".
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from torchlint import known, loops
+from torchlint.semantic import MAX_HELPER_DEPTH, FunctionInfo, SemanticModel, Site
+
+EVAL = "eval"
+TRAIN = "train"
+UNKNOWN = "unknown"  # ``train(flag)`` with a flag torchlint cannot read, or paths disagree
+
+YES, NO, MAYBE = "yes", "no", "maybe"
+MAX_CALLER_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class ModeCall:
+    mode: str  # EVAL / TRAIN / UNKNOWN
+    site: Site
+    via: Tuple[Site, ...]
+
+    @property
+    def receiver(self) -> ast.expr:
+        return self.site.node.func.value
+
+    @property
+    def anchor(self) -> ast.AST:
+        return self.via[0].node if self.via else self.site.node
+
+
+def mode_call(m: SemanticModel, site: Site) -> Optional[str]:
+    """EVAL for ``x.eval()`` / ``x.train(False)``, TRAIN for ``x.train()`` /
+    ``x.train(True)``, UNKNOWN for ``x.train(flag)``; None when the site is no mode
+    call: another method, a same-file method named ``train`` (a ``Trainer.train``),
+    or a receiver known to be something other than a module."""
+    node = site.node
+    if not site.is_call or not isinstance(node.func, ast.Attribute):
+        return None
+    func = node.func
+    if func.attr not in ("eval", "train"):
+        return None
+    if m.function_for(func, site.scope) is not None or m.instance_method_for(func, site.scope):
+        return None
+    kinds = m.kinds(func.value, site.scope)
+    if kinds and "module" not in kinds:
+        return None
+    for origin, scope in module_origins(m, func.value, site.scope):
+        if isinstance(origin, ast.Call):
+            cls = m.class_for(origin.func, scope)
+            if cls is not None and not m.is_nn_module(cls):
+                return None
+    given = len(node.args) + len(node.keywords)
+    if func.attr == "eval":
+        return None if given else EVAL
+    if not given:
+        return TRAIN
+    if given > 1 or (node.keywords and node.keywords[0].arg != "mode"):
+        return None
+    flag = node.args[0] if node.args else node.keywords[0].value
+    if isinstance(flag, ast.Constant) and isinstance(flag.value, bool):
+        return TRAIN if flag.value else EVAL
+    return UNKNOWN
+
+
+# ------------------------------------------------------------------ identity
+def module_origins(m: SemanticModel, expr: ast.expr, scope) -> Tuple[Tuple[ast.AST, object], ...]:
+    """:meth:`SemanticModel.origins`, seen through what hands back the same module:
+    ``.to()``/``.cuda()``/``.train()``... (known.SELF_RETURNING_METHODS), wrappers
+    (DDP, DataParallel, FSDP, ``torch.compile``) and ``wrapper.module``."""
+    memo = m.memo.setdefault("module_origins", {})
+    key = (expr, scope)
+    if key in memo:
+        return memo[key]
+    memo[key] = ()
+    out: Dict[int, Tuple[ast.AST, object]] = {}
+    todo, seen = [(expr, scope)], set()
+    while todo and len(seen) < 64:
+        e, s = todo.pop()
+        if (id(e), id(s)) in seen:
+            continue
+        seen.add((id(e), id(s)))
+        for origin, oscope in m.origins(e, s):
+            inner = _unwrap(m, origin, oscope)
+            if inner is not None:
+                todo.append((inner, oscope))
+            else:
+                out.setdefault(id(origin), (origin, oscope))
+    memo[key] = tuple(out.values())
+    return memo[key]
+
+
+def _unwrap(m: SemanticModel, origin: ast.AST, scope) -> Optional[ast.expr]:
+    if isinstance(origin, ast.Attribute) and origin.attr == "module":
+        return origin.value
+    if not isinstance(origin, ast.Call):
+        return None
+    func = origin.func
+    if isinstance(func, ast.Attribute) and func.attr in known.SELF_RETURNING_METHODS:
+        return func.value
+    if origin.args and m.resolve(func, scope) in known.MODULE_WRAPPERS:
+        return origin.args[0]
+    return None
+
+
+def same_module(m: SemanticModel, a: ast.expr, a_scope, b: ast.expr, b_scope) -> str:
+    """YES when both may hold one module (a shared origin), NO when both come from
+    known, different constructor calls, MAYBE otherwise."""
+    oa = module_origins(m, a, a_scope)
+    ob = module_origins(m, b, b_scope)
+    if {id(o) for o, _ in oa} & {id(o) for o, _ in ob}:
+        return YES
+    if oa and ob and all(isinstance(o, ast.Call) for o, _ in oa + ob):
+        return NO
+    return MAYBE
+
+
+def is_fresh(m: SemanticModel, expr: ast.expr, scope) -> bool:
+    """The module is built in this file (a same-file ``nn.Module`` subclass or a
+    ``torch.nn`` layer): it starts in training mode. Loaded or imported models
+    (``torch.load``, ``from_pretrained``, which returns a model in eval mode) are not."""
+    origins = module_origins(m, expr, scope)
+    if not origins:
+        return False
+    for origin, oscope in origins:
+        if not isinstance(origin, ast.Call):
+            return False
+        cls = m.class_for(origin.func, oscope)
+        if cls is not None:
+            if not m.is_nn_module(cls):
+                return False
+            continue
+        if not known.nn_layer_name(m.resolve(origin.func, oscope) or ""):
+            return False
+    return True
+
+
+# ------------------------------------------------------------------ mode flow
+@dataclass(frozen=True)
+class _Flow:
+    """One function's sites (helpers inlined) in source order, with the mode calls."""
+
+    entries: List[Tuple[Site, Tuple[Site, ...]]]
+    index: Dict[tuple, int]
+    calls: Dict[int, ModeCall]  # entry index -> mode call
+    loops_of: List[Tuple[ast.AST, ...]]  # entry index -> loops of its anchor
+    backwards: List[int]  # entry indices of backward() calls
+
+
+def _key(site: Site, via: Sequence[Site]) -> tuple:
+    return (id(site.node),) + tuple(id(v.node) for v in via)
+
+
+def _flow(m: SemanticModel, function: Optional[FunctionInfo]) -> _Flow:
+    memo = m.memo.setdefault("mode_flow", {})
+    key = id(function.node) if function is not None else None
+    if key not in memo:
+        entries = list(expand(m, function.sites if function is not None else m.module_sites))
+        calls, backwards = {}, []
+        for i, (site, via) in enumerate(entries):
+            mode = mode_call(m, site)
+            if mode is not None:
+                calls[i] = ModeCall(mode, site, via)
+            elif any(e.kind == loops.BACKWARD for e in loops.classify_all(m, site)):
+                backwards.append(i)
+        memo[key] = _Flow(
+            entries, {_key(s, v): i for i, (s, v) in reversed(list(enumerate(entries)))}, calls,
+            [(v[0] if v else s).loops for s, v in entries], backwards)
+    return memo[key]
+
+
+def expand(m: SemanticModel, sites, via=(), active=None):
+    """``sites`` in source order with same-file code they call inlined, like
+    :meth:`SemanticModel.sites_in`, and also methods called on an instance of a
+    same-file class (``runner.fit()``) and ``__init__`` of a class instantiated
+    (``Predictor()``): a mode call may hide in any of them. Cycle-safe, bounded."""
+    active = active if active is not None else set()
+    for site in sites:
+        yield site, via
+        if not site.is_call or len(via) >= MAX_HELPER_DEPTH:
+            continue
+        func = site.node.func
+        helper = m.function_for(func, site.scope) or m.instance_method_for(func, site.scope)
+        if helper is None:
+            cls = m.class_for(func, site.scope)
+            helper = m.method(cls, "__init__") if cls is not None else None
+        if helper is None or id(helper.node) in active:
+            continue
+        active.add(id(helper.node))
+        yield from expand(m, helper.sites, via + (site,), active)
+        active.discard(id(helper.node))
+
+
+def mode_at(m: SemanticModel, site: Site, via: Tuple[Site, ...], module: ast.expr) -> str:
+    """The mode ``module`` (an expression in ``site``'s scope) is in when ``site``
+    runs: the last mode call on it before the site in the site's function (helpers
+    inlined); inside loops, joined with the mode the previous iteration ends in; with
+    none, the mode the function's same-file callers call it in; with no callers, a
+    module built in the file is in training mode (TRAIN), anything else UNKNOWN.
+    Methods nobody in the file calls (``validation_step``, hooks) are UNKNOWN."""
+    function = (via[0] if via else site).function
+    target = (module, site.scope)
+    return _state(m, function, _key(site, via), target, 0, set())
+
+
+def _state(m, function, key, target, depth, active) -> str:
+    flow = _flow(m, function)
+    idx = flow.index.get(key)
+    if idx is None:
+        return UNKNOWN
+    return _state_at(m, flow, function, idx, flow.loops_of[idx], target, depth, active)
+
+
+def _state_at(m, flow: _Flow, function, idx, chain, target, depth, active) -> str:
+    if chain:
+        loop = chain[-1]
+        inside = [j for j in sorted(flow.calls) if loop in flow.loops_of[j]]
+        before = _last(m, flow, [j for j in inside if j < idx], target, idx)
+        if before is not None:
+            return before
+        after = _last(m, flow, [j for j in inside if j > idx], target, idx)
+        start = next((j for j in range(len(flow.entries)) if loop in flow.loops_of[j]), idx)
+        entry = _state_at(m, flow, function, start, chain[:-1], target, depth, active)
+        return _join([entry, after]) if after is not None else entry
+    before = _last(m, flow, [j for j in sorted(flow.calls) if j < idx], target, idx)
+    if before is not None:
+        return before
+    return _entry(m, function, target, depth, active)
+
+
+def _last(m, flow: _Flow, indices, target, idx) -> Optional[str]:
+    """The mode the last mode call among ``indices`` that may concern ``target`` sets.
+    ``train()`` counts as TRAIN only when a ``backward()`` runs between it and ``idx``
+    (after it, for a call later in the loop): a ``train()`` right before a no_grad
+    loop is deliberate (Monte Carlo dropout, ``update_bn``), UNKNOWN."""
+    for j in reversed(indices):
+        call = flow.calls[j]
+        rel = same_module(m, call.receiver, call.site.scope, *target)
+        if rel == NO:
+            continue
+        if call.mode == EVAL:
+            return EVAL
+        if call.mode == TRAIN and rel == YES and any(
+                j < b < idx or idx < j < b for b in flow.backwards):
+            return TRAIN
+        return UNKNOWN
+    return None
+
+
+def _entry(m, function, target, depth, active) -> str:
+    if function is None:
+        return TRAIN if is_fresh(m, *target) else UNKNOWN
+    if id(function.node) in active or depth > MAX_CALLER_DEPTH:
+        return UNKNOWN
+    sites = loops.callers(m, function)
+    if not sites:
+        if function.cls is not None or not is_fresh(m, *target):
+            return UNKNOWN
+        return TRAIN
+    active = active | {id(function.node)}
+    return _join([_state(m, c.function, _key(c, ()), target, depth + 1, active) for c in sites])
+
+
+def backward_follows(m: SemanticModel, loop) -> bool:
+    """A ``backward()`` runs after ``loop`` at the same nesting level of its function
+    (helpers inlined): the loop's outputs may be collected for it (the graphs are used)."""
+    flow = _flow(m, loop.function)
+    inside = [i for i, lo in enumerate(flow.loops_of) if loop.node in lo]
+    if not inside:
+        return False
+    return any(b > inside[-1] and tuple(flow.loops_of[b]) == tuple(loop.parents)
+               for b in flow.backwards)
+
+
+def _join(states) -> str:
+    states = set(states)
+    return states.pop() if len(states) == 1 else UNKNOWN
+
+
+# ------------------------------------------------------------------ eval left on
+@dataclass(frozen=True)
+class EvalLeftOn:
+    """A mode call that puts a trained module in eval mode inside a training loop (or a
+    loop around one), after which the next ``backward()`` runs with no ``train()``."""
+
+    call: ModeCall
+    module: ast.expr  # the trained module, as its forward call names it
+    module_scope: object
+
+
+def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
+    """For every training loop (loops.training_loops; an epoch loop around a batch loop
+    is one too), its sites in order (helpers inlined) are read as a cycle: from each
+    EVAL mode call on a module the loop trains (a forward not under no_grad) that is
+    mode-dependent, the next ``backward()`` must come after a ``train()``/``train(flag)``
+    on that module (or one that may be it), wrapping around to the top of the loop."""
+    if "evals_left_on" in m.memo:
+        return m.memo["evals_left_on"]
+    out: List[EvalLeftOn] = []
+    seen = set()
+    for loop, _evs in loops.training_loops(m):
+        tokens: List[Tuple[str, Optional[ModeCall]]] = []
+        trained = []
+        base = [s for s in (loop.function.sites if loop.function else m.module_sites)
+                if loop.node in s.loops]
+        for site, via in expand(m, base):
+            if any(e.kind == loops.BACKWARD for e in loops.classify_all(m, site)):
+                tokens.append((loops.BACKWARD, None))
+                continue
+            mode = mode_call(m, site)
+            if mode is not None:
+                tokens.append((mode, ModeCall(mode, site, via)))
+            elif site.is_call and loops.is_forward(m, site) and loops.grad_at(m, site, via) is not False:
+                func = site.node.func
+                module = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
+                trained.append((module, site.scope))
+        for i, (kind, call) in enumerate(tokens):
+            if kind != EVAL or id(call.anchor) in seen:
+                continue
+            hit = next((t for t in trained
+                        if same_module(m, call.receiver, call.site.scope, *t) == YES
+                        and mode_dependent(m, *t)), None)
+            if hit is None or not _reaches_backward(m, tokens, i, call):
+                continue
+            seen.add(id(call.anchor))
+            out.append(EvalLeftOn(call, hit[0], hit[1]))
+    m.memo["evals_left_on"] = out
+    return out
+
+
+def _reaches_backward(m, tokens, i, call: ModeCall) -> bool:
+    for kind, other in tokens[i + 1:] + tokens[:i]:
+        if kind == loops.BACKWARD:
+            return True
+        if kind in (TRAIN, UNKNOWN) and same_module(
+                m, other.receiver, other.site.scope, call.receiver, call.site.scope) != NO:
+            return False
+    return False
+
+
+# ------------------------------------------------------------------ dependence
+def mode_dependent(m: SemanticModel, expr: ast.expr, scope) -> bool:
+    """True when the module ``expr`` holds is known to compute differently in training
+    and eval mode: it is, or builds (same-file classes and helpers followed), a dropout,
+    batch-norm or transformer layer (known.MODE_DEPENDENT_LAYERS), an RNN/attention
+    with ``dropout=``, a model-zoo model (torchvision, timm, transformers), or reads
+    ``self.training``. False when unknown (precision first)."""
+    return any(_call_dependent(m, o, s, 0) for o, s in module_origins(m, expr, scope)
+               if isinstance(o, ast.Call))
+
+
+def _call_dependent(m: SemanticModel, call: ast.Call, scope, depth: int) -> bool:
+    if depth > 6:
+        return False
+    cls = m.class_for(call.func, scope)
+    if cls is not None:
+        return m.is_nn_module(cls) and class_dependent(m, cls)
+    qualname = m.resolve(call.func, scope) or ""
+    if known.is_model_zoo_constructor(qualname):
+        return True
+    layer = known.nn_layer_name(qualname)
+    if layer in known.MODE_DEPENDENT_LAYERS:
+        return True
+    if layer in known.DROPOUT_ARGUMENT_LAYERS:
+        value = next((k.value for k in call.keywords if k.arg == "dropout"), None)
+        return value is not None and not (isinstance(value, ast.Constant) and not value.value)
+    if layer in known.RUNNING_STATS_LAYERS:
+        return any(k.arg == "track_running_stats" and not (
+            isinstance(k.value, ast.Constant) and not k.value.value) for k in call.keywords)
+    if layer in known.MODULE_CONTAINERS:
+        return any(_value_dependent(m, a.value if isinstance(a, ast.Starred) else a, scope, depth)
+                   for a in call.args)
+    return False
+
+
+def _value_dependent(m, expr, scope, depth) -> bool:
+    for origin, oscope in m.origins(expr, scope):
+        if isinstance(origin, ast.Call) and _call_dependent(m, origin, oscope, depth + 1):
+            return True
+        if isinstance(origin, (ast.List, ast.Tuple, ast.Set)):
+            if any(_value_dependent(m, e, oscope, depth + 1) for e in origin.elts):
+                return True
+        if isinstance(origin, ast.Dict):
+            if any(_value_dependent(m, v, oscope, depth + 1) for v in origin.values):
+                return True
+        if isinstance(origin, (ast.ListComp, ast.GeneratorExp)):
+            if _value_dependent(m, origin.elt, oscope, depth + 1):
+                return True
+    return False
+
+
+def class_dependent(m: SemanticModel, cls) -> bool:
+    """A same-file ``nn.Module`` subclass (and its same-file bases) builds a
+    mode-dependent layer, calls one, assigns one to ``self.x`` or reads ``self.training``."""
+    memo = m.memo.setdefault("class_dependent", {})
+    if id(cls.node) in memo:
+        return memo[id(cls.node)]
+    memo[id(cls.node)] = False  # cycle guard
+    result = False
+    for c in m.local_bases(cls):
+        if _reads_self_training(c.node):
+            result = True
+            break
+        for method in c.methods.values():
+            for site in method.sites:
+                if site.is_call and _call_dependent(m, site.node, site.scope, 1):
+                    result = True
+                    break
+            if result:
+                break
+        if not result:
+            result = any(_value_dependent(m, v, s, 1) for values in c.attrs.values() for v, s in values)
+        if result:
+            break
+    memo[id(cls.node)] = result
+    return result
+
+
+def _reads_self_training(node: ast.ClassDef) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr == "training" and isinstance(n.value, ast.Name)
+               and n.value.id == "self" for n in ast.walk(node))
+
+
+# ------------------------------------------------------------------ helpers
+def freezes_parameters(m: SemanticModel) -> bool:
+    """``p.requires_grad = False`` or ``x.requires_grad_(False)`` somewhere in the file: a
+    frozen model records no graph even with autograd on."""
+    if "freezes_parameters" not in m.memo:
+        found = any(
+            s.is_call and isinstance(s.node.func, ast.Attribute) and s.node.func.attr == "requires_grad_"
+            and s.node.args and isinstance(s.node.args[0], ast.Constant) and s.node.args[0].value is False
+            for s in m.sites)
+        if not found:
+            found = any(
+                isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "requires_grad"
+                                                  for t in n.targets)
+                for n in ast.walk(m.tree))
+        m.memo["freezes_parameters"] = found
+    return m.memo["freezes_parameters"]
+
+
+def text(expr: ast.AST, limit: int = 40) -> str:
+    """Source text for messages, shortened: ``evaluate(...)`` past ``limit`` characters."""
+    try:
+        out = ast.unparse(expr)
+    except Exception:  # pragma: no cover - unparse handles every expression
+        return "model"
+    if len(out) > limit and isinstance(expr, ast.Call):
+        out = ast.unparse(expr.func) + "(...)"
+    return out

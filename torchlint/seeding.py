@@ -1,0 +1,250 @@
+"""Seeding facts, shared by TL401 and TL402: which calls seed which random number
+generators, and which global generators the file draws from.
+
+Three generators matter to a training run: torch's (weight init, dropout,
+``DataLoader`` shuffling), Python's ``random`` and NumPy's global one (data
+order and augmentation written by hand). A *seeding call* is a call to a known
+seeder (``known.TORCH_SEEDERS``, ``known.SEED_ALL``, ``random.seed``,
+``numpy.random.seed``) or generator-state restorer (``torch.set_rng_state``),
+any ``X.manual_seed(...)`` / ``X.seed_everything(...)``, a ``LightningCLI`` (it
+seeds by default), a same-file helper whose body seeds (followed through
+helpers, methods and same-file classes' ``__init__``), a name given in
+``--torchlint-seed-functions``, or a function imported from the user's own
+project: the cross-module facts (torchlint/project.py) say what it seeds; when
+they are unknown it is assumed to seed everything (precision first).
+:func:`seeding_calls` is the one entry point.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from torchlint import known
+from torchlint.semantic import Binding, FunctionInfo, SemanticModel, Site
+
+TORCH = "torch"
+RANDOM = "random"
+NUMPY = "numpy"
+ALL_RNGS: FrozenSet[str] = frozenset({TORCH, RANDOM, NUMPY})
+NONE: FrozenSet[str] = frozenset()
+MAX_HELPER_DEPTH = 6
+
+# how a call seeds: a known seeder, a same-file helper, a user option, an unknown project import
+DIRECT, HELPER, OPTION, PROJECT = "direct", "helper", "option", "project"
+
+
+@dataclass(frozen=True)
+class SeedCall:
+    site: Site
+    rngs: FrozenSet[str]  # the generators it seeds
+    how: str  # DIRECT | HELPER | OPTION | PROJECT
+
+    @property
+    def text(self) -> str:
+        return ast.unparse(self.site.node.func)
+
+
+def seeding_calls(m: SemanticModel, extra: Sequence[str] = ()) -> List[SeedCall]:
+    """Every call in the file that seeds a generator, in source order.
+
+    ``extra``: names from ``--torchlint-seed-functions``; a bare name (``my_seed``)
+    matches any call whose function is called that, a dotted one
+    (``utils.seeding.fix``) the qualified name or the call text.
+    """
+    key = ("seeding_calls", tuple(extra))
+    if key not in m.memo:
+        found = []
+        for site in m.sites:
+            if site.is_call:
+                rngs, how = call_seeds(m, site, tuple(extra), 0, set())
+                if rngs:
+                    found.append(SeedCall(site, rngs, how))
+        m.memo[key] = found
+    return m.memo[key]
+
+
+def seeded_rngs(calls: Sequence[SeedCall]) -> FrozenSet[str]:
+    out: set = set()
+    for c in calls:
+        out |= c.rngs
+    return frozenset(out)
+
+
+def call_seeds(m: SemanticModel, site: Site, extra: Tuple[str, ...], depth: int,
+               active: set) -> Tuple[FrozenSet[str], str]:
+    """The generators one call seeds, and how (``NONE`` when it seeds nothing known)."""
+    call = site.node
+    func = call.func
+    qualname = m.resolve(func, site.scope)
+    direct = _direct_seeds(m, qualname, func, site)
+    if direct:
+        return direct, DIRECT
+    if extra and _named_in_option(func, qualname, extra):
+        return ALL_RNGS, OPTION
+    if depth < MAX_HELPER_DEPTH:
+        rngs: set = set()
+        for helper in m.call_targets(site):
+            rngs |= function_seeds(m, helper, extra, depth + 1, active)
+        if rngs:
+            return frozenset(rngs), HELPER
+    if m.function_for(func, site.scope) is None and m.class_for(func, site.scope) is None:
+        binding = m.import_binding(func, site.scope)
+        if binding is not None and m.is_project_import(binding):
+            rngs = imported_seeds(m, site, binding, qualname)
+            if rngs:
+                return rngs, PROJECT
+    return NONE, DIRECT
+
+
+def _direct_seeds(m: SemanticModel, qualname: Optional[str], func: ast.expr,
+                  site: Site) -> FrozenSet[str]:
+    if qualname is not None:
+        rngs = _direct_seeds_by_name(qualname)
+        if rngs:
+            return rngs
+    if isinstance(func, ast.Attribute):
+        if func.attr == "seed_everything":  # fabric.seed_everything(...)
+            return ALL_RNGS
+        if func.attr == "manual_seed":  # torch.Generator().manual_seed(...), torch.xpu...
+            return frozenset({TORCH})
+    cls = m.class_for(func, site.scope)
+    if cls is not None and m.base_names(cls) & known.LIGHTNING_CLIS:
+        return ALL_RNGS
+    return NONE
+
+
+def _direct_seeds_by_name(qualname: str) -> FrozenSet[str]:
+    if qualname in known.SEED_ALL or qualname in known.LIGHTNING_CLIS:
+        return ALL_RNGS
+    if qualname in known.TORCH_SEEDERS:
+        return frozenset({TORCH})
+    if qualname in known.RANDOM_SEEDERS:
+        return frozenset({RANDOM})
+    if qualname in known.NUMPY_SEEDERS:
+        return frozenset({NUMPY})
+    for rng, restorers in known.RNG_STATE_RESTORERS.items():
+        if qualname in restorers:
+            return frozenset({rng})
+    return NONE
+
+
+def _named_in_option(func: ast.expr, qualname: Optional[str], extra: Tuple[str, ...]) -> bool:
+    text = ast.unparse(func)
+    last = text.rsplit(".", 1)[-1]
+    for name in extra:
+        if "." in name:
+            if name in (qualname, text) or (qualname or "").endswith("." + name):
+                return True
+        elif name == last:
+            return True
+    return False
+
+
+def function_seeds(m: SemanticModel, function: FunctionInfo, extra: Tuple[str, ...] = (),
+                   depth: int = 0, active: Optional[set] = None) -> FrozenSet[str]:
+    """The generators a same-file function seeds when called (through its helpers)."""
+    cache: Dict = m.memo.setdefault(("function_seeds", extra), {})
+    node_id = id(function.node)
+    if node_id in cache:
+        return cache[node_id]
+    active = set() if active is None else active
+    if node_id in active:  # recursion: contributes nothing new
+        return NONE
+    active.add(node_id)
+    out: set = set()
+    for site in function.sites:
+        if site.is_call:
+            out |= call_seeds(m, site, extra, depth, active)[0]
+    active.discard(node_id)
+    result = frozenset(out)
+    cache[node_id] = result
+    return result
+
+
+def imported_seeds(m: SemanticModel, site: Site, binding: Binding,
+                   qualname: Optional[str]) -> FrozenSet[str]:
+    """What a function imported from the user's own project seeds.
+
+    Answered by the cross-module facts (``m.project``, torchlint/project.py) when
+    it can locate and analyse the module: the seeders the function calls,
+    transitively (``frozenset()``: it seeds nothing); an absolute import it does not
+    find in the project is third-party code (``fsspec``, ``boto3``) and seeds nothing.
+    When the facts are unknown (no provider: stdin, tests; a relative import or a
+    project class it cannot analyse), precision first: a called lower-case function
+    (not a class: ``Trainer(...)``, ``Net()``) is assumed to seed every generator.
+    """
+    call = site.node
+    project = m.project
+    if project is not None:
+        target = project.target(m, call.func, site.scope)
+        alias = getattr(target, "qualname", None)  # a re-exported external name
+        if alias is not None:
+            return _rngs_of(m, {alias})
+        facts = project.facts(m, call, site.scope)
+        if facts is not None:
+            return _rngs_of(m, facts.calls)
+        if target is None and not binding.level:
+            return NONE
+    name = ast.unparse(call.func).rsplit(".", 1)[-1]
+    if name[:1].isupper():
+        return NONE
+    return ALL_RNGS
+
+
+def _rngs_of(m: SemanticModel, qualnames) -> FrozenSet[str]:
+    out: set = set()
+    for q in qualnames:
+        out |= _direct_seeds_by_name(q)
+        if q == "?.seed_everything":  # unresolved callee (project.Facts.calls), as _direct_seeds
+            out |= ALL_RNGS
+        elif q == "?.manual_seed":
+            out.add(TORCH)
+    return frozenset(out)
+
+
+# ---------------------------------------------------------------- global draws
+def global_draws(m: SemanticModel, extra: Sequence[str] = ()) -> Dict[str, List[Site]]:
+    """Calls that draw from Python's ``random`` or NumPy's global generator,
+    ``{"random": [...], "numpy": [...]}``; draws that only pick a seed
+    (an argument of a seeding call, or a value assigned to a ``*seed*`` name or
+    attribute) are left out."""
+    key = ("global_draws", tuple(extra))
+    if key in m.memo:
+        return m.memo[key]
+    seed_exprs = _seed_producing_calls(m, extra)
+    out: Dict[str, List[Site]] = {RANDOM: [], NUMPY: []}
+    for site in m.sites:
+        if not site.is_call or id(site.node) in seed_exprs:
+            continue
+        q = m.resolve(site.node.func, site.scope)
+        if q is None:
+            continue
+        module, _, fn = q.rpartition(".")
+        if module == "random" and fn not in known.RANDOM_NON_DRAWS and not fn.startswith("_"):
+            out[RANDOM].append(site)
+        elif (module in ("numpy.random", "numpy.random.mtrand")
+              and fn not in known.NUMPY_RANDOM_NON_DRAWS and not fn.startswith("_")):
+            out[NUMPY].append(site)
+    m.memo[key] = out
+    return out
+
+
+def _seed_producing_calls(m: SemanticModel, extra: Sequence[str]) -> set:
+    roots: List[ast.AST] = []
+    for call in seeding_calls(m, extra):
+        roots.extend(call.site.node.args)
+        roots.extend(k.value for k in call.site.node.keywords)
+    for scope in m.scopes.values():
+        for name, bindings in scope.bindings.items():
+            if "seed" in name.lower():
+                roots.extend(b.value for b in bindings if b.kind == "assign" and b.value is not None)
+    for attr, writes in m.attr_writes.items():
+        if "seed" in attr.lower():
+            roots.extend(value for _target, value, _scope in writes)
+    ids = set()
+    for root in roots:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Call):
+                ids.add(id(node))
+    return ids

@@ -1,0 +1,339 @@
+"""Facts about the values training code computes (TL104, TL105, TL701).
+
+Read through the semantic model (:meth:`SemanticModel.origins` for value flow,
+``resolve`` for names); nothing here resolves a name itself. The questions:
+
+* which tensor a ``backward()`` differentiates (``loss`` in ``loss.backward()``,
+  ``scaler.scale(loss).backward()``, ``accelerator.backward(loss)``);
+* which names of a function hold a tensor attached to an autograd graph (a
+  ``backward()`` runs on them there), and whether an expression carries one;
+* whether a value holds softmax probabilities (``F.softmax(x)``, ``x.softmax(1)``,
+  ``nn.Softmax`` modules, ``nn.Sequential(..., nn.Softmax(1))``, a same-file model
+  whose ``forward`` returns softmax on every path);
+* which loss a call computes (``F.cross_entropy``, ``nn.NLLLoss()`` instances).
+
+Every answer is "definitely" or "not known": unknown never becomes a report.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from torchlint import known, loops
+from torchlint.semantic import LOOP_NODES, LoopInfo, SemanticModel, Scope, Site
+
+MAX_DEPTH = 6
+_KEEPS_PROBABILITIES = frozenset({"float", "double", "half", "to", "cpu", "cuda", "contiguous",
+                                  "clone", "detach"})
+
+
+# ------------------------------------------------------------------ backward
+def backward_tensor(m: SemanticModel, site: Site) -> Optional[ast.expr]:
+    """The tensor a BACKWARD site differentiates, or None."""
+    node = site.node
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "backward":
+        if _is_backward_wrapper(m, func.value, site.scope):
+            return _argument(node, 0, "tensors", "loss")
+        return func.value
+    if isinstance(func, ast.Attribute) and func.attr == "manual_backward":
+        return _argument(node, 0, "loss")
+    if m.resolve(func, site.scope) in known.AUTOGRAD_BACKWARD:
+        return _argument(node, 0, "tensors")
+    return None
+
+
+def _is_backward_wrapper(m: SemanticModel, expr: ast.expr, scope: Scope) -> bool:
+    """``accelerator`` / ``fabric``: bound to an Accelerator / Fabric, or named so."""
+    if isinstance(expr, ast.Name) and expr.id in ("accelerator", "fabric"):
+        return True
+    if isinstance(expr, ast.Attribute) and expr.attr in ("accelerator", "fabric"):
+        return True
+    for origin, oscope in m.origins(expr, scope):
+        if isinstance(origin, ast.Call) and m.resolve(origin.func, oscope) in known.BACKWARD_WRAPPERS:
+            return True
+    return False
+
+
+def _argument(call: ast.Call, index: int, *names: str) -> Optional[ast.expr]:
+    if len(call.args) > index and not isinstance(call.args[index], ast.Starred):
+        return call.args[index]
+    return next((k.value for k in call.keywords if k.arg in names), None)
+
+
+def grad_roots(expr: Optional[ast.expr]) -> List[ast.Name]:
+    """The names an expression's autograd graph flows from: ``loss`` in ``loss``,
+    ``loss * n``, ``loss.mean()``, ``scaler.scale(loss)``; none through ``loss.item()``,
+    ``loss.detach()``, ``float(loss)``, ``loss.data`` or calls torchlint does not know."""
+    out: List[ast.Name] = []
+    todo = [expr] if expr is not None else []
+    while todo:
+        e = todo.pop()
+        if isinstance(e, ast.Name):
+            out.append(e)
+        elif isinstance(e, ast.BinOp):
+            todo += [e.left, e.right]
+        elif isinstance(e, ast.UnaryOp):
+            todo.append(e.operand)
+        elif isinstance(e, ast.Subscript):
+            todo.append(e.value)
+        elif isinstance(e, (ast.List, ast.Tuple)):
+            todo += [x.value if isinstance(x, ast.Starred) else x for x in e.elts]
+        elif isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute):
+            if e.func.attr in known.GRAD_PRESERVING_METHODS:
+                todo.append(e.func.value)
+            elif e.func.attr == "scale" and len(e.args) == 1:  # GradScaler.scale(loss)
+                todo.append(e.args[0])
+    return out
+
+
+def graph_names(m: SemanticModel, scope: Scope) -> FrozenSet[str]:
+    """Names that hold a tensor attached to an autograd graph in ``scope``'s function:
+    the roots of every tensor a ``backward()`` runs on there."""
+    cache: Dict = m.memo.setdefault("graph_names", {})
+    if not cache:
+        acc: Dict[ast.AST, set] = {}
+        for site in m.sites:
+            if not site.is_call:
+                continue
+            ev = loops.classify(m, site) if _may_be_backward(site.node) else None
+            if ev is None or ev.kind != loops.BACKWARD:
+                continue
+            root = m.root_of(site.scope)
+            acc.setdefault(root, set()).update(n.id for n in grad_roots(backward_tensor(m, site)))
+        cache.update({k: frozenset(v) for k, v in acc.items()})
+        cache.setdefault(None, frozenset())  # computed marker
+    return cache.get(m.root_of(scope), frozenset())
+
+
+def _may_be_backward(call: ast.Call) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in ("backward", "manual_backward")
+
+
+def carries_graph(m: SemanticModel, expr: ast.expr, scope: Scope,
+                  exclude: str = "") -> Optional[str]:
+    """The name (or helper call) through which ``expr`` definitely carries an autograd graph, or None:
+    a root of ``expr`` (other than ``exclude``) that a ``backward()`` of the same function
+    runs on, or one bound to (or ``expr`` itself a call of) a same-file helper whose
+    returned value does."""
+    names = graph_names(m, scope)
+    for root in grad_roots(expr):
+        if root.id == exclude:
+            continue
+        if root.id in names:
+            return root.id
+        for b in m.lookup(root.id, scope) or ():
+            if b.scope is scope and b.kind == "assign" and _returns_graph(m, b.value, scope, 0):
+                return root.id
+    if isinstance(expr, ast.Call) and _returns_graph(m, expr, scope, 0):
+        return ast.unparse(expr.func) + "(...)"
+    return None
+
+
+def _returns_graph(m: SemanticModel, value, scope: Scope, depth: int) -> bool:
+    if not isinstance(value, ast.Call) or depth > MAX_DEPTH:
+        return False
+    helper = m.function_for(value.func, scope)
+    if helper is None:
+        return False
+    names = graph_names(m, helper.scope)
+    for ret in helper.returns:
+        if any(r.id in names for r in grad_roots(ret)) or _returns_graph(m, ret, helper.scope, depth + 1):
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ softmax
+def is_softmax(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0) -> bool:
+    """``expr`` holds softmax probabilities on every path the model can follow."""
+    if depth > MAX_DEPTH:
+        return False
+    origins = m.origins(expr, scope)
+    return bool(origins) and all(_softmax_value(m, o, s, depth) for o, s in origins)
+
+
+def _softmax_value(m: SemanticModel, value: ast.AST, scope: Scope, depth: int) -> bool:
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    qualname = m.resolve(func, scope)
+    if qualname in known.SOFTMAX_FUNCTIONS:
+        return True
+    if qualname is not None:
+        return False
+    if isinstance(func, ast.Attribute) and func.attr in _KEEPS_PROBABILITIES:
+        return is_softmax(m, func.value, scope, depth + 1)
+    if isinstance(func, ast.Name) and func.id == "self":  # self(x) in a LightningModule
+        cls = m.enclosing_class(scope)
+        return cls is not None and _forward_is_softmax(m, cls, depth)
+    modules = [(func, scope)] if isinstance(func, ast.Call) else list(m.origins(func, scope))
+    if modules and all(_softmax_module(m, v, s, depth) for v, s in modules):
+        return True
+    # x.softmax(dim): a tensor method (not a module attribute, not a same-file method)
+    return (isinstance(func, ast.Attribute) and func.attr == "softmax"
+            and m.function_for(func, scope) is None
+            and not any(isinstance(v, ast.Call) for v, _ in m.origins(func, scope))
+            and not (isinstance(func.value, ast.Name) and func.value.id == "self"))
+
+
+def _softmax_module(m: SemanticModel, value: ast.AST, scope: Scope, depth: int) -> bool:
+    """``value`` builds a module whose output is softmax probabilities."""
+    if depth > MAX_DEPTH or not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    qualname = m.resolve(func, scope)
+    if qualname in known.SOFTMAX_MODULES:
+        return True
+    if qualname in known.SEQUENTIAL_MODULES:
+        last = value.args[-1] if value.args else None
+        return last is not None and _softmax_module(m, last, scope, depth + 1)
+    if isinstance(func, ast.Attribute) and func.attr in known.SELF_RETURNING_METHODS:
+        return all(_softmax_module(m, v, s, depth + 1) for v, s in m.origins(func.value, scope))
+    cls = m.class_for(func, scope) if qualname is None or "." not in qualname else None
+    return cls is not None and m.is_nn_module(cls) and _forward_is_softmax(m, cls, depth)
+
+
+def _forward_is_softmax(m: SemanticModel, cls, depth: int) -> bool:
+    forward = m.method(cls, "forward")
+    if forward is None or not forward.returns:
+        return False
+    return all(is_softmax(m, r, forward.scope, depth + 1) for r in forward.returns)
+
+
+# ------------------------------------------------------------------ losses
+def loss_called(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Tuple[str, bool]]:
+    """``("cross_entropy" | "nll_loss", functional)`` when ``call`` computes one of the
+    losses of known.LOGIT_LOSSES: ``F.cross_entropy(...)`` (functional) or a call of an
+    ``nn.CrossEntropyLoss()`` / ``nn.NLLLoss()`` instance on every path."""
+    func = call.func
+    qualname = m.resolve(func, scope)
+    if qualname is not None:
+        if qualname.startswith("torch.nn.functional.") and qualname in known.LOGIT_LOSSES:
+            return known.LOGIT_LOSSES[qualname], True
+        return None
+    values = [(func, scope)] if isinstance(func, ast.Call) else list(m.origins(func, scope))
+    kinds = set()
+    for value, vscope in values:
+        q = m.resolve(value.func, vscope) if isinstance(value, ast.Call) else None
+        if q is None or q.startswith("torch.nn.functional.") or q not in known.LOGIT_LOSSES:
+            return None
+        kinds.add(known.LOGIT_LOSSES[q])
+    return (kinds.pop(), False) if len(kinds) == 1 else None
+
+
+def loss_input(call: ast.Call) -> Optional[ast.expr]:
+    """The prediction argument of a loss call (``input``)."""
+    return _argument(call, 0, "input")
+
+
+# ------------------------------------------------------------------ optimizers
+def stepped_optimizer(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[ast.expr]:
+    """The optimizer a step call updates: ``opt`` in ``opt.step()`` / ``scaler.step(opt)``."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    if call.args and "grad_scaler" in m.kinds(func.value, scope):
+        return call.args[0]
+    return func.value
+
+
+def optimizer_param_owners(m: SemanticModel, optimizer: ast.expr, scope: Scope) -> FrozenSet[str]:
+    """Source text of every ``X`` whose ``X.parameters()`` / ``X.named_parameters()`` the
+    optimizer was built from (``SGD(model.parameters())``, ``Adam([{"params":
+    net.fc.parameters()}])``), on every path the model can follow; empty when unknown."""
+    owners = set()
+    for origin, oscope in m.origins(optimizer, scope):
+        if not isinstance(origin, ast.Call) or "optimizer" not in m.kinds(origin, oscope):
+            return frozenset()
+        for arg in list(origin.args) + [k.value for k in origin.keywords]:
+            for node in ast.walk(arg):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("parameters", "named_parameters")):
+                    owners.add(ast.unparse(node.func.value))
+    return frozenset(owners)
+
+
+def scheduler_optimizers(m: SemanticModel, scheduler: ast.expr, scope: Scope) -> FrozenSet[str]:
+    """Source text of the optimizer(s) a scheduler was built on (``StepLR(opt, ...)``,
+    ``get_linear_schedule_with_warmup(optimizer, ...)``); empty when unknown."""
+    out = set()
+    for origin, _oscope in m.origins(scheduler, scope):
+        if not isinstance(origin, ast.Call):
+            return frozenset()
+        arg = _argument(origin, 0, "optimizer")
+        if arg is None:
+            return frozenset()
+        out.add(ast.unparse(arg))
+    return frozenset(out)
+
+
+# ------------------------------------------------------------------ accumulation
+@dataclass(frozen=True)
+class Accumulation:
+    """``total += v``, ``total = total + v`` or ``items.append(v)`` inside a loop."""
+
+    node: ast.AST  # the statement, or the append call
+    target: ast.Name  # the accumulator
+    value: ast.expr  # what is added (for ``total = total + v``: the whole right side)
+
+
+def accumulations(m: SemanticModel, loop: LoopInfo) -> List[Accumulation]:
+    """Accumulations into a plain name in a loop's own function, nested blocks included."""
+    out = []
+    for stmt in m.statements_in(loop.node, loop.scope):
+        if (isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add)
+                and isinstance(stmt.target, ast.Name)):
+            out.append(Accumulation(stmt, stmt.target, stmt.value))
+        elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+              and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.BinOp)
+              and isinstance(stmt.value.op, ast.Add)):
+            target = stmt.targets[0]
+            if any(n.id == target.id for n in grad_roots(stmt.value)):
+                out.append(Accumulation(stmt, target, stmt.value))
+    for site, _via in m.sites_in(loop, follow=False):
+        call = site.node
+        if (site.is_call and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
+                and isinstance(call.func.value, ast.Name) and len(call.args) == 1):
+            out.append(Accumulation(call, call.func.value, call.args[0]))
+    return out
+
+
+def innermost_loop(m: SemanticModel, node: ast.AST, scope: Scope) -> Optional[ast.AST]:
+    """The innermost loop whose body holds ``node`` in its function."""
+    for owner, field_name, _ in reversed(m.statement_path(node, scope) or ()):
+        if isinstance(owner, LOOP_NODES) and field_name == "body":
+            return owner
+    return None
+
+
+def carried_across(m: SemanticModel, acc: Accumulation, scope: Scope) -> bool:
+    """The accumulator keeps its value from one iteration of the innermost loop around
+    the accumulation to the next: bound before that loop, not rebound in its body
+    ahead of the accumulation."""
+    loop = innermost_loop(m, acc.node, scope)
+    if loop is None:
+        return False
+    start = (loop.lineno, loop.col_offset)
+    before = False
+    for b in m.lookup(acc.target.id, scope) or ():
+        if b.scope is not scope:
+            return False  # a global or closure variable: not followed
+        path = m.statement_path(b.node, scope) or ()
+        pos = (getattr(b.node, "lineno", 0), getattr(b.node, "col_offset", 0))
+        if any(step[0] is loop for step in path):
+            own = isinstance(acc.node, ast.stmt) and path and _statement(path) is acc.node
+            if not own and pos < (acc.node.lineno, acc.node.col_offset):
+                return False  # reset in the iteration before the accumulation
+        elif pos < start:
+            before = True
+    return before
+
+
+def _statement(path) -> ast.AST:
+    owner, field_name, index = path[-1]
+    return getattr(owner, field_name)[index]
