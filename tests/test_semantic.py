@@ -434,3 +434,109 @@ def test_reaching_bindings_see_the_bindings_before_a_use():
     first, second = [s.node.args[0] for s in m.sites if _src(s.node.func) == "use"]
     assert [b.kind for b in m.reaching_bindings(first, m.module_scope)] == ["target"]
     assert [b.kind for b in m.reaching_bindings(second, m.module_scope)] == ["assign"]
+
+
+def _call(m: SemanticModel, text: str):
+    """The first site whose call source is ``text``."""
+    return next(s for s in m.sites if s.is_call and ast.unparse(s.node) == text)
+
+
+def test_falls_through_follows_control_flow():
+    m = model(
+        """
+        for x in data:
+            a()
+            if bad:
+                b()
+                continue
+            else:
+                c()
+            for y in inner:
+                d()
+                break
+            e()
+            try:
+                f()
+            except E:
+                g()
+            finally:
+                h()
+        """
+    )
+    s = {name: _call(m, f"{name}()") for name in "abcdefgh"}
+
+    def flows(x, y):
+        return m.falls_through(s[x].node, s[y].node, s[x].scope)
+    assert flows("a", "b") and flows("a", "e") and flows("c", "e")
+    assert not flows("b", "e")  # the branch continues
+    assert not flows("b", "c")  # if / else are exclusive
+    assert not flows("e", "a")  # later in the body: another iteration
+    assert flows("d", "e")  # break leaves the inner loop only
+    assert flows("f", "h") and flows("g", "h") and not flows("f", "g")  # only on an exception
+    assert m.statement_path(s["b"].node, s["b"].scope)[-2][1] == "body"
+
+
+def test_grad_mode_contexts_and_decorators():
+    m = model(
+        """
+        import torch
+        from torch import no_grad
+        with torch.no_grad():
+            a()
+            with torch.enable_grad():
+                b()
+        with torch.set_grad_enabled(train):
+            c()
+        with torch.inference_mode(False):
+            d()
+        @no_grad()
+        def f():
+            e()
+        @torch.inference_mode
+        def g():
+            with torch.set_grad_enabled(True):
+                h()
+        i()
+        """
+    )
+    mode = {n: m.grad_mode(_call(m, f"{n}()").node, _call(m, f"{n}()").scope) for n in "abcdehi"}
+    assert mode == {"a": False, "b": True, "c": None, "d": True, "e": False, "h": True, "i": True}
+    e = _call(m, "e()")
+    assert m.grad_mode(e.node, e.scope, outer=True) is False  # the decorator wins over the caller
+
+
+def test_runs_before_through_helpers():
+    m = model(
+        """
+        import torch
+        opt = torch.optim.SGD([], lr=0.1)
+        def update():
+            opt.zero_grad()
+            opt.step()
+        for x in data:
+            x.backward()
+            update()
+        """
+    )
+    (loop,) = m.loops
+    evs = loops.events(m, loop)
+    back, zero, step = evs
+    assert [e.kind for e in evs] == ["backward", "zero_grad", "step"]
+    assert loops.runs_before(m, back, zero) and loops.runs_before(m, zero, step)
+    assert not loops.runs_before(m, step, zero)
+
+
+def test_a_for_target_supersedes_earlier_bindings_inside_its_body():
+    m = model(
+        """
+        for x, y in first:
+            pass
+        for i, (x, y) in enumerate(second):
+            use(x)
+        use(x)
+        """
+    )
+    inside, after = [s.node.args[0] for s in m.sites if _src(s.node.func) == "use"]
+    reach = m.reaching_bindings(inside, m.module_scope)
+    assert len(reach) == 1 and m.loop_target(reach[0].node)[1] == (1, 0)
+    assert len(m.reaching_bindings(after, m.module_scope)) == 2

@@ -51,7 +51,9 @@ def primary_training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, list]]:
                 covered.update(id(n) for n in site.loops)
         if any(id(p) in training for p in loop.parents):  # nested in a training loop
             covered.add(id(loop.node))
-    out = [(lp, evs) for lp, evs in found if id(lp.node) not in covered]
+    # a loop whose backward() happens in an imported module is that module's to convert
+    out = [(lp, evs) for lp, evs in found if id(lp.node) not in covered
+           and any(e.kind == loops.BACKWARD and e.origin is None for e in evs)]
     m.memo["primary_training_loops"] = out
     return out
 

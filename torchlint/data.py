@@ -63,13 +63,15 @@ def iterated(m: SemanticModel, expr: ast.AST, scope: Scope) -> List[Origin]:
 
 
 def loop_sources(m: SemanticModel, loop: LoopInfo) -> List[Origin]:
-    """What a loop consumes: its ``for`` iterable, and ``next(it)`` called directly in its body."""
+    """What a loop consumes: its ``for`` iterable, and ``next(it)`` called directly in its
+    body (not under ``no_grad``: ``next(iter(val_loader))`` for a look at held-out data)."""
     out = []
     if isinstance(loop.node, (ast.For, ast.AsyncFor)):
         out.extend(iterated(m, loop.node.iter, loop.scope))
     for site, _via in m.sites_in(loop, follow=False):
         if (site.is_call and site.loops and site.loops[-1] is loop.node and site.node.args
-                and m.resolve(site.node.func, site.scope) == "builtins.next"):
+                and m.resolve(site.node.func, site.scope) == "builtins.next"
+                and m.grad_mode(site.node, site.scope) is not False):
             out.extend(iterated(m, site.node.args[0], site.scope))
     return out
 

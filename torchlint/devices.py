@@ -137,13 +137,18 @@ def selects_device(m: SemanticModel) -> bool:
 
 def _selects(m: SemanticModel, site: Site) -> bool:
     call = site.node
-    if m.resolve(call.func, site.scope) in known.DEVICE_PROBES:
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if last in _PROBE_NAMES and m.resolve(func, site.scope) in known.DEVICE_PROBES:
         return True
     target = move_target(m, call, site.scope)
     if target in (ACCELERATOR, DEVICE):
         return True
     device = keyword_arg(call, "device")
     return device is not None and device_value(m, device, site.scope) in (ACCELERATOR, DEVICE)
+
+
+_PROBE_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in known.DEVICE_PROBES)
 
 
 def device_choices(m: SemanticModel) -> List[Tuple[str, ast.expr, Scope]]:
@@ -214,35 +219,47 @@ def _chain(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 0
             yield origin, oscope, ()
 
 
-def _statement_moves(m: SemanticModel) -> Dict[int, List[Tuple[ast.Call, Scope]]]:
-    """In-place module moves written as statements (``model.to(device)``), by the value moved."""
+def _statement_moves(m: SemanticModel) -> Dict[int, List[Tuple[ast.Call, Scope, str]]]:
+    """In-place module moves written as statements (``model.to(device)``, ``model.cpu()``),
+    by the value moved, each with its target."""
     memo = _memo(m, "statement_moves")
     if "answer" not in memo:
-        index: Dict[int, List[Tuple[ast.Call, Scope]]] = {}
+        index: Dict[int, List[Tuple[ast.Call, Scope, str]]] = {}
         for site in m.sites:
             call = site.node
-            if call not in m.statement_calls or move_target(m, call, site.scope) not in (
-                    ACCELERATOR, DEVICE):
+            if call not in m.statement_calls:
+                continue
+            target = move_target(m, call, site.scope)
+            if target not in (ACCELERATOR, DEVICE, CPU):
                 continue
             receiver = call.func.value
             if "module" not in m.kinds(receiver, site.scope):
                 continue
             for base, _bscope, _calls in _chain(m, receiver, site.scope):
-                index.setdefault(id(base), []).append((call, site.scope))
+                index.setdefault(id(base), []).append((call, site.scope, target))
         memo["answer"] = index
     return memo["answer"]
 
 
 def module_moves(m: SemanticModel, expr: ast.AST, scope: Scope) -> List[Tuple[ast.Call, Scope]]:
     """The moves to an accelerator (or a run-time chosen device) that the module value of
-    ``expr`` went through; empty when it stays on the CPU or cannot be followed."""
+    ``expr`` went through; empty when it stays on (or goes back to) the CPU, or cannot be
+    followed. Of a chain ``Net().to(device).cpu()`` the last move counts; a value also
+    moved to the CPU by a statement (``model.cpu()``) counts as not moved (order unknown)."""
     out = []
     inplace = _statement_moves(m)
     for base, _bscope, calls in _chain(m, expr, scope):
-        for call, cscope in calls:
-            if move_target(m, call, cscope) in (ACCELERATOR, DEVICE):
-                out.append((call, cscope))
-        out.extend(inplace.get(id(base), ()))
+        statements = inplace.get(id(base), [])
+        if any(target == CPU for _c, _s, target in statements):
+            continue
+        last = next(((call, cscope, target) for call, cscope in calls
+                     for target in [move_target(m, call, cscope)]
+                     if target not in (None, DTYPE)), None)
+        if last is not None and last[2] == CPU:
+            continue
+        if last is not None and last[2] in (ACCELERATOR, DEVICE):
+            out.append(last[:2])
+        out.extend((call, cscope) for call, cscope, _t in statements)
     return out
 
 
@@ -264,27 +281,6 @@ def handles_input_devices(m: SemanticModel, expr: ast.AST, scope: Scope) -> bool
 
 
 # ----------------------------------------------------------------- batches
-def _loop_targets(m: SemanticModel) -> Dict[int, Tuple[LoopInfo, Tuple[int, ...]]]:
-    """id(Name in a ``for`` target) -> (loop, index path inside one item)."""
-    memo = _memo(m, "loop_targets")
-    if "answer" not in memo:
-        index: Dict[int, Tuple[LoopInfo, Tuple[int, ...]]] = {}
-        for loop in m.loops:
-            if isinstance(loop.node, (ast.For, ast.AsyncFor)):
-                todo = [(loop.node.target, ())]
-                while todo:
-                    target, path = todo.pop()
-                    if isinstance(target, ast.Name):
-                        index[id(target)] = (loop, path)
-                    elif isinstance(target, (ast.Tuple, ast.List)):
-                        for i, elt in enumerate(target.elts):
-                            if isinstance(elt, ast.Starred):
-                                break
-                            todo.append((elt, path + (i,)))
-        memo["answer"] = index
-    return memo["answer"]
-
-
 def _item_paths(m: SemanticModel, node: ast.AST, scope: Scope, depth: int = 0
                 ) -> Optional[List[Tuple[LoopInfo, Tuple[int, ...]]]]:
     """Where a terminal of :meth:`origins` sits inside a loop item, or None."""
@@ -318,7 +314,7 @@ def _item_paths(m: SemanticModel, node: ast.AST, scope: Scope, depth: int = 0
 
 def _binding_paths(m: SemanticModel, binding, depth: int
                    ) -> Optional[List[Tuple[LoopInfo, Tuple[int, ...]]]]:
-    hit = _loop_targets(m).get(id(binding.node))
+    hit = m.loop_target(binding.node)
     if hit is not None:
         return [hit]
     if binding.unpack is None:
@@ -349,6 +345,17 @@ def _batch_loader(m: SemanticModel, loop: LoopInfo, path: Tuple[int, ...]
     if not path or "dataloader" not in m.kinds(it, scope):
         return None
     return it, scope
+
+
+def iterates_dataloader(m: SemanticModel) -> bool:
+    """Some ``for`` loop of the file iterates a DataLoader (possibly through
+    ``enumerate``/``tqdm``): the cheap gate before looking for batch tensors."""
+    memo = _memo(m, "iterates")
+    if "answer" not in memo:
+        memo["answer"] = any(
+            _batch_loader(m, loop, (1, 0)) is not None or _batch_loader(m, loop, (0,)) is not None
+            for loop in m.loops if isinstance(loop.node, (ast.For, ast.AsyncFor)))
+    return memo["answer"]
 
 
 def batch_part(m: SemanticModel, expr: ast.AST, scope: Scope) -> Optional[str]:
@@ -391,8 +398,9 @@ def loader_yields_cpu(m: SemanticModel, loader: ast.expr, scope: Scope) -> bool:
         if not isinstance(origin, ast.Call) or m.resolve(origin.func, oscope) not in \
                 known.DATALOADERS:
             return False
-        if keyword_arg(origin, "collate_fn") is not None or any(k.arg is None for k in
-                                                               origin.keywords):
+        if keyword_arg(origin, "collate_fn") is not None:
+            return False
+        if any(k.arg is None for k in origin.keywords):  # **kwargs: may hold a collate_fn
             return False
         dataset = origin.args[0] if origin.args else keyword_arg(origin, "dataset")
         if dataset is not None and _may_be_on_device(m, dataset, oscope, 0):
@@ -440,8 +448,8 @@ def is_tensor(m: SemanticModel, expr: ast.AST, scope: Scope) -> bool:
                     != "torch.Tensor":
                 return False
             continue
-        if isinstance(origin, (ast.Name, ast.Subscript, ast.Call)) and _batch_terminal(m, origin,
-                                                                                        oscope):
+        batch = isinstance(origin, (ast.Name, ast.Subscript, ast.Call))
+        if batch and _batch_terminal(m, origin, oscope):
             continue
         if isinstance(origin, (ast.Call, ast.Attribute, ast.Name)):
             kinds = m.kinds(origin, oscope)
@@ -466,8 +474,8 @@ def device_less_factory(m: SemanticModel, call: ast.Call, scope: Scope) -> Optio
         given, complete = m.call_arguments(shim, scope)
         if "device" in given or "out" in given or not complete:
             return None
-    first = call.args[0] if call.args else keyword_arg(call, "data" if qualname in
-                                                    known.DATA_FACTORIES else "size")
+    data_name = "data" if qualname in known.DATA_FACTORIES else "size"
+    first = call.args[0] if call.args else keyword_arg(call, data_name)
     if qualname in known.DATA_FACTORIES:
         data = (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp)
         if qualname in ("torch.tensor", "torch.as_tensor") and not isinstance(first, data):
@@ -539,7 +547,7 @@ def _value_children(m: SemanticModel, node: ast.AST, scope: Scope) -> List[Tuple
             bindings = [b for b in m.lookup(node.id, scope) or () if b.node is node]
         out = []
         for b in bindings:
-            hit = _loop_targets(m).get(id(b.node))
+            hit = m.loop_target(b.node)
             if hit is not None:
                 out.append((hit[0].node.iter, hit[0].scope))
             elif b.unpack is not None:
@@ -598,6 +606,8 @@ def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, home: Scope,
                 found.add(origin)
                 continue
             qualname = m.resolve(func, oscope) or ""
+            if _full_reduction(origin, qualname):
+                continue  # a 0-dim result mixes with any device
             if qualname.startswith("torch.") and not qualname.startswith("torch.nn."):
                 parts = [a for a in origin.args if not isinstance(a, ast.Starred)]
             elif isinstance(func, ast.Attribute) and not qualname and not _is_self(func.value) \
@@ -618,6 +628,17 @@ def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, home: Scope,
         for part in parts:
             found |= cpu_factories(m, part, oscope, home, depth + 1)
     return found
+
+
+def _full_reduction(call: ast.Call, qualname: str) -> bool:
+    """``t.sum()`` / ``torch.mean(t)`` without a dimension: a 0-dim tensor."""
+    func = call.func
+    name = qualname.rsplit(".", 1)[-1] if qualname.startswith("torch.") else (
+        func.attr if isinstance(func, ast.Attribute) and not qualname else "")
+    if name not in known.FULL_REDUCTIONS or any(k.arg in ("dim", "axis") for k in call.keywords):
+        return False
+    positional = len(call.args) - (1 if qualname.startswith("torch.") else 0)
+    return positional <= (1 if name in ("dot", "vdot") else 0)
 
 
 # ----------------------------------------------------------------- guards

@@ -592,3 +592,9 @@ DEVICE_SELECTION = frozenset(
     {"torch.cuda.set_device", "torch.accelerator.set_device_index", "torch.accelerator.set_device_idx",
      "torch.xpu.set_device", "torch.mps.set_device"}
 )
+# Reductions that give a 0-dim tensor when called without a dimension (``t.sum()``,
+# ``torch.mean(t)``): a 0-dim CPU tensor may meet a tensor on any device.
+FULL_REDUCTIONS = frozenset(
+    {"sum", "mean", "prod", "max", "min", "amax", "amin", "norm", "std", "var", "all", "any",
+     "median", "logsumexp", "count_nonzero", "dot", "vdot", "trace"}
+)

@@ -26,7 +26,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from torchlint import adoption, known, loops
+from torchlint import adoption, known, loops, project
 from torchlint.semantic import FUNCTION_NODES, FunctionInfo, LoopInfo, Scope, SemanticModel, Site
 
 PACKAGES = {
@@ -51,6 +51,7 @@ def generate(source: str, filename: str = "FILE", package: str = "lightning",
     except SyntaxError as exc:
         raise GenerationError(f"{filename} does not parse: {exc}") from None
     m = SemanticModel(tree, filename, source.splitlines(True))
+    m.project = project.for_file(filename)  # the same cross-module facts as the linter
     return _Generator(m, source, filename, package).run(loop_line)
 
 
@@ -333,7 +334,9 @@ class _Generator:
             out.lines.append("optimizer = None")
         else:
             value, vscope = opt
-            out.lines.append(f"optimizer = {self._expr(value, 'opt', vscope, set(), out)}")
+            built = _Translator(self, "opt", vscope, set(), out).visit(copy.deepcopy(value))
+            built = self._lr_as_hparam(built, value, vscope)
+            out.lines.append(f"optimizer = {ast.unparse(ast.fix_missing_locations(built))}")
             self._main_attr = self._trained_module(value, vscope)
         scheds = [e for e in self.evs if e.kind == loops.SCHEDULER_STEP]
         if not scheds:
@@ -357,6 +360,27 @@ class _Generator:
                              f"scheduler.step(); monitor the metric you log for it")
         out.lines.append(f'return {{"optimizer": optimizer, "lr_scheduler": {{{config}}}}}')
         return out
+
+    def _lr_as_hparam(self, built: ast.expr, original: ast.expr, scope: Scope) -> ast.expr:
+        """A literal learning rate becomes the ``lr`` hyperparameter (its default): tunable
+        from outside, and what TL301 asks for."""
+        if not (isinstance(built, ast.Call) and isinstance(original, ast.Call)):
+            return built
+        if not known.is_optimizer_class(self.m.resolve(original.func, scope) or ""):
+            return built
+        slots = [k for k in built.keywords if k.arg == "lr"]
+        value = slots[0].value if slots else (built.args[1] if len(built.args) > 1 else None)
+        if not (_is_constant(value) and not isinstance(value, (ast.Tuple, ast.List))):
+            return built
+        if self.hparams.get("lr") not in (None, ast.unparse(value)):
+            return built  # an ``lr`` setting with another default already exists
+        self.hparams["lr"] = ast.unparse(value)
+        ref = ast.Attribute(_self_attr("hparams"), "lr", ast.Load())
+        if slots:
+            slots[0].value = ref
+        else:
+            built.args[1] = ref
+        return built
 
     def _trained_module(self, value: ast.expr, scope: Scope) -> Optional[str]:
         """``model`` of ``SGD(model.parameters(), ...)``, as the attribute it becomes."""
@@ -426,15 +450,16 @@ class _Generator:
 
     def _loader_text(self, expr: Optional[ast.expr], scope: Scope, out: _Method, locals_) -> str:
         if expr is None:
-            loop = self.batch_loop
-            if isinstance(loop, ast.For) and _is_range(loop.iter):
-                steps = self._expr(loop.iter.args[-1], "main", scope, locals_, out)
-                out.todos.append("the loop made its own batches in training_step; move them into "
-                                 "a Dataset (this loader only counts the steps)")
-                return f"torch.utils.data.DataLoader(range({steps}), batch_size=None)"
             out.todos.append("the loop made its own batches; wrap them in a Dataset / DataLoader")
             return "None"
-        return self._expr(expr, "main", scope, locals_, out)
+        text = self._expr(expr, "main", scope, locals_, out)
+        if _is_range(expr):  # for step in range(n): the batches are made inside the loop
+            todo = ("the loop counted over a range and made its batches itself; move that into a "
+                    "Dataset (this DataLoader only hands training_step the counter)")
+            if todo not in out.todos:
+                out.todos.append(todo)
+            return f"torch.utils.data.DataLoader({text}, batch_size=None)"
+        return text
 
     def _trainer_flags(self, out: _Method, locals_) -> List[str]:
         flags = []
@@ -720,7 +745,8 @@ class _Generator:
     def _emit(self, stmt: ast.stmt, ctx: str, scope: Scope, locals_: Set[str], out: _Method) -> str:
         if self._selects_device(stmt, scope):
             return ""
-        new = _Translator(self, ctx, scope, locals_, out).visit(copy.deepcopy(stmt))
+        inner = _binds_inside(stmt)  # for-targets, comprehension variables: local to the statement
+        new = _Translator(self, ctx, scope, locals_ | inner, out).visit(copy.deepcopy(stmt))
         new = _Cleanup(self, scope).visit(ast.fix_missing_locations(new))
         if new is None or _is_trivial(new):
             return ""
@@ -783,6 +809,10 @@ class _Generator:
         for b in assigns:
             kinds |= m.binding_kinds(b)
         module_level = first.scope is m.module_scope and self.primary.function is not None
+        value = assigns[0].value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                and value.func.attr in ("parse_args", "parse_known_args"):
+            return _Class("namespace", name)
         if kinds & {"optimizer", "scheduler", "grad_scaler", "dataloader", "sampler"}:
             b = assigns[0]
             return _Class("special", name, b.value, b.scope, extra=sorted(kinds)[0])
@@ -792,8 +822,9 @@ class _Generator:
                 return _Class("unknown", name)
             if len({ast.unparse(b.value) for b in built}) > 1:
                 lines = ", ".join(str(b.node.lineno) for b in built)
-                self.module_todos.append(f"the script builds `{name}` in several ways (lines "
-                                         f"{lines}); this is the first")
+                todo = f"the script builds `{name}` in several ways (lines {lines}); this is the first"
+                if todo not in self.module_todos:
+                    self.module_todos.append(todo)
             return _Class("module", name, built[0].value, built[0].scope)
         if "device" in kinds or name in adoption.DEVICE_NAMES or name.endswith("_device"):
             return _Class("device", name)
@@ -805,9 +836,6 @@ class _Generator:
                 return _Class("expr", name, value, assigns[0].scope)
             if _is_constant(value):
                 return _Class("hparam", name, value)
-            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
-                    and value.func.attr in ("parse_args", "parse_known_args"):
-                return _Class("namespace", name)
         return self._local_or_unknown(name, first)
 
     def _local_or_unknown(self, name: str, first) -> _Class:
@@ -1078,8 +1106,6 @@ def _unpack_loop(loop) -> Tuple[Optional[ast.expr], Optional[str], Optional[ast.
             index = first.id if isinstance(first, ast.Name) else None
             target = target.elts[1]
         it = it.args[0]
-    if _is_range(it):
-        return None, ast.unparse(target) if isinstance(target, ast.Name) else None, None
     return target, index, it
 
 
@@ -1139,12 +1165,33 @@ def _binds(stmt: ast.AST) -> Set[str]:
     return out
 
 
+# Methods called as statements that do not build anything a later statement reads
+# (training bookkeeping the Trainer takes over, mode switches, device moves).
+_NOT_MUTATIONS = frozenset({"zero_grad", "step", "backward", "train", "eval", "to", "cuda", "cpu",
+                            "unscale_", "update_scale", "set_epoch", "print", "info", "debug"})
+
+
+def _binds_inside(stmt: ast.AST) -> Set[str]:
+    """Names a compound statement binds for its own body: ``for`` targets, ``with ... as``,
+    comprehension variables, ``except ... as``."""
+    out: Set[str] = set()
+    for node in _walk_local(stmt):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            out |= _target_names(node.target)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            out |= _target_names(node.optional_vars)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+    return out
+
+
 def _mutates(stmt: ast.AST) -> Set[str]:
     """Names changed in place: ``x.update(...)``, ``x[k] = v``, ``x.attr = v``."""
     out = set()
     for node in _walk_local(stmt):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
                 and isinstance(node.value.func, ast.Attribute) \
+                and node.value.func.attr not in _NOT_MUTATIONS \
                 and isinstance(node.value.func.value, ast.Name):
             out.add(node.value.func.value.id)
         if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store) \

@@ -23,6 +23,7 @@ class Plugin:
     name = "torchlint"
     version = __version__
     config: Optional[Config] = None
+    enabled: Optional[tuple] = None  # the rules flake8 will report (None: all); see selected_rules
 
     def __init__(self, tree: ast.AST, filename: str = "(none)", lines=None):
         self.tree = tree
@@ -50,18 +51,36 @@ class Plugin:
     @classmethod
     def parse_options(cls, options) -> None:
         cls.config = Config.from_options(options)
+        cls.enabled = selected_rules(options)
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        for v in check_tree(self.tree, self.filename, self.lines, self.config):
+        for v in check_tree(self.tree, self.filename, self.lines, self.config, self.enabled):
             yield v.line, v.col, v.flake8(), type(self)
+
+
+def selected_rules(options) -> Optional[tuple]:
+    """The rules whose code flake8 would report under these options, by flake8's own
+    DecisionEngine (select/ignore/extend-*, defaults). flake8 runs every plugin and
+    filters afterwards; skipping a rule it would discard (TL9 by default, all but one
+    under ``--select TL101``, all under ``--select E,F``) changes no output. None when
+    that cannot be told: then every rule runs."""
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        engine = DecisionEngine(options)
+        return tuple(r for r in RULES if engine.decision_for(r.code) is Decision.Selected)
+    except Exception:  # another flake8, or options that are not flake8's
+        return None
 
 
 def check_tree(tree, filename: str = "(none)", lines=None, config: Optional[Config] = None,
                rules=None):
-    """Every violation in one file; an exception in a rule becomes one TL000."""
+    """Every violation in one file; an exception in a rule becomes one TL000.
+    ``rules``: the rule classes to run (None: all)."""
     from torchlint.rule import Violation
 
-    if not looks_like_pytorch(lines):
+    rules = RULES if rules is None else rules
+    if not rules or not looks_like_pytorch(lines):
         return []
     try:
         model = SemanticModel(tree, filename, lines)
@@ -75,7 +94,7 @@ def check_tree(tree, filename: str = "(none)", lines=None, config: Optional[Conf
     model.project = project.for_file(filename)  # cross-module facts, lazy (torchlint/project.py)
     config = config if config is not None else Config()
     out = []
-    for rule_cls in rules or RULES:
+    for rule_cls in rules:
         found = []
         try:
             for v in rule_cls().check(model, config):

@@ -44,6 +44,7 @@ disk.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import sys
 import sysconfig
@@ -144,6 +145,7 @@ STATS = {"parsed": 0, "read_bytes": 0}  # for tests and the benchmark
 def clear_cache() -> None:
     _MODULES.clear()
     _ROOTS.clear()
+    _THIRD_PARTY.clear()
 
 
 def for_file(filename: Optional[str]) -> Optional["Project"]:
@@ -155,6 +157,21 @@ def for_file(filename: Optional[str]) -> Optional["Project"]:
     if _third_party(origin):
         return None
     return Project(origin)
+
+
+def _guarded(default):
+    """A question that fails on some odd project is unknown (``default``), never a
+    crash: every rule reads loop events through it, one TL000 would be many."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def guarded(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except Exception:  # RecursionError included
+                return default
+        return guarded
+    return wrap
 
 
 class Project:
@@ -173,6 +190,7 @@ class Project:
         self._real: Optional[Tuple[str, str]] = None  # realpaths of root and origin
 
     # ------------------------------------------------------------ questions
+    @_guarded(UNKNOWN)
     def target(self, m: SemanticModel, func: ast.expr, scope) -> Optional[Target]:
         """What a call's ``func`` refers to through the linted file's imports:
         ``(module, FunctionInfo | ClassInfo, hop)`` for a function or class of the
@@ -185,6 +203,7 @@ class Project:
             return None
         return self._find(q, self.origin, 1)
 
+    @_guarded(None)
     def facts(self, m: SemanticModel, call: ast.Call, scope) -> Optional[Facts]:
         """Facts about the project function ``call`` calls; None when it is not
         one or cannot be analysed (unknown: do not flag)."""
@@ -206,6 +225,7 @@ class Project:
         return Facts(facts.path, facts.line, events, facts.calls, facts.trains, facts.returns,
                      facts.deps)
 
+    @_guarded(frozenset())
     def call_kinds(self, m: SemanticModel, call: ast.Call, scope) -> FrozenSet[str]:
         """Binding kinds of what an imported project function returns, or of an
         instance of an imported project class (``model = Net()``: module)."""
@@ -220,6 +240,7 @@ class Project:
             out |= mod.model.kinds(value, obj.scope)
         return frozenset(out)
 
+    @_guarded(None)
     def whole_dataset_loader(self, m: SemanticModel, call: ast.Call, scope) -> Optional[str]:
         """TL501 across modules: when ``call`` calls an imported project function
         that returns one ``DataLoader`` (``return DataLoader(...)`` or a name bound
@@ -269,6 +290,7 @@ class Project:
             return None
         return data.source_text(value)
 
+    @_guarded(None)
     def seeds(self, m: SemanticModel, call: ast.Call, scope,
               seeders: Iterable[str] = known.TORCH_SEEDERS) -> Optional[bool]:
         """Does the imported project function (or re-exported name) ``call``
@@ -659,8 +681,15 @@ _STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(s
 
 
 def _third_party(path: str) -> bool:
-    """In site-packages/dist-packages or the interpreter's library?"""
-    real = os.path.realpath(path)
-    if _THIRD_PARTY_PARTS.intersection(real.split(os.sep)):
+    """In site-packages/dist-packages or the interpreter's library? (cached per folder)"""
+    folder, name = os.path.split(path)
+    if folder not in _THIRD_PARTY:
+        real = os.path.realpath(folder)
+        _THIRD_PARTY[folder] = bool(_THIRD_PARTY_PARTS.intersection(real.split(os.sep))) or any(
+            _inside(real, d) for d in _library_dirs())
+    if _THIRD_PARTY[folder]:
         return True
-    return any(_inside(real, d) for d in _library_dirs())
+    return os.path.islink(path) and _third_party(os.path.realpath(path))
+
+
+_THIRD_PARTY: Dict[str, bool] = {}

@@ -28,6 +28,27 @@ MAX_HELPER_DEPTH = 4  # same-file helper calls followed from a loop
 MAX_ORIGIN_DEPTH = 16  # value-flow hops followed by SemanticModel.origins
 MAX_ORIGIN_STEPS = 400  # and steps in all, per query
 _BUILTINS = frozenset(dir(builtins))
+# fields of expression nodes that never hold a node the builder records (contexts,
+# operators, identifiers, flags): not pushed, which makes the expression walk faster
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "kind", "conversion",
+                          "type_comment", "is_async", "level", "module", "name", "names"})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _children_reversed(node: ast.AST) -> List[ast.AST]:
+    """``node``'s child nodes, last first (for a stack), without contexts and operators."""
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _CHILD_FIELDS[type(node)] = tuple(
+            f for f in reversed(node._fields) if f not in _LEAF_FIELDS)
+    out: List[ast.AST] = []
+    for f in fields:
+        value = getattr(node, f, None)
+        if isinstance(value, list):
+            out.extend(v for v in reversed(value) if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
 EMPTY: FrozenSet[str] = frozenset()
 Step = Tuple[ast.AST, str, int]  # (owner, field, index): statement ``owner.<field>[index]``
 _NO_EFFECT = object()  # a context manager that does not touch autograd's grad mode
@@ -572,7 +593,8 @@ class SemanticModel:
     def reaching_bindings(self, node: ast.Name, scope: Scope) -> List[Binding]:
         """The bindings of a name that a use of it may see: within one scope the bindings
         before the use (all of them when none precedes it: a loop may carry one around),
-        and ``x = f(x)`` supersedes the earlier ones; from an outer scope, all of them."""
+        and ``x = f(x)`` - or the target of a ``for`` whose body holds the use - supersedes
+        the earlier ones; from an outer scope, all of them."""
         bindings = self.lookup(node.id, scope)
         if not bindings:
             return []
@@ -586,7 +608,31 @@ class SemanticModel:
                 if value is not None and _reads_name(value, node.id):
                     cands = cands[i:]
                     break
+                hit = self.loop_target(cands[i].node)
+                if hit is not None and _within(node, hit[0].node.body):
+                    cands = cands[i:]
+                    break
         return cands
+
+    def loop_target(self, node: ast.AST) -> Optional[Tuple[LoopInfo, Tuple[int, ...]]]:
+        """For a Name in a ``for`` target: the loop, and the index path of the name inside
+        one item (``for i, (x, y) in ...``: ``y`` is at (1, 1)); None for anything else."""
+        index = self.memo.get("loop_targets")
+        if index is None:
+            index = self.memo["loop_targets"] = {}
+            for loop in self.loops:
+                if isinstance(loop.node, (ast.For, ast.AsyncFor)):
+                    todo = [(loop.node.target, ())]
+                    while todo:
+                        target, path = todo.pop()
+                        if isinstance(target, ast.Name):
+                            index[id(target)] = (loop, path)
+                        elif isinstance(target, (ast.Tuple, ast.List)):
+                            for i, elt in enumerate(target.elts):
+                                if isinstance(elt, ast.Starred):
+                                    break
+                                todo.append((elt, path + (i,)))
+        return index.get(id(node))
 
     def _name_values(self, node: ast.Name, scope: Scope) -> Optional[list]:
         cands = self.reaching_bindings(node, scope)
@@ -1073,8 +1119,7 @@ class _Builder:
                     self._key_read(node.value, key.value)
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 scope.add(Binding(node.target.id, "assign", node, scope, value=node.value))
-            children = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.AST)]
-            stack.extend(reversed(children))
+            stack.extend(_children_reversed(node))
 
     def _read_key(self, call: ast.Call) -> None:
         """``x.get("lr")``, ``x.pop("lr")``, ``getattr(x, "lr")``: the key is read."""
@@ -1347,6 +1392,15 @@ def _precedes(binding: Binding, use: ast.AST) -> bool:
         return True
     start, end = _position(value), (value.end_lineno, value.end_col_offset)
     return not (start <= _position(use) <= end)
+
+
+def _within(node: ast.AST, body: List[ast.stmt]) -> bool:
+    """``node`` lies inside the statements ``body``, by position."""
+    if not body or not hasattr(node, "lineno"):
+        return False
+    start = _position(body[0])
+    end = (getattr(body[-1], "end_lineno", 0) or 0, getattr(body[-1], "end_col_offset", 0) or 0)
+    return start <= _position(node) <= end
 
 
 def _reads_name(expr: ast.AST, name: str) -> bool:

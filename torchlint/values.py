@@ -35,14 +35,14 @@ def backward_tensor(m: SemanticModel, site: Site) -> Optional[ast.expr]:
     if not isinstance(node, ast.Call):
         return None
     func = node.func
+    if m.resolve(func, site.scope) in known.AUTOGRAD_BACKWARD:
+        return _argument(node, 0, "tensors")
     if isinstance(func, ast.Attribute) and func.attr == "backward":
         if _is_backward_wrapper(m, func.value, site.scope):
             return _argument(node, 0, "tensors", "loss")
         return func.value
     if isinstance(func, ast.Attribute) and func.attr == "manual_backward":
         return _argument(node, 0, "loss")
-    if m.resolve(func, site.scope) in known.AUTOGRAD_BACKWARD:
-        return _argument(node, 0, "tensors")
     return None
 
 
@@ -90,23 +90,41 @@ def grad_roots(expr: Optional[ast.expr]) -> List[ast.Name]:
     return out
 
 
-def graph_names(m: SemanticModel, scope: Scope) -> FrozenSet[str]:
-    """Names that hold a tensor attached to an autograd graph in ``scope``'s function:
-    the roots of every tensor a ``backward()`` runs on there."""
-    cache: Dict = m.memo.setdefault("graph_names", {})
-    if not cache:
-        acc: Dict[ast.AST, set] = {}
+def _graph_facts(m: SemanticModel):
+    """Per function: the names a ``backward()`` runs on (roots of its tensor); for the
+    file: the value expressions those names hold there (``crit(out, y)`` in ``loss =
+    crit(out, y); loss.backward()``), by node id. Computed once per model."""
+    facts = m.memo.get("graph_facts")
+    if facts is None:
+        names: Dict[ast.AST, set] = {}
+        graph_values: Dict[int, ast.AST] = {}
         for site in m.sites:
-            if not site.is_call:
+            if not site.is_call or not _may_be_backward(site.node):
                 continue
-            ev = loops.classify(m, site) if _may_be_backward(site.node) else None
+            ev = loops.classify(m, site)
             if ev is None or ev.kind != loops.BACKWARD:
                 continue
-            root = m.root_of(site.scope)
-            acc.setdefault(root, set()).update(n.id for n in grad_roots(backward_tensor(m, site)))
-        cache.update({k: frozenset(v) for k, v in acc.items()})
-        cache.setdefault(None, frozenset())  # computed marker
-    return cache.get(m.root_of(scope), frozenset())
+            tensor = backward_tensor(m, site)
+            roots = grad_roots(tensor)
+            names.setdefault(m.root_of(site.scope), set()).update(n.id for n in roots)
+            candidates = roots + ([tensor] if isinstance(tensor, ast.Call) else [])
+            for root in candidates:
+                for value, _vscope in m.origins(root, site.scope):
+                    if _is_computed(value):
+                        graph_values[id(value)] = value
+        facts = m.memo["graph_facts"] = (names, graph_values)
+    return facts
+
+
+def _is_computed(value: ast.AST) -> bool:
+    """A value made by an operation (a graph can hang on it), not a literal or an
+    unfollowed name."""
+    return isinstance(value, (ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript))
+
+
+def graph_names(m: SemanticModel, scope: Scope) -> FrozenSet[str]:
+    """Names a ``backward()`` runs on in ``scope``'s function (roots of its tensor)."""
+    return frozenset(_graph_facts(m)[0].get(m.root_of(scope), ()))
 
 
 def _may_be_backward(call: ast.Call) -> bool:
@@ -117,35 +135,20 @@ def _may_be_backward(call: ast.Call) -> bool:
 
 def carries_graph(m: SemanticModel, expr: ast.expr, scope: Scope,
                   exclude: str = "") -> Optional[str]:
-    """The name (or helper call) through which ``expr`` definitely carries an autograd graph, or None:
-    a root of ``expr`` (other than ``exclude``) that a ``backward()`` of the same function
-    runs on, or one bound to (or ``expr`` itself a call of) a same-file helper whose
-    returned value does."""
-    names = graph_names(m, scope)
-    for root in grad_roots(expr):
-        if root.id == exclude:
-            continue
-        if root.id in names:
-            return root.id
-        for b in m.lookup(root.id, scope) or ():
-            if b.scope is scope and b.kind == "assign" and _returns_graph(m, b.value, scope, 0):
-                return root.id
-    if isinstance(expr, ast.Call) and _returns_graph(m, expr, scope, 0):
-        return ast.unparse(expr.func) + "(...)"
+    """The name (or helper call) through which ``expr`` carries an autograd graph, or
+    None: a root of ``expr`` (other than ``exclude``) holding, where ``expr`` reads it,
+    a value that a ``backward()`` runs on (in this function, or in a same-file helper
+    that returns it: value flow follows helper returns)."""
+    graph_values = _graph_facts(m)[1]
+    if not graph_values:
+        return None
+    candidates = [r for r in grad_roots(expr) if r.id != exclude]
+    if isinstance(expr, ast.Call):
+        candidates.append(expr)
+    for cand in candidates:
+        if any(id(v) in graph_values for v, _s in m.origins(cand, scope)):
+            return cand.id if isinstance(cand, ast.Name) else ast.unparse(cand.func) + "(...)"
     return None
-
-
-def _returns_graph(m: SemanticModel, value, scope: Scope, depth: int) -> bool:
-    if not isinstance(value, ast.Call) or depth > MAX_DEPTH:
-        return False
-    helper = m.function_for(value.func, scope)
-    if helper is None:
-        return False
-    names = graph_names(m, helper.scope)
-    for ret in helper.returns:
-        if any(r.id in names for r in grad_roots(ret)) or _returns_graph(m, ret, helper.scope, depth + 1):
-            return True
-    return False
 
 
 # ------------------------------------------------------------------ softmax

@@ -6,8 +6,8 @@ import numpy as np
 import torch
 from torch import nn
 
-random.seed(0)
-np.random.seed(0)  # expect: TL402
+random.seed(0)  # expect: TL402
+np.random.seed(0)
 
 features = torch.linspace(-1, 1, 64).reshape(16, 4)
 order = np.random.permutation(16)

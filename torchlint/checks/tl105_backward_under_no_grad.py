@@ -76,22 +76,29 @@ def _computed_without_graph(m: SemanticModel, tensor: ast.expr, scope: Scope,
     if not origins:
         return False
     for value, vscope in origins:
-        if vscope is not scope or not _is_computation(value):
+        if vscope is not scope or not _is_computation(m, value, scope):
             return False
         if m.grad_mode(value, scope, outer=entry) is not False:
             return False
     return True
 
 
-def _is_computation(value: ast.AST) -> bool:
-    """An operation that makes a new tensor (a call, arithmetic), not a lookup."""
+def _is_computation(m: SemanticModel, value: ast.AST, scope: Scope) -> bool:
+    """An operation that makes a new tensor under the current grad mode: arithmetic, a
+    torch function, a tensor method, a module call. Not a lookup (``outputs["loss"]``,
+    ``d.get("loss")``) and not a call of an unknown function (``closure()`` may turn
+    grad back on inside)."""
     if isinstance(value, (ast.BinOp, ast.UnaryOp)):
         return True
     if not isinstance(value, ast.Call):
         return False
     func = value.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name not in _LOOKUPS
+    qualname = m.resolve(func, scope)
+    if qualname is not None:
+        return qualname.startswith("torch.")
+    if isinstance(func, ast.Attribute):
+        return func.attr not in _LOOKUPS
+    return "module" in m.kinds(func, scope)
 
 
 def _short(expr: ast.expr) -> str:

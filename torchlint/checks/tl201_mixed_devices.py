@@ -26,10 +26,9 @@ class MixedDevices(Rule):
     )
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        # (a) only where a device is chosen: a pure CPU script never mixes devices
-        if not m.has_entry_point() or devices.selects_device(m):
-            yield from self._factories_in_forward(m)
-        yield from self._batches_never_moved(m)
+        yield from self._factories_in_forward(m)
+        if devices.iterates_dataloader(m):
+            yield from self._batches_never_moved(m)
         if not config["allow-hardcoded-cuda"]:
             yield from self._hardcoded_cuda(m)
 
@@ -44,6 +43,9 @@ class MixedDevices(Rule):
                 if not any(s.is_call and s.scope is home and devices.device_less_factory(
                         m, s.node, home) for s in function.sites):
                     continue
+                # only where a device is chosen: a pure CPU script never mixes devices
+                if m.has_entry_point() and not devices.selects_device(m):
+                    return
                 params = devices.input_params(function, m)
                 ids = frozenset(id(a) for a in params)
                 found = {}  # factory -> (what it meets, input name); an input beats a submodule
@@ -100,16 +102,19 @@ class MixedDevices(Rule):
 
     # (c) .cuda() / "cuda" hard-coded in a file that selects a device variable
     def _hardcoded_cuda(self, m: SemanticModel) -> Iterator[Violation]:
-        choices = [c for c in devices.device_choices(m) if devices.choice_varies(m, c[1], c[2])]
-        if not choices:
-            return
-        chosen = choices[0][0]
+        chosen = None
         for site in m.sites:
             if not site.is_call:
                 continue
             text = _hardcoded(m, site.node, site.scope)
             if text is None:
                 continue
+            if chosen is None:
+                choices = [c for c in devices.device_choices(m)
+                           if devices.choice_varies(m, c[1], c[2])]
+                if not choices:
+                    return
+                chosen = choices[0][0]
             if any(devices.mentions_device(t) for t in devices.guard_tests(m, site.node, site.function)):
                 continue
             if site.function is not None and site.function.cls is not None and \
@@ -161,6 +166,9 @@ def _operands(m: SemanticModel, node: ast.AST, scope):
 def _hardcoded(m: SemanticModel, call: ast.Call, scope):
     """``x.cuda()`` / ``x.cuda(0)`` / ``x.to("cuda")`` / ``torch.zeros(..., device="cuda")``."""
     func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr in ("cuda", "to")) and not any(
+            k.arg == "device" for k in call.keywords):
+        return None
     if isinstance(func, ast.Attribute) and func.attr == "cuda":
         if (m.resolve(func, scope) or "").startswith("torch."):
             return None
@@ -184,8 +192,11 @@ def _discarded_move(m: SemanticModel, arg: ast.AST, site) -> bool:
     """``arg.to(...)`` / ``arg.cuda()`` as a statement in the same function."""
     if not isinstance(arg, ast.Name):
         return False
+    mine = {id(b) for b in m.reaching_bindings(arg, site.scope)}
     return any(s.node in m.statement_calls and s.node.func.attr in known.MOVE_METHODS
-               and s.function is site.function for s in m.receiver_calls(arg.id))
+               and s.function is site.function
+               and mine & {id(b) for b in m.reaching_bindings(s.node.func.value, s.scope)}
+               for s in m.receiver_calls(arg.id))
 
 
 def _move_text(call: ast.Call) -> str:

@@ -23,8 +23,12 @@ class DdpWithoutDistributedSampler(Rule):
         if not data.ddp_sites(m):
             return
         reported = set()
-        for _loop, node, scope in data.training_feeds(m):
-            if id(node) in reported:
+        feeds = data.training_feeds(m)
+        # a loop also fed by a sharding DataLoader: the others are its single-process
+        # alternative (``if distributed: ... else: DataLoader(ds, shuffle=True)``)
+        sharded_loops = {id(loop.node) for loop, node, scope in feeds if _shards(m, node, scope)}
+        for loop, node, scope in feeds:
+            if id(node) in reported or id(loop.node) in sharded_loops:
                 continue
             if not data.is_dataloader(m, node, scope):
                 # a loader built by a helper imported from the project (torchlint/project.py)
@@ -45,3 +49,10 @@ class DdpWithoutDistributedSampler(Rule):
             if not datasets or any(data.depends_on_rank(m, d, ds) for d, ds in datasets):
                 continue  # the dataset is split by rank already (or is an IterableDataset)
             yield self.violation(node, dataset=data.source_text(datasets[0][0]))
+
+
+def _shards(m: SemanticModel, node, scope) -> bool:
+    if not data.is_dataloader(m, node, scope):
+        return False
+    samplers, _known = data.sampler_origins(m, node, scope)
+    return any(data.sampler_shards(m, s, ss) for s, ss in samplers)

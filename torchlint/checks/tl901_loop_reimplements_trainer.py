@@ -19,7 +19,7 @@ class LoopReimplementsTrainer(Rule):
     code = "TL901"
     name = "loop-reimplements-trainer"
     message = "training loop hand-codes {count} things Lightning's Trainer does: {concerns}"
-    hint = "see `torchlint lightning {file}`"
+    hint = "try: torchlint lightning {file}"
     default_enabled = False
     options = (
         Option("lightning-threshold", DEFAULT_THRESHOLD,

@@ -55,9 +55,15 @@ def _instrument_script(record) -> None:  # noqa: C901
     record["counts"] = counts
     state = {"backwards_since_step": 0}
 
+    here = os.path.abspath(__file__)
+
     def from_script() -> bool:
-        frame = sys._getframe(2)
-        return os.path.abspath(frame.f_code.co_filename).startswith(script_dir + os.sep)
+        """The call came from the script's own code (not torch's or this witness's)."""
+        frame = sys._getframe(1)
+        while frame is not None and os.path.abspath(frame.f_code.co_filename) == here:
+            frame = frame.f_back
+        return frame is not None and \
+            os.path.abspath(frame.f_code.co_filename).startswith(script_dir + os.sep)
 
     original_backward = torch.autograd.backward
 

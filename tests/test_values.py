@@ -1,0 +1,154 @@
+"""Unit tests of torchlint.values: backward tensors, graph-carrying names, softmax output,
+loss calls and accumulations."""
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from torchlint import loops, values
+from torchlint.semantic import SemanticModel
+
+
+def model(src: str) -> SemanticModel:
+    return SemanticModel(ast.parse(textwrap.dedent(src)))
+
+
+def call(m: SemanticModel, text: str):
+    return next(s for s in m.sites if s.is_call and ast.unparse(s.node) == text)
+
+
+def test_backward_tensor_and_roots():
+    m = model(
+        """
+        import torch
+        from accelerate import Accelerator
+        acc = Accelerator()
+        scaler = torch.amp.GradScaler()
+        loss.backward()
+        scaler.scale(l2 / k).backward()
+        acc.backward(l3)
+        torch.autograd.backward(l4)
+        """
+    )
+    texts = ["loss.backward()", "scaler.scale(l2 / k).backward()", "acc.backward(l3)",
+             "torch.autograd.backward(l4)"]
+    roots = [sorted(n.id for n in values.grad_roots(values.backward_tensor(m, call(m, t))))
+             for t in texts]
+    assert roots == [["loss"], ["k", "l2"], ["l3"], ["l4"]]
+    for text, expected in [("loss.item()", []), ("loss.detach() + x", ["x"]),
+                           ("loss.mean() * n.size(0)", ["loss"]), ("float(loss)", [])]:
+        assert [n.id for n in values.grad_roots(ast.parse(text).body[0].value)] == expected
+
+
+def test_carries_graph_through_helper_returns():
+    m = model(
+        """
+        def step(x):
+            loss = f(x)
+            loss.backward()
+            return loss
+        def other(x):
+            out = f(x)
+            return out
+        def main():
+            a = step(1)
+            b = other(1)
+            total = a + b
+        """
+    )
+    main = next(f for f in m.functions.values() if f.name == "main")
+    expr = ast.parse("a + b").body[0].value
+    assert values.carries_graph(m, expr, main.scope) == "a"
+    assert values.carries_graph(m, ast.parse("b").body[0].value, main.scope) is None
+
+
+SOFTMAX_SRC = """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+class Soft(nn.Module):
+    def forward(self, x):
+        y = self.fc(x)
+        return F.softmax(y, 1)
+
+class Mixed(nn.Module):
+    def forward(self, x):
+        if self.training:
+            return x
+        return x.softmax(1)
+
+class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.sm = nn.Softmax(1)
+        self.lsm = nn.LogSoftmax(1)
+    def run(self, x):
+        a = self.sm(x)
+        b = self.lsm(x)
+        return a, b
+
+seq = nn.Sequential(nn.Linear(2, 2), nn.Softmax(dim=1)).to("cpu")
+soft, mixed = Soft(), Mixed()
+p1 = soft(x)
+p2 = mixed(x)
+p3 = seq(x)
+p4 = torch.log(F.softmax(x, 1))
+p5 = x.softmax(1).float()
+p6 = F.log_softmax(x, 1)
+crit = nn.CrossEntropyLoss()
+nll = nn.NLLLoss()
+crit(p1, y)
+nll(p6, y)
+F.cross_entropy(p5, y)
+nn.BCELoss()(p1, y)
+"""
+
+
+def test_softmax_values():
+    m = model(SOFTMAX_SRC)
+    scope = m.module_scope
+
+    def soft(name):
+        return values.is_softmax(m, ast.Name(id=name, ctx=ast.Load()), scope)
+    assert [soft(f"p{i}") for i in range(1, 7)] == [True, False, True, False, True, False]
+    head = next(c for c in m.classes.values() if c.name == "Head").methods["run"]
+    a, b = head.returns[0].elts
+    assert values.is_softmax(m, a, head.scope) and not values.is_softmax(m, b, head.scope)
+
+
+def test_loss_called():
+    m = model(SOFTMAX_SRC)
+    scope = m.module_scope
+    assert values.loss_called(m, call(m, "crit(p1, y)").node, scope) == ("cross_entropy", False)
+    assert values.loss_called(m, call(m, "nll(p6, y)").node, scope) == ("nll_loss", False)
+    assert values.loss_called(m, call(m, "F.cross_entropy(p5, y)").node, scope) == ("cross_entropy", True)
+    assert values.loss_called(m, call(m, "nn.BCELoss()(p1, y)").node, scope) is None
+    assert values.loss_called(m, call(m, "nn.CrossEntropyLoss()").node, scope) is None
+
+
+def test_accumulations_and_carried_across():
+    m = model(
+        """
+        import torch
+        opt = torch.optim.SGD([], lr=0.1)
+        total = 0.0
+        items = []
+        for x in data:
+            fresh = 0
+            loss = f(x)
+            loss.backward()
+            opt.step()
+            total += loss
+            fresh = fresh + loss
+            items.append(loss)
+            total = total + loss.item()
+        """
+    )
+    (loop,) = m.loops
+    assert loops.is_training(loops.events(m, loop))
+    accs = values.accumulations(m, loop)
+    assert [a.target.id for a in accs] == ["total", "fresh", "total", "items"]
+    carried = [values.carried_across(m, a, loop.scope) for a in accs]
+    assert carried == [True, False, True, True]
+    assert values.optimizer_param_owners(m, ast.Name(id="opt", ctx=ast.Load()), loop.scope) == set()
