@@ -178,19 +178,52 @@ def bench(name: str, paths: List[str], rounds: int, jobs: int) -> None:
     print(f"  ratio cross-module / per-file = {med['cross-module'] / med['per-file']:.3f}")
 
 
+def plugin_times(name: str, paths: List[str], rounds: int) -> None:
+    """The plugin alone, in this process, on already-parsed trees: per-file vs
+    cross-module, alternated; the module cache is cleared before every run (each
+    run pays every cross-module parse once, as a fresh flake8 process does)."""
+    import ast
+
+    from torchlint import plugin, project
+
+    trees = []
+    for p in sorted(f for d in paths for f in Path(d).rglob("*.py")):
+        try:
+            source = p.read_text(encoding="utf-8")
+            trees.append((str(p), ast.parse(source), source.splitlines(True)))
+        except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+            continue
+    times: Dict[bool, List[float]] = {False: [], True: []}
+    parsed = 0
+    for _ in range(rounds):
+        for enabled in (False, True):
+            project.ENABLED = enabled
+            project.clear_cache()
+            before = project.STATS["parsed"]
+            start = time.perf_counter()
+            for filename, tree, lines in trees:
+                plugin.check_tree(tree, filename, lines)
+            times[enabled].append(time.perf_counter() - start)
+            parsed = project.STATS["parsed"] - before if enabled else parsed
+    project.ENABLED = True
+    off, on = statistics.median(times[False]), statistics.median(times[True])
+    print(f"  plugin alone (in-process, {len(trees)} files): per-file {off:.3f} s, cross-module "
+          f"{on:.3f} s, ratio {on / off:.3f}; project modules parsed per run: {parsed}")
+
+
 def import_times() -> None:
     def seconds(stmt: str) -> float:
         code = f"import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
         runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                     check=True).stdout) for _ in range(5)]
-        return statistics.median(runs)
+                                     check=True).stdout) for _ in range(9)]
+        return min(runs)  # the least disturbed of 9: import time is not a throughput number
 
     plugin = seconds("import torchlint.plugin")
     both = seconds("import torchlint.plugin, astroid.modutils")
     probe = "import sys, torchlint.plugin; print('astroid' in sys.modules)"
     check = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                            check=True).stdout.strip()
-    print("\nimport time (median of 5 fresh interpreters)")
+    print("\nimport time (best of 9 fresh interpreters)")
     print(f"  import torchlint.plugin                  {plugin * 1000:6.1f} ms (astroid imported: {check})")
     print(f"  ... plus astroid.modutils (lazy, 1x/proc) {(both - plugin) * 1000:6.1f} ms")
 
@@ -219,11 +252,13 @@ def main(argv: List[str]) -> int:
     corpora = args.corpus or [d for d in DEFAULT_CORPORA if Path(d).is_dir()]
     if corpora:
         bench("real multi-file examples " + ", ".join(corpora), corpora, args.rounds, args.jobs)
+        plugin_times("real", corpora, args.rounds)
     if args.synthetic:
         with tempfile.TemporaryDirectory(prefix="torchlint-crossmodule-") as tmp:
             root = synthetic(Path(tmp), args.synthetic)
             bench(f"synthetic project ({args.synthetic} scripts x 7 modules)", [str(root)], args.rounds,
                   args.jobs)
+            plugin_times("synthetic", [str(root)], args.rounds)
     return 0
 
 

@@ -39,12 +39,8 @@ def lines(code: str, body: str) -> list:
 
 @pytest.mark.parametrize("body", [
     # the distributed and the single-process loader feed the same loop
-    """
-    if dist.is_initialized():
-        loader = DataLoader(ds, sampler=DistributedSampler(ds))
-    else:
-        loader = DataLoader(ds, shuffle=True)
-    """ + LOOP,
+    "if dist.is_initialized():\n    loader = DataLoader(ds, sampler=DistributedSampler(ds))\n"
+    "else:\n    loader = DataLoader(ds, shuffle=True)\n" + LOOP,
     # wrapped by a library that injects the sampler
     "loader = DataLoader(ds, shuffle=True)\nloader = accelerator.prepare(loader)\n" + LOOP,
     # a sampler nobody passes in this file, an imported sampler class
@@ -65,10 +61,10 @@ def test_tl501_near_misses(body):
 
 
 def test_tl501_reports_whole_dataset_loaders_at_the_call():
-    body = """
+    body = textwrap.dedent("""
     sampler = RandomSampler(ds) if shuffle else None
     loader = DataLoader(ds, batch_size=4, sampler=sampler)
-    """ + LOOP
+    """) + LOOP
     assert lines("TL501", body) == ["loader = DataLoader(ds, batch_size=4, sampler=sampler)"]
     # no DDP in the file: nothing to report
     assert lines("TL501", body.replace("DDP(nn.Linear(4, 1))", "nn.Linear(4, 1)")) == []
@@ -124,13 +120,13 @@ def test_tl502_near_misses(body):
 
 
 def test_tl502_reports_the_epoch_loop_around_a_helper():
-    body = EPOCHS + """
+    body = EPOCHS + textwrap.dedent("""
     s = DistributedSampler(ds)
     loader = DataLoader(ds, sampler=s)
     s.set_epoch(0)
     for ep in range(3):
         train_epoch(loader)
-    """
+    """)
     assert lines("TL502", body) == ["for ep in range(3):"]
 
 

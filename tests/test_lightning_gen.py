@@ -172,3 +172,12 @@ def test_cli_output_file(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "import pytorch_lightning as L" in out.read_text()
+
+
+def test_docs_page_shows_a_real_fixture_and_its_golden():
+    page = (REPO / "docs" / "lightning.md").read_text(encoding="utf-8")
+    name = "flagged_accumulation_validation.py"
+    before = (REPO / "rules" / "TL901" / name).read_text(encoding="utf-8").rstrip()
+    after = (GOLDEN / name).read_text(encoding="utf-8").rstrip()
+    assert f"```python\n{before}\n```" in page, "docs/lightning.md: the 'before' is stale"
+    assert f"```python\n{after}\n```" in page, "docs/lightning.md: the 'after' is stale"

@@ -342,3 +342,20 @@ def test_evals_left_on_and_restored():
     found = modes.evals_left_on(m)
     assert [ast.unparse(f.call.anchor) for f in found] == ["evaluate(net)"]
     assert ast.unparse(found[0].module) == "net"
+
+
+def test_subclass_of_a_torch_nn_layer_is_a_module():
+    m = model(
+        """
+        class Seq(nn.Transformer):
+            pass
+        class NotOne:
+            pass
+        built = Seq()
+        """
+    )
+    by = {c.name: c for c in m.classes.values()}
+    assert m.is_nn_module(by["Seq"]) and not m.is_nn_module(by["NotOne"])
+    expr = ast.parse("built", mode="eval").body
+    assert "module" in m.kinds(expr, m.module_scope)
+    assert modes.mode_dependent(m, expr, m.module_scope)

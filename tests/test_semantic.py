@@ -540,3 +540,67 @@ def test_a_for_target_supersedes_earlier_bindings_inside_its_body():
     reach = m.reaching_bindings(inside, m.module_scope)
     assert len(reach) == 1 and m.loop_target(reach[0].node)[1] == (1, 0)
     assert len(m.reaching_bindings(after, m.module_scope)) == 2
+
+
+def test_keys_read_and_name_loads_by_scope():
+    m = model(
+        """
+        def f(lr, other):
+            return args.lr, self.hparams.learning_rate, cfg["wd"], c.get("eps"), getattr(o, "mom")
+        def g():
+            return other
+        x.lr2 = 1
+        """
+    )
+    assert {"lr", "args.lr", "learning_rate", "hparams.learning_rate", "wd", "cfg.wd", "eps",
+            "c.eps", "mom", "o.mom"} <= m.keys_read
+    assert "lr2" not in m.keys_read  # a store is no read
+    f, g = m.functions.values()
+    assert not m.name_read("lr", f.scope) and m.name_read("other", g.scope)
+    assert not m.name_read("other", f.scope) and m.name_read("other")
+    assert "lr2" in m.attr_writes
+
+
+def test_call_targets_follow_instances_of_same_file_classes():
+    m = model(
+        """
+        class Trainer:
+            def __init__(self): self.setup()
+            def setup(self): pass
+            def fit(self): pass
+        def main():
+            t = Trainer()
+            t.fit()
+            Trainer().fit()
+        if __name__ == "__main__":
+            main()
+        """
+    )
+    main = next(f for f in m.functions.values() if f.name == "main")
+    names = [[t.qualname for t in m.call_targets(s)] for s in main.sites]
+    assert names == [["Trainer.__init__"], ["Trainer.fit"], ["Trainer.fit"], ["Trainer.__init__"]]
+    assert {f.qualname for f in m.entry_functions()} == {
+        "main", "Trainer.__init__", "Trainer.setup", "Trainer.fit"}
+
+
+def test_test_modules_functions_and_project_imports():
+    src = "import unittest\nclass T(unittest.TestCase):\n    def helper(self): pass\ndef test_x(): pass\n"
+    assert SemanticModel(ast.parse(src), "pkg/tests/helpers.py").is_test_module()
+    assert SemanticModel(ast.parse(src), "test_train.py").is_test_module()
+    m = SemanticModel(ast.parse(src), "train.py")
+    assert not m.is_test_module()
+    assert all(m.is_test_function(f) for f in m.functions.values())
+    m = model(
+        """
+        import numpy as np
+        import os.path
+        from utils import set_seed
+        from .engine import fit
+        import mypkg.seeding as S
+        """
+    )
+    def project(name):
+        return m.is_project_import(m.lookup(name, m.module_scope)[-1])
+    assert [project(n) for n in ("np", "os", "set_seed", "fit", "S")] == [False, False, True, True, True]
+    call = ast.parse("S.fix.all(1)").body[0].value
+    assert m.import_binding(call.func, m.module_scope).name == "S"

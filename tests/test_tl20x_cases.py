@@ -90,6 +90,28 @@ w = torch.ones(2).to("cuda")  # expect: TL201
 ok = torch.zeros(2).cuda(device) if torch.cuda.is_available() else torch.zeros(2)
 with torch.autocast(device_type="cuda"):
     pass
+
+
+def to_gpu(t):
+    return t.cuda()  # expect: TL201
+"""
+
+OUT_OF_REACH = """
+import torch
+
+
+def to_gpu(t):
+    return t.cuda()
+
+
+def train(model, loader, device):
+    for x in loader:
+        model(x.cuda())  # expect: TL201
+
+
+def main():
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.zeros(3).cuda(), dev  # expect: TL201
 """
 
 PURE_CPU = """
@@ -141,7 +163,8 @@ def expected(src: str, code: str):
 
 @pytest.mark.parametrize("name, src, code", [
     ("forward", FORWARD, "TL201"), ("moves", MOVES, "TL201"), ("moves", MOVES, "TL202"),
-    ("hardcoded", HARDCODED, "TL201"), ("pure_cpu", PURE_CPU, "TL201"),
+    ("hardcoded", HARDCODED, "TL201"), ("reach", OUT_OF_REACH, "TL201"),
+    ("pure_cpu", PURE_CPU, "TL201"),
     ("library", LIBRARY, "TL201"), ("discarded", DISCARDED, "TL202"),
 ])
 def test_reports_equal_markers(name, src, code):

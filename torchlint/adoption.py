@@ -39,10 +39,10 @@ def primary_training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, list]]:
     memo = m.memo.get("primary_training_loops")
     if memo is not None:
         return memo
-    if uses_lightning_already(m):
+    found = list(loops.training_loops(m))
+    if not found or uses_lightning_already(m):
         m.memo["primary_training_loops"] = []
         return []
-    found = list(loops.training_loops(m))
     training = {id(lp.node) for lp, _evs in found}
     covered = set()
     for loop, _evs in found:
@@ -172,9 +172,9 @@ def is_accumulation_step(m: SemanticModel, site: Site) -> bool:
 
 def accumulation_modulus(m: SemanticModel, node: ast.AST) -> Optional[ast.expr]:
     """The ``k`` of the innermost enclosing ``if ... % k ...:`` test, within the function."""
+    stops = (ast.FunctionDef, ast.AsyncFunctionDef, ast.For, ast.While, ast.Module)
     current = m.parent(node)
-    while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                            ast.For, ast.While, ast.Module)):
+    while current is not None and not isinstance(current, stops):
         if isinstance(current, ast.If):
             for sub in ast.walk(current.test):
                 if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Mod) and not (

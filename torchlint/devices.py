@@ -162,8 +162,9 @@ def device_choices(m: SemanticModel) -> List[Tuple[str, ast.expr, Scope]]:
         for scope in list(m.scopes.values()):
             for name, bindings in scope.bindings.items():
                 for b in bindings:
-                    if b.kind == "assign" and b.value is not None and _is_choice(m, name, b.value,
-                                                                                 b.scope):
+                    # not ``(acc := ...)``: the model keeps a lambda's walrus in the outer scope
+                    if b.kind == "assign" and isinstance(b.node, ast.Name) and b.value is not None \
+                            and _is_choice(m, name, b.value, b.scope):
                         out.append((name, b.value, b.scope))
         for cls in m.classes.values():
             for name, values in cls.attrs.items():
@@ -199,6 +200,36 @@ def choice_varies(m: SemanticModel, value: ast.expr, scope: Scope) -> bool:
             continue
         return True
     return False
+
+
+def visible_choice(m: SemanticModel, site: Site) -> Optional[str]:
+    """The name of a device choice that can be something other than ``cuda:0`` and that
+    the code at ``site`` could use instead of hard-coding CUDA: a variable bound in the
+    site's scope or an enclosing one, a ``self.`` attribute of its class, or a parameter
+    named ``device`` / ``*_device`` (whatever its callers pass, it is the chosen device).
+    None when the file's device choices are out of the site's reach (another function)."""
+    chain = []
+    current: Optional[Scope] = site.scope
+    while current is not None:
+        chain.append(current)
+        current = current.parent
+    reach = {id(s) for s in chain}
+    cls = m.enclosing_class(site.scope)
+    for name, value, scope in device_choices(m):
+        if name.startswith("self."):
+            owner = m.enclosing_class(scope)
+            if cls is None or owner is None or all(c is not owner for c in m.local_bases(cls)):
+                continue
+        elif id(scope) not in reach:
+            continue
+        if choice_varies(m, value, scope):
+            return name
+    for scope in chain:
+        for name, bindings in scope.bindings.items():
+            if (name == "device" or name.endswith("_device")) and any(
+                    b.kind == "argument" for b in bindings):
+                return name
+    return None
 
 
 # ----------------------------------------------------------------- modules

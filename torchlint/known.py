@@ -598,3 +598,9 @@ FULL_REDUCTIONS = frozenset(
     {"sum", "mean", "prod", "max", "min", "amax", "amin", "norm", "std", "var", "all", "any",
      "median", "logsumexp", "count_nonzero", "dot", "vdot", "trace"}
 )
+
+
+def is_layer_class(qualname: str) -> bool:
+    """``torch.nn.Module`` or a ``torch.nn`` layer class (``nn.Transformer``,
+    ``nn.Sequential``...): a class deriving from it is a module."""
+    return nn_layer_name(qualname) not in ("", "Parameter", "ParameterList", "ParameterDict")

@@ -423,7 +423,8 @@ class _Generator:
         train = self._loader_text(self.batch_iter, self.batch_scope, out, locals_)
         fit_args.append(f"train_dataloaders={train}")
         if self.val_iter is not None:
-            fit_args.append(f"val_dataloaders={self._loader_text(self.val_iter, self.val_scope, out, locals_)}")
+            val = self._loader_text(self.val_iter, self.val_scope, out, locals_)
+            fit_args.append(f"val_dataloaders={val}")
         flags = self._trainer_flags(out, locals_)
         data = self._main_slice(out)
         seed = self._seed(out, locals_)
@@ -469,7 +470,8 @@ class _Generator:
                 and isinstance(main, ast.For) and _is_range(main.iter):
             flags.append(f"max_epochs={self._epochs(main.iter, out, locals_)},")
         elif self.batch_loop is not None and main is self.batch_loop and _is_range(main.iter):
-            flags.append(f"max_steps={self._expr(main.iter.args[-1], 'main', self.primary.scope, locals_, out)},")
+            steps = self._expr(main.iter.args[-1], "main", self.primary.scope, locals_, out)
+            flags.append(f"max_steps={steps},")
         else:
             flags.append("max_epochs=1,  # TODO: the number of epochs the loop ran")
         if "ddp" in c:
@@ -789,8 +791,8 @@ class _Generator:
         if bindings is None:
             return _Class("global" if name in _BUILTINS else "unknown", name)
         first = bindings[0]
-        if first.kind in ("function", "class") or (first.kind == "import"
-                                                     and first.scope is m.module_scope):
+        if first.kind in ("function", "class") or (
+                first.kind == "import" and first.scope is m.module_scope):
             return _Class("global", name)
         if first.kind == "import":
             return _Class("import", name, node=first.node)
@@ -1362,7 +1364,6 @@ def _used_names(text: str) -> Set[str]:
     except SyntaxError:  # pragma: no cover - the generator emits valid code
         return set()
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-
 
 
 # ------------------------------------------------------------------------- CLI

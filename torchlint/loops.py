@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from torchlint import known
-from torchlint.semantic import LoopInfo, SemanticModel, Site
+from torchlint.semantic import LoopInfo, SemanticModel, Site, unparse
 
 BACKWARD = "backward"
 STEP = "step"  # optimizer step
@@ -52,10 +52,7 @@ class Event:
 
 
 def _text(expr: ast.AST) -> str:
-    try:
-        return ast.unparse(expr)
-    except Exception:  # pragma: no cover - unparse handles every expression
-        return "optimizer"
+    return unparse(expr)  # depth-guarded: deep generated code must not drop the event
 
 
 def classify(m: SemanticModel, site: Site) -> Optional[Event]:
@@ -293,13 +290,13 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
     """Every outermost loop (per function) that calls a module and trains nothing:
     no backward, optimizer step or optimizer handed away, no ``torch.autograd.grad``
     / ``torch.func`` / ``requires_grad_()`` / ``retain_grad()``. Loops in test
-    functions and in methods of ``nn.Module`` subclasses (a model's own forward,
+    files and functions and in methods of ``nn.Module`` subclasses (a model's own forward,
     Lightning hooks, which the Trainer runs in the right mode) are skipped."""
     if "inference_loops" in m.memo:
         return m.memo["inference_loops"]
     out: List[InferenceLoop] = []
     taken = set()
-    for loop in m.loops:
+    for loop in m.loops if not m.is_test_module() else ():
         if any(id(p) in taken for p in loop.parents) or m.is_test_function(loop.function):
             continue
         if loop.function is not None and loop.function.cls is not None and m.is_nn_module(

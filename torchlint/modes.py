@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from torchlint import known, loops
-from torchlint.semantic import MAX_HELPER_DEPTH, FunctionInfo, SemanticModel, Site
+from torchlint.semantic import MAX_HELPER_DEPTH, ClassInfo, FunctionInfo, SemanticModel, Site
 
 EVAL = "eval"
 TRAIN = "train"
@@ -63,8 +63,8 @@ def mode_call(m: SemanticModel, site: Site) -> Optional[str]:
         return None
     for origin, scope in module_origins(m, func.value, site.scope):
         if isinstance(origin, ast.Call):
-            cls = m.class_for(origin.func, scope)
-            if cls is not None and not m.is_nn_module(cls):
+            cls = _class_of(m, origin, scope)
+            if cls is not None and not cls[0].is_nn_module(cls[1]):
                 return None
     given = len(node.args) + len(node.keywords)
     if func.attr == "eval":
@@ -141,9 +141,9 @@ def is_fresh(m: SemanticModel, expr: ast.expr, scope) -> bool:
     for origin, oscope in origins:
         if not isinstance(origin, ast.Call):
             return False
-        cls = m.class_for(origin.func, oscope)
+        cls = _class_of(m, origin, oscope)
         if cls is not None:
-            if not m.is_nn_module(cls):
+            if not cls[0].is_nn_module(cls[1]):
                 return False
             continue
         if not known.nn_layer_name(m.resolve(origin.func, oscope) or ""):
@@ -152,15 +152,24 @@ def is_fresh(m: SemanticModel, expr: ast.expr, scope) -> bool:
 
 
 # ------------------------------------------------------------------ mode flow
-@dataclass(frozen=True)
+@dataclass
 class _Flow:
     """One function's sites (helpers inlined) in source order, with the mode calls."""
 
+    m: SemanticModel
     entries: List[Tuple[Site, Tuple[Site, ...]]]
     index: Dict[tuple, int]
     calls: Dict[int, ModeCall]  # entry index -> mode call
     loops_of: List[Tuple[ast.AST, ...]]  # entry index -> loops of its anchor
-    backwards: List[int]  # entry indices of backward() calls
+    _backwards: Optional[List[int]] = None
+
+    @property
+    def backwards(self) -> List[int]:
+        """Entry indices of ``backward()`` calls (classified on first use)."""
+        if self._backwards is None:
+            self._backwards = [i for i, (site, _via) in enumerate(self.entries) if i not in self.calls
+                               and any(e.kind == loops.BACKWARD for e in loops.classify_all(self.m, site))]
+        return self._backwards
 
 
 def _key(site: Site, via: Sequence[Site]) -> tuple:
@@ -172,16 +181,14 @@ def _flow(m: SemanticModel, function: Optional[FunctionInfo]) -> _Flow:
     key = id(function.node) if function is not None else None
     if key not in memo:
         entries = list(expand(m, function.sites if function is not None else m.module_sites))
-        calls, backwards = {}, []
+        calls = {}
         for i, (site, via) in enumerate(entries):
             mode = mode_call(m, site)
             if mode is not None:
                 calls[i] = ModeCall(mode, site, via)
-            elif any(e.kind == loops.BACKWARD for e in loops.classify_all(m, site)):
-                backwards.append(i)
         memo[key] = _Flow(
-            entries, {_key(s, v): i for i, (s, v) in reversed(list(enumerate(entries)))}, calls,
-            [(v[0] if v else s).loops for s, v in entries], backwards)
+            m, entries, {_key(s, v): i for i, (s, v) in reversed(list(enumerate(entries)))}, calls,
+            [(v[0] if v else s).loops for s, v in entries])
     return memo[key]
 
 
@@ -319,7 +326,11 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
         trained = []
         base = [s for s in (loop.function.sites if loop.function else m.module_sites)
                 if loop.node in s.loops]
-        for site, via in expand(m, base):
+        entries = list(expand(m, base))
+        if not any(isinstance(getattr(s.node, "func", None), ast.Attribute) and s.node.func.attr == "eval"
+                   or _is_train_false(s.node) for s, _via in entries):
+            continue  # no eval() in this loop: nothing to restore
+        for site, via in entries:
             if any(e.kind == loops.BACKWARD for e in loops.classify_all(m, site)):
                 tokens.append((loops.BACKWARD, None))
                 continue
@@ -342,6 +353,11 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
             out.append(EvalLeftOn(call, hit[0], hit[1]))
     m.memo["evals_left_on"] = out
     return out
+
+
+def _is_train_false(node) -> bool:
+    func = getattr(node, "func", None)
+    return isinstance(func, ast.Attribute) and func.attr == "train" and bool(node.args or node.keywords)
 
 
 def _reaches_backward(m, tokens, i, call: ModeCall) -> bool:
@@ -368,9 +384,9 @@ def mode_dependent(m: SemanticModel, expr: ast.expr, scope) -> bool:
 def _call_dependent(m: SemanticModel, call: ast.Call, scope, depth: int) -> bool:
     if depth > 6:
         return False
-    cls = m.class_for(call.func, scope)
+    cls = _class_of(m, call, scope)
     if cls is not None:
-        return m.is_nn_module(cls) and class_dependent(m, cls)
+        return cls[0].is_nn_module(cls[1]) and class_dependent(*cls)
     qualname = m.resolve(call.func, scope) or ""
     if known.is_model_zoo_constructor(qualname):
         return True
@@ -414,7 +430,9 @@ def class_dependent(m: SemanticModel, cls) -> bool:
     memo[id(cls.node)] = False  # cycle guard
     result = False
     for c in m.local_bases(cls):
-        if _reads_self_training(c.node):
+        if _reads_self_training(c.node) or any(
+                known.nn_layer_name(q) in known.MODE_DEPENDENT_LAYERS or known.is_model_zoo_constructor(q)
+                for q in (m.resolve(b, c.outer) or "" for b in c.node.bases)):
             result = True
             break
         for method in c.methods.values():
@@ -438,6 +456,19 @@ def _reads_self_training(node: ast.ClassDef) -> bool:
 
 
 # ------------------------------------------------------------------ helpers
+def _class_of(m: SemanticModel, call: ast.Call, scope):
+    """``(model, ClassInfo)`` of the class a call instantiates: a same-file class, or
+    one imported from the user's project (torchlint.project), else None."""
+    cls = m.class_for(call.func, scope)
+    if cls is not None:
+        return m, cls
+    if m.project is not None:
+        found = m.project.target(m, call.func, scope)
+        if isinstance(found, tuple) and isinstance(found[1], ClassInfo) and found[0].model is not None:
+            return found[0].model, found[1]
+    return None
+
+
 def freezes_parameters(m: SemanticModel) -> bool:
     """``p.requires_grad = False`` or ``x.requires_grad_(False)`` somewhere in the file: a
     frozen model records no graph even with autograd on."""

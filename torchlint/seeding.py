@@ -208,15 +208,19 @@ def global_draws(m: SemanticModel, extra: Sequence[str] = ()) -> Dict[str, List[
     """Calls that draw from Python's ``random`` or NumPy's global generator,
     ``{"random": [...], "numpy": [...]}``; draws that only pick a seed
     (an argument of a seeding call, or a value assigned to a ``*seed*`` name or
-    attribute) are left out."""
+    attribute) are left out, and so are draws in ``Dataset`` methods when a
+    DataLoader may use workers (they reseed both generators from torch's seed)."""
     key = ("global_draws", tuple(extra))
     if key in m.memo:
         return m.memo[key]
     seed_exprs = _seed_producing_calls(m, extra)
+    workers = _loader_workers(m)
     out: Dict[str, List[Site]] = {RANDOM: [], NUMPY: []}
     for site in m.sites:
         if not site.is_call or id(site.node) in seed_exprs:
             continue
+        if workers and _in_dataset_method(m, site):
+            continue  # runs in DataLoader workers, which seed random and numpy from torch
         q = m.resolve(site.node.func, site.scope)
         if q is None:
             continue
@@ -228,6 +232,23 @@ def global_draws(m: SemanticModel, extra: Sequence[str] = ()) -> Dict[str, List[
             out[NUMPY].append(site)
     m.memo[key] = out
     return out
+
+
+def _loader_workers(m: SemanticModel) -> bool:
+    """Some DataLoader may use worker processes (``num_workers`` not literally 0, or
+    options splatted in): each worker seeds ``random`` and NumPy from torch's seed."""
+    for site in m.sites:
+        if site.is_call and m.resolve(site.node.func, site.scope) in known.DATALOADERS:
+            for kw in site.node.keywords:
+                if kw.arg is None or (kw.arg == "num_workers" and not (
+                        isinstance(kw.value, ast.Constant) and kw.value.value == 0)):
+                    return True
+    return False
+
+
+def _in_dataset_method(m: SemanticModel, site: Site) -> bool:
+    f = site.function
+    return f is not None and f.cls is not None and "dataset" in m.class_kinds(f.cls)
 
 
 def _seed_producing_calls(m: SemanticModel, extra: Sequence[str]) -> set:

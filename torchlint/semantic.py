@@ -49,6 +49,8 @@ def _children_reversed(node: ast.AST) -> List[ast.AST]:
         elif isinstance(value, ast.AST):
             out.append(value)
     return out
+
+
 EMPTY: FrozenSet[str] = frozenset()
 Step = Tuple[ast.AST, str, int]  # (owner, field, index): statement ``owner.<field>[index]``
 _NO_EFFECT = object()  # a context manager that does not touch autograd's grad mode
@@ -306,8 +308,9 @@ class SemanticModel:
         return frozenset(names)
 
     def is_nn_module(self, cls: ClassInfo) -> bool:
+        """Derives from ``nn.Module``, a ``torch.nn`` layer (``nn.Transformer``) or ``LightningModule``."""
         bases = self.base_names(cls)
-        return bool(bases & (known.MODULE_BASES | known.LIGHTNING_MODULES))
+        return bool(bases & known.LIGHTNING_MODULES) or any(known.is_layer_class(q) for q in bases)
 
     def is_lightning_module(self, cls: ClassInfo) -> bool:
         return bool(self.base_names(cls) & known.LIGHTNING_MODULES)
@@ -459,7 +462,7 @@ class SemanticModel:
         bases = self.base_names(cls)
         if bases & known.LIGHTNING_MODULES:
             return frozenset({"module", "lightning"})
-        if bases & known.MODULE_BASES:
+        if any(known.is_layer_class(q) for q in bases):  # nn.Module, nn.Transformer ...
             return frozenset({"module"})
         if bases & known.DISTRIBUTED_SAMPLERS:
             return frozenset({"sampler", "distributed_sampler"})
@@ -1369,6 +1372,31 @@ def _own_expressions(stmt: ast.stmt) -> List[ast.AST]:
     if type(stmt).__name__ == "Match":
         return [stmt.subject]
     return [c for c in ast.iter_child_nodes(stmt) if isinstance(c, ast.expr)]
+
+
+MAX_UNPARSE_DEPTH = 60  # deeper expressions are machine-generated; ast.unparse recurses per level
+
+
+def deeper_than(node: ast.AST, limit: int) -> bool:
+    """True when ``node``'s nesting exceeds ``limit`` levels (iterative: never recurses)."""
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in _children_reversed(current))
+    return False
+
+
+def unparse(node: ast.AST, max_depth: int = MAX_UNPARSE_DEPTH) -> str:
+    """``ast.unparse`` for messages, depth-guarded: ``ast.unparse`` recurses once per
+    nesting level and raises RecursionError on deep generated code, which would
+    silently drop a rule's report. Too deep: ``func(...)`` for a call, else ``...``."""
+    if not deeper_than(node, max_depth):
+        return ast.unparse(node)
+    if isinstance(node, ast.Call) and not deeper_than(node.func, max_depth):
+        return ast.unparse(node.func) + "(...)"
+    return "..."
 
 
 def _arg_defaults(args: ast.arguments) -> List[ast.expr]:

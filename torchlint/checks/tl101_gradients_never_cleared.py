@@ -7,7 +7,7 @@ from typing import Iterator
 from torchlint import loops
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import SemanticModel
+from torchlint.semantic import SemanticModel, unparse
 
 
 class GradientsNeverCleared(Rule):
@@ -36,5 +36,5 @@ class GradientsNeverCleared(Rule):
 
 
 def _call_text(call: ast.Call) -> str:
-    text = ast.unparse(call)
-    return text if len(text) <= 40 else ast.unparse(call.func) + "(...)"
+    text = unparse(call)
+    return text if len(text) <= 40 else unparse(call.func) + "(...)"

@@ -20,8 +20,8 @@ class MixedDevices(Rule):
     needs_witness = "gpu"
     options = (
         Option("allow-hardcoded-cuda", False,
-               "TL201: do not report part (c), `.cuda()` / \"cuda\" hard-coded in a file that "
-               "selects a device variable (for code that only ever runs on one GPU)",
+               "TL201: do not report part (c), `.cuda()` / \"cuda\" hard-coded where a "
+               "selected device variable is in reach (for code that only ever runs on one GPU)",
                type="bool", rules=("TL201",)),
     )
 
@@ -102,19 +102,15 @@ class MixedDevices(Rule):
 
     # (c) .cuda() / "cuda" hard-coded in a file that selects a device variable
     def _hardcoded_cuda(self, m: SemanticModel) -> Iterator[Violation]:
-        chosen = None
         for site in m.sites:
             if not site.is_call:
                 continue
             text = _hardcoded(m, site.node, site.scope)
             if text is None:
                 continue
+            chosen = devices.visible_choice(m, site)
             if chosen is None:
-                choices = [c for c in devices.device_choices(m)
-                           if devices.choice_varies(m, c[1], c[2])]
-                if not choices:
-                    return
-                chosen = choices[0][0]
+                continue
             if any(devices.mentions_device(t) for t in devices.guard_tests(m, site.node, site.function)):
                 continue
             if site.function is not None and site.function.cls is not None and \

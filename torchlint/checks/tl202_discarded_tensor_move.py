@@ -17,8 +17,8 @@ class DiscardedTensorMove(Rule):
 
     code = "TL202"
     name = "discarded-tensor-move"
-    message = "{call} discards its result: a tensor's .{method}() is not in-place"
-    hint = "assign it: {target} = {call}"
+    message = "{call} result discarded: tensor .{method}() is not in-place"
+    hint = "assign it to {target}"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         for site in m.sites:
@@ -31,7 +31,10 @@ class DiscardedTensorMove(Rule):
             # modules move in place (model.to(device) is right); only a known tensor is flagged
             if not devices.is_tensor(m, func.value, site.scope):
                 continue
-            text = ast.unparse(call)
-            if len(text) > 40:
-                text = ast.unparse(func) + "(...)"
-            yield self.violation(call, call=text, method=func.attr, target=ast.unparse(func.value))
+            text = _short(call, ast.unparse(func) + "(...)")
+            yield self.violation(call, call=text, method=func.attr, target=_short(func.value))
+
+
+def _short(node: ast.AST, fallback: str = "it") -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else fallback

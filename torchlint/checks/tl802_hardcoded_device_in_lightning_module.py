@@ -175,8 +175,19 @@ def _argument_of(m: SemanticModel, call: ast.Call, arg: ast.expr, fn: FunctionIn
 
 
 def _loads(fn: FunctionInfo, name: str, after: ast.stmt):
-    """Loads of ``name`` in ``fn`` after the statement ``after``."""
-    for node in ast.walk(fn.node):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) \
-                and (node.lineno, node.col_offset) > (after.lineno, after.col_offset):
+    """Loads of ``name`` in ``fn`` after the statement ``after`` and up to the end of the
+    next statement that re-binds it (``z = z.type_as(x)``: later uses see the new value)."""
+    start = (after.end_lineno, after.end_col_offset)
+    names = [n for n in ast.walk(fn.node) if isinstance(n, ast.Name) and n.id == name
+             and (n.lineno, n.col_offset) > start]
+    stores = [n for n in names if isinstance(n.ctx, ast.Store)]
+    cutoff = None
+    if stores:
+        first = min(stores, key=lambda n: (n.lineno, n.col_offset))
+        stmt = next((s for s in ast.walk(fn.node) if isinstance(s, (ast.Assign, ast.AnnAssign))
+                     and any(t is first for t in ast.walk(s))), None)
+        cutoff = (stmt.end_lineno, stmt.end_col_offset) if stmt is not None \
+            else (first.lineno, first.col_offset)
+    for node in names:
+        if isinstance(node.ctx, ast.Load) and (cutoff is None or (node.lineno, node.col_offset) < cutoff):
             yield node
