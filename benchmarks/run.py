@@ -21,8 +21,8 @@ on the machine hits every configuration alike; medians reported:
 - ``torchlint --select TL``: the same, reporting only TL codes;
 - ``torchlint check``: torchlint's front-end (only torchlint's checker runs);
 - TorchFix, the closest peer, where ``torchfix`` is importable (``pip install
-  torchfix``): flake8 with TorchFix's plugin instead of torchlint, one run on
-  a sample of the corpus (libcst makes it far slower than flake8).
+  torchfix``): flake8 with TorchFix's plugin instead of torchlint, on a
+  sample of the corpus (libcst makes it far slower than flake8).
 
 Overhead ratio = (median CPU torchlint - median CPU plain) / median CPU plain
 (target < 15%); CPU time (user+sys of flake8 and its workers, from ``wait4``)
@@ -169,8 +169,8 @@ def whole_runs(configs, files, rounds, total_lines, jobs):
     return ratio, med, cpu, rss
 
 
-def torchfix_peer(files: List[Path], jobs: int, max_lines: int = 6000) -> None:
-    """TorchFix's flake8 plugin vs plain flake8, one run each, on a sample: TorchFix
+def torchfix_peer(files: List[Path], jobs: int, rounds: int, max_lines: int = 6000) -> None:
+    """TorchFix's flake8 plugin vs plain flake8 and torchlint, on a sample: TorchFix
     (libcst) is far slower than flake8, so the whole corpus would take too long."""
     step = 1
     lines = sum(p.read_text(errors="replace").count("\n") for p in files)
@@ -180,11 +180,18 @@ def torchfix_peer(files: List[Path], jobs: int, max_lines: int = 6000) -> None:
     n = sum(p.read_text(errors="replace").count("\n") for p in sample)
     common = ["--isolated", "--exit-zero", f"--jobs={jobs}", "--format=quiet-nothing"]
     without = [sys.executable, str(WITHOUT)]
-    _, plain, _ = timed_run([*without, "TL,TOR", "--", *common], sample)
-    _, tl, _ = timed_run([*without, "TOR", "--", *common], sample)
-    _, tf, tf_rss = timed_run([*without, "TL", "--", *common], sample)
-    print(f"\n## peer: TorchFix {_version('torchfix')} (flake8 plugin), one run each on every {step}th file "
-          f"({len(sample)} files, {n:,} lines)\n")
+    runs = {"plain": "TL,TOR", "torchlint": "TOR", "TorchFix": "TL"}
+    cpus: Dict[str, List[float]] = {name: [] for name in runs}
+    tf_rss = 0
+    for r in range(rounds):
+        for name in (list(runs) if r % 2 == 0 else list(reversed(list(runs)))):
+            _, cpu, maxrss = timed_run([*without, runs[name], "--", *common], sample)
+            cpus[name].append(cpu)
+            if name == "TorchFix":
+                tf_rss = max(tf_rss, maxrss)
+    plain, tl, tf = (statistics.median(cpus[name]) for name in runs)
+    print(f"\n## peer: TorchFix {_version('torchfix')} (flake8 plugin), {rounds} alternating rounds on every "
+          f"{step}th file ({len(sample)} files, {n:,} lines), medians\n")
     print("| configuration | CPU s | added CPU vs plain | lines/s (CPU) |")
     print("|---|---|---|---|")
     for name, cpu in (("plain", plain), ("torchlint", tl), ("TorchFix", tf)):
@@ -326,7 +333,7 @@ def main(argv=None) -> int:
         configs = configurations(args.jobs)
         ratio, med, cpu_med, rss = whole_runs(configs, files, rounds, total_lines, args.jobs)
         if not args.no_torchfix and find_spec("torchfix") is not None:
-            torchfix_peer(files, args.jobs)
+            torchfix_peer(files, args.jobs, rounds)
         elif not args.no_torchfix:
             print("\nTorchFix: not installed here (pip install torchfix), not compared")
 

@@ -204,13 +204,15 @@ def test_tl401_no_entry_tests_and_option():
     assert reports("TL401", seeded, "train.py") == [(8, "TL401")]  # mylib: not in this project
     assert reports("TL401", seeded, "train.py", **{"seed-functions": "fix_all"}) == []
     assert reports("TL401", seeded, "train.py", **{"seed-functions": "mylib.rng.fix_all"}) == []
-    assert reports("TL401", seeded, "train.py", **{"seed-functions": "other.fix_all"}) == [(8, "TL401")]
+    other = {"seed-functions": "other.fix_all"}
+    assert reports("TL401", seeded, "train.py", **other) == [(8, "TL401")]
 
 
 def test_training_entry_is_the_main_guard_or_the_module_level_node():
     m = model(BASE + "x = 1\nfor batch in data:\n    fit(m, opt, batch)\n")
     assert loops.training_entry(m).lineno == 9
-    m = model(BASE + "def main():\n    fit(m, opt, [])\nif __name__ == '__main__':\n    print()\n    main()\n")
+    m = model(BASE + "def main():\n    fit(m, opt, [])\n"
+                     "if __name__ == '__main__':\n    print()\n    main()\n")
     assert isinstance(loops.training_entry(m), ast.If)
 
 

@@ -488,3 +488,18 @@ def test_an_internal_error_is_unknown_not_a_crash(tmp_path, monkeypatch):
     out = plugin.check_source((tmp_path / "train.py").read_text(), str(tmp_path / "train.py"))
     assert "TL000" not in {v.code for v in out}
     assert lint(tmp_path / "train.py") == []  # unknown helper handed the optimizer: opaque
+
+
+def test_a_linted_file_tree_is_reused_only_while_the_disk_matches(tmp_path):
+    write(tmp_path, {"setup.cfg": "", "engine.py": "import torch\n\n" + CLEARS,
+                     "train.py": loop("from engine import clear", "clear(model)")})
+    engine = tmp_path / "engine.py"
+    source = engine.read_text()
+    plugin.check_source(source, str(engine))  # flake8 lints engine.py first: tree remembered
+    reused = project.STATS["reused_trees"]
+    assert lint(tmp_path / "train.py") == []
+    assert project.STATS["reused_trees"] == reused + 1
+    project.clear_cache()
+    plugin.check_source(source.replace("model.zero_grad()", "return model"), str(engine))  # a buffer
+    assert lint(tmp_path / "train.py") == []  # the disk still clears: the buffer's tree is not used
+    assert project.STATS["reused_trees"] == reused + 1

@@ -599,6 +599,7 @@ def test_test_modules_functions_and_project_imports():
         import mypkg.seeding as S
         """
     )
+
     def project(name):
         return m.is_project_import(m.lookup(name, m.module_scope)[-1])
     assert [project(n) for n in ("np", "os", "set_seed", "fit", "S")] == [False, False, True, True, True]

@@ -152,3 +152,49 @@ def test_accumulations_and_carried_across():
     carried = [values.carried_across(m, a, loop.scope) for a in accs]
     assert carried == [True, False, True, True]
     assert values.optimizer_param_owners(m, ast.Name(id="opt", ctx=ast.Load()), loop.scope) == set()
+
+
+def test_records_graph_needs_every_caller_with_grad():
+    m = model(
+        """
+        import torch
+        def a(x):
+            return f(x)
+        def b(x):
+            return f(x)
+        def never_called(x):
+            return f(x)
+        a(1)
+        with torch.no_grad():
+            b(1)
+        b(2)
+        with torch.no_grad():
+            top = f(3)
+        """
+    )
+    by = {f.name: f for f in m.functions.values()}
+    assert values.records_graph(m, by["a"].returns[0], by["a"].scope)
+    assert not values.records_graph(m, by["b"].returns[0], by["b"].scope)  # one caller is under no_grad
+    assert not values.records_graph(m, by["never_called"].returns[0], by["never_called"].scope)
+    top = call(m, "f(3)")
+    assert not values.records_graph(m, top.node, top.scope)
+
+
+def test_model_loss_needs_a_loss_of_a_module_output():
+    m = model(
+        """
+        import torch
+        from torch import nn
+        net = nn.Linear(2, 2)
+        crit = nn.MSELoss()
+        crit(net(x), y)
+        nn.functional.cross_entropy(net(x), y)
+        crit(x, y)
+        torch.dist(net(x), y)
+        """
+    )
+    scope = m.module_scope
+    texts = ("crit(net(x), y)", "nn.functional.cross_entropy(net(x), y)", "crit(x, y)",
+             "torch.dist(net(x), y)")
+    got = [values.model_loss(m, call(m, t).node, scope) for t in texts]
+    assert got == [True, True, False, False]

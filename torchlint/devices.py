@@ -429,13 +429,13 @@ def loader_yields_cpu(m: SemanticModel, loader: ast.expr, scope: Scope) -> bool:
         if not isinstance(origin, ast.Call) or m.resolve(origin.func, oscope) not in \
                 known.DATALOADERS:
             return False
-        if keyword_arg(origin, "collate_fn") is not None:
+        params = known.constructor_parameters(m.resolve(origin.func, oscope) or "")
+        given, complete = m.call_arguments(origin, oscope, params)  # reads **kwargs dicts too
+        if "collate_fn" in given or not complete:
             return False
-        if any(k.arg is None for k in origin.keywords):  # **kwargs: may hold a collate_fn
-            return False
-        dataset = origin.args[0] if origin.args else keyword_arg(origin, "dataset")
-        if dataset is not None and _may_be_on_device(m, dataset, oscope, 0):
-            return False
+        for dataset, dscope in given.get("dataset", ()):
+            if _may_be_on_device(m, dataset, dscope, 0):
+                return False
     return True
 
 
@@ -617,9 +617,10 @@ def _is_self(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == "self"
 
 
-def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, home: Scope,
+def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, homes: FrozenSet[int],
                   depth: int = 0) -> Set[ast.Call]:
-    """Device-less factory calls made in ``home`` (a method's scope) that ``expr``'s value
+    """Device-less factory calls made in ``homes`` (ids of methods' scopes: forward() and
+    the helpers it calls, whose return values origins follows) that ``expr``'s value
     comes from, unchanged in device: through names, tensor methods, torch functions,
     arithmetic and indexing. Empty when some value of ``expr`` is put on a device
     (``.to(x.device)``, ``.type_as(x)``, ``.cuda()``, ``device=``)."""
@@ -633,7 +634,7 @@ def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, home: Scope,
                 return set()
             if keyword_arg(origin, "device") is not None:
                 return set()
-            if oscope is home and device_less_factory(m, origin, oscope):
+            if id(oscope) in homes and device_less_factory(m, origin, oscope):
                 found.add(origin)
                 continue
             qualname = m.resolve(func, oscope) or ""
@@ -657,7 +658,7 @@ def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, home: Scope,
         else:
             continue
         for part in parts:
-            found |= cpu_factories(m, part, oscope, home, depth + 1)
+            found |= cpu_factories(m, part, oscope, homes, depth + 1)
     return found
 
 

@@ -91,7 +91,7 @@ def check_tree(tree, filename: str = "(none)", lines=None, config: Optional[Conf
                                          f"{type(exc).__name__}")]
     if not model.imports_torch:
         return []
-    model.project = project.for_file(filename)  # cross-module facts, lazy (torchlint/project.py)
+    model.project = project.for_file(filename, tree, lines)  # cross-module facts (torchlint/project.py)
     config = config if config is not None else Config()
     out = []
     for rule_cls in rules:

@@ -44,10 +44,12 @@ disk.
 from __future__ import annotations
 
 import ast
+import codecs
 import functools
 import os
 import sys
 import sysconfig
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
@@ -58,6 +60,7 @@ ENABLED = True  # tests and the benchmark switch cross-module facts off here
 MAX_HOPS = 2
 MAX_FILES = 16
 MAX_BYTES = 1_000_000
+MAX_LINTED_TREES = 64  # flake8 trees of recently linted files kept for reuse (see for_file)
 ROOT_MARKERS = ("setup.cfg", "pyproject.toml", "setup.py", ".git")
 NOT_A_PATH = frozenset({"", "-", "stdin", "<stdin>", "(none)", "<string>", "<unknown>"})
 _THIRD_PARTY_PARTS = frozenset({"site-packages", "dist-packages"})
@@ -138,24 +141,40 @@ class _Module:
 
 
 _MODULES: Dict[str, _Module] = {}  # path -> parsed module
+# path -> (tree, lines) flake8 handed the plugin for a recently linted file
+_LINTED: "OrderedDict[str, Tuple[ast.AST, list]]" = OrderedDict()
 _ROOTS: Dict[str, Tuple[str, Tuple[str, ...]]] = {}  # folder -> (project root, search roots)
-STATS = {"parsed": 0, "read_bytes": 0}  # for tests and the benchmark
+STATS = {"parsed": 0, "read_bytes": 0, "reused_trees": 0}  # for tests and the benchmark
 
 
 def clear_cache() -> None:
     _MODULES.clear()
+    _LINTED.clear()
     _ROOTS.clear()
     _THIRD_PARTY.clear()
+    _REALPATHS.clear()
 
 
-def for_file(filename: Optional[str]) -> Optional["Project"]:
+def for_file(filename: Optional[str], tree: Optional[ast.AST] = None,
+             lines: Optional[list] = None) -> Optional["Project"]:
     """The cross-module provider for a linted file (flake8's filename: the
-    display name for stdin), or None when it has no usable location."""
+    display name for stdin), or None when it has no usable location.
+
+    ``tree``/``lines``: what flake8 parsed for this file. They are remembered
+    (the last ``MAX_LINTED_TREES`` files), so that when another file of the
+    project asks about this one, the tree is reused instead of parsing the file
+    again - only if the file on disk still holds exactly ``lines`` (an unsaved
+    buffer linted through stdin does not)."""
     if not ENABLED or filename is None or filename in NOT_A_PATH:
         return None
     origin = os.path.abspath(filename)
     if _third_party(origin):
         return None
+    if tree is not None and lines is not None:
+        _LINTED[origin] = (tree, lines)
+        _LINTED.move_to_end(origin)
+        while len(_LINTED) > MAX_LINTED_TREES:
+            _LINTED.popitem(last=False)
     return Project(origin)
 
 
@@ -393,8 +412,8 @@ class Project:
     def _allowed(self, path: str) -> bool:
         """Only the project's own source files, never the linted file itself."""
         if self._real is None:
-            self._real = (os.path.realpath(self.root), os.path.realpath(self.origin))
-        real = os.path.realpath(path)
+            self._real = (_realpath(self.root), _realpath(self.origin))
+        real = _realpath(path)
         return _inside(real, self._real[0]) and not _third_party(real) and real != self._real[1]
 
     def _stat(self, path: str) -> Optional[Stamp]:
@@ -602,10 +621,29 @@ def _parse(path: str, stamp: Stamp) -> Optional[SemanticModel]:
             source = fh.read(MAX_BYTES + 1)
         STATS["parsed"] += 1
         STATS["read_bytes"] += len(source)
-        tree = ast.parse(source, filename=path)
+        tree = _linted_tree(path, source)
+        if tree is None:
+            tree = ast.parse(source, filename=path)
         return SemanticModel(tree, path)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError, UnicodeError):
         return None
+
+
+def _linted_tree(path: str, source: bytes) -> Optional[ast.AST]:
+    """flake8's tree of ``path`` when it was linted in this process from exactly
+    ``source`` (the SemanticModel never mutates nodes, so the tree is shared)."""
+    linted = _LINTED.get(path)
+    if linted is None:
+        return None
+    tree, lines = linted
+    body = source[len(codecs.BOM_UTF8):] if source.startswith(codecs.BOM_UTF8) else source
+    try:
+        if "".join(lines).encode("utf-8") != body:
+            return None
+    except (TypeError, UnicodeError):
+        return None
+    STATS["reused_trees"] += 1
+    return tree
 
 
 def _locate(modparts: Tuple[str, ...], search: Tuple[str, ...]) -> Optional[str]:
@@ -653,6 +691,17 @@ def _project_roots(folder: str) -> Tuple[str, Tuple[str, ...]]:
     return result
 
 
+def _realpath(path: str) -> str:
+    """os.path.realpath, cached per process (it costs an lstat per path component)."""
+    real = _REALPATHS.get(path)
+    if real is None:
+        real = _REALPATHS[path] = os.path.realpath(path)
+    return real
+
+
+_REALPATHS: Dict[str, str] = {}
+
+
 def _inside(path: str, folder: str) -> bool:
     try:
         return os.path.commonpath([path, folder]) == folder
@@ -684,12 +733,13 @@ def _third_party(path: str) -> bool:
     """In site-packages/dist-packages or the interpreter's library? (cached per folder)"""
     folder, name = os.path.split(path)
     if folder not in _THIRD_PARTY:
-        real = os.path.realpath(folder)
+        real = _realpath(folder)
         _THIRD_PARTY[folder] = bool(_THIRD_PARTY_PARTS.intersection(real.split(os.sep))) or any(
             _inside(real, d) for d in _library_dirs())
     if _THIRD_PARTY[folder]:
         return True
-    return os.path.islink(path) and _third_party(os.path.realpath(path))
+    real = _realpath(path)
+    return real != path and _third_party(real)
 
 
 _THIRD_PARTY: Dict[str, bool] = {}

@@ -51,6 +51,16 @@ def _children_reversed(node: ast.AST) -> List[ast.AST]:
     return out
 
 
+def _walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` without the shared context/operator singletons (``Load()``,
+    ``Add()``), which no fact is about; iterative, and faster."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(_children_reversed(current))
+
+
 EMPTY: FrozenSet[str] = frozenset()
 Step = Tuple[ast.AST, str, int]  # (owner, field, index): statement ``owner.<field>[index]``
 _NO_EFFECT = object()  # a context manager that does not touch autograd's grad mode
@@ -1335,7 +1345,7 @@ def _index_statements(root: ast.AST) -> Dict[ast.AST, Tuple[Step, ...]]:
             path = prefix + ((owner, field_name, i),)
             index[stmt] = path
             for expr in _own_expressions(stmt):
-                for n in ast.walk(expr):
+                for n in _walk(expr):
                     index.setdefault(n, path)
             if isinstance(stmt, FUNCTION_NODES):
                 continue  # a nested function runs elsewhere: its own root
@@ -1349,7 +1359,7 @@ def _index_statements(root: ast.AST) -> Dict[ast.AST, Tuple[Step, ...]]:
                     index[part] = ppath
                     for expr in (getattr(part, "type", None), getattr(part, "pattern", None),
                                  getattr(part, "guard", None)):
-                        for n in ast.walk(expr) if expr is not None else ():
+                        for n in _walk(expr) if expr is not None else ():
                             index.setdefault(n, ppath)
                     todo.append((part, "body", part.body, ppath))
     return index

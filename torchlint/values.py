@@ -151,6 +151,72 @@ def carries_graph(m: SemanticModel, expr: ast.expr, scope: Scope,
     return None
 
 
+def records_graph(m: SemanticModel, node: ast.AST, scope: Scope, depth: int = 0) -> bool:
+    """Grad mode is definitely on whenever ``node`` runs: on in its function (no
+    ``no_grad`` block or decorator), and the function is module-level code or every
+    same-file call of it runs with grad on (at least one; a function nobody in the file
+    calls may be called under ``no_grad`` from elsewhere)."""
+    if depth > MAX_DEPTH or m.grad_mode(node, scope) is not True:
+        return False
+    root = m.root_of(scope)
+    if root is m.tree:
+        return True
+    calls = _callers(m).get(root, [])
+    return bool(calls) and all(records_graph(m, c.node, c.scope, depth + 1) for c in calls)
+
+
+def _callers(m: SemanticModel) -> Dict[ast.AST, List[Site]]:
+    found = m.memo.get("values_callers")
+    if found is None:
+        found = m.memo["values_callers"] = {}
+        for site in m.sites:
+            for target in m.call_targets(site):
+                found.setdefault(target.node, []).append(site)
+    return found
+
+
+def model_loss(m: SemanticModel, value: ast.AST, scope: Scope) -> bool:
+    """``value`` is a loss (an ``nn.*Loss`` instance called, or a ``torch.nn.functional``
+    loss) computed on the output of a module call (``criterion(model(x), y)``)."""
+    if not isinstance(value, ast.Call) or not is_loss_call(m, value, scope):
+        return False
+    for arg in list(value.args) + [k.value for k in value.keywords]:
+        for origin, oscope in m.origins(arg, scope):
+            if isinstance(origin, ast.Call) and "module" in m.kinds(origin.func, oscope):
+                return True
+    return False
+
+
+def is_loss_call(m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
+    """A call of a ``torch.nn.functional`` loss or of an ``nn.*Loss`` instance."""
+    qualname = m.resolve(call.func, scope)
+    if qualname is not None:
+        last = qualname.rsplit(".", 1)[-1]
+        return qualname.startswith("torch.nn.functional.") and (
+            "loss" in last or "entropy" in last or last == "kl_div")
+    values = [(call.func, scope)] if isinstance(call.func, ast.Call) else m.origins(call.func, scope)
+    if not values:
+        return False
+    for value, vscope in values:
+        q = m.resolve(value.func, vscope) if isinstance(value, ast.Call) else None
+        if q is None or not (q.startswith("torch.nn.") and q.endswith("Loss")):
+            return False
+    return True
+
+
+def carries_model_loss(m: SemanticModel, expr: ast.expr, scope: Scope, exclude: str = "") -> Optional[str]:
+    """The name (or call) through which ``expr`` holds a loss of a module's output that was
+    computed with grad on wherever it runs (an evaluation loop without ``no_grad``)."""
+    candidates = [r for r in grad_roots(expr) if r.id != exclude]
+    if isinstance(expr, ast.Call):
+        candidates.append(expr)
+    for cand in candidates:
+        for value, vscope in m.origins(cand, scope):
+            if model_loss(m, value, vscope) and records_graph(m, value, vscope):
+                return cand.id if isinstance(cand, ast.Name) else ast.unparse(cand.func) + "(...)"
+    return None
+
+
 # ------------------------------------------------------------------ softmax
 def is_softmax(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0) -> bool:
     """``expr`` holds softmax probabilities on every path the model can follow."""

@@ -24,9 +24,9 @@ class ZeroGradBeforeStep(Rule):
             for i, zero in enumerate(evs):
                 if id(zero.node) in reported or not _is_zero_grad_call(zero):
                     continue
-                if not any(e.kind == loops.BACKWARD and loops.runs_before(m, e, zero) for e in evs[:i]):
+                if _next_step(m, evs, i) is None:
                     continue
-                if _next_step(m, evs, i) is not None:
+                if any(e.kind == loops.BACKWARD and loops.runs_before(m, e, zero) for e in evs[:i]):
                     reported.add(id(zero.node))
                     yield self.violation(zero.node, zero=_text(zero.node))
 

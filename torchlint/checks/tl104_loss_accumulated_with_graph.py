@@ -20,7 +20,10 @@ class LossAccumulatedWithGraph(Rule):
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         reported = set()
-        for loop, _evs in loops.training_loops(m):
+        for loop in m.loops:
+            training = loops.is_training(loops.events(m, loop))
+            if not training and not _computes_model_loss(m, loop):
+                continue
             scope = loop.scope
             for acc in values.accumulations(m, loop):
                 if id(acc.node) in reported:
@@ -31,11 +34,19 @@ class LossAccumulatedWithGraph(Rule):
                     continue
                 if m.grad_mode(acc.node, scope) is not True:
                     continue  # under no_grad (or unknown): nothing is recorded
-                carrier = values.carries_graph(m, acc.value, scope, exclude=name)
+                carrier = (values.carries_graph(m, acc.value, scope, exclude=name)
+                           or values.carries_model_loss(m, acc.value, scope, exclude=name))
                 if carrier is None or not values.carried_across(m, acc, scope):
                     continue
                 reported.add(id(acc.node))
                 yield self.violation(acc.node, acc=_text(acc, carrier), value=carrier)
+
+
+def _computes_model_loss(m: SemanticModel, loop) -> bool:
+    """A loop (not a training loop) that computes a loss of a module's output."""
+    return any(site.is_call and len(site.node.args) + len(site.node.keywords) >= 2
+               and values.model_loss(m, site.node, site.scope)
+               for site, _via in m.sites_in(loop, follow=False))
 
 
 def _text(acc: values.Accumulation, carrier: str) -> str:

@@ -34,26 +34,28 @@ class MixedDevices(Rule):
 
     # (a) a device-less factory in forward() combined with the inputs or a submodule
     def _factories_in_forward(self, m: SemanticModel) -> Iterator[Violation]:
-        reported = set()
         for cls in m.module_classes():
             if m.is_lightning_module(cls):
                 continue  # TL802 reports these, with the Lightning fix (self.device)
-            for function in _forward_methods(m, cls):
+            methods = _forward_methods(m, cls)
+            owner = {s.node: f for f in methods for s in f.sites
+                     if s.is_call and s.scope is f.scope and devices.device_less_factory(m, s.node, s.scope)}
+            if not owner:
+                continue
+            # only where a device is chosen: a pure CPU script never mixes devices
+            if m.has_entry_point() and not devices.selects_device(m):
+                return
+            homes = frozenset(id(f.scope) for f in methods)
+            found = {}  # factory -> (what it meets, input name, input); an input beats a submodule
+            for function in methods:
                 home = function.scope
-                if not any(s.is_call and s.scope is home and devices.device_less_factory(
-                        m, s.node, home) for s in function.sites):
-                    continue
-                # only where a device is chosen: a pure CPU script never mixes devices
-                if m.has_entry_point() and not devices.selects_device(m):
-                    return
                 params = devices.input_params(function, m)
                 ids = frozenset(id(a) for a in params)
-                found = {}  # factory -> (what it meets, input name); an input beats a submodule
                 for node in ast.walk(function.node):
                     operands, submodule = _operands(m, node, home)
                     cpu, source = set(), None
                     for op in operands:
-                        made = devices.cpu_factories(m, op, home, home)
+                        made = devices.cpu_factories(m, op, home, homes)
                         if made:
                             cpu |= made
                         elif source is None:
@@ -64,14 +66,14 @@ class MixedDevices(Rule):
                     other = f"input {source.arg}" if source is not None else f"{submodule}'s weights"
                     for factory in cpu:
                         if factory not in found or (source is not None and found[factory][2] is None):
-                            found[factory] = (other, ref, source)
-                for factory in sorted(found, key=lambda c: (c.lineno, c.col_offset)):
-                    if id(factory) in reported:
-                        continue
-                    reported.add(id(factory))
-                    other, ref, _source = found[factory]
-                    yield self.violation(factory, what=f"{_short(factory)} in {function.qualname}()",
-                                         other=other, fix=f"create it with device={ref}.device")
+                            found[factory] = (other, ref, source, function)
+            for factory in sorted(found, key=lambda c: (c.lineno, c.col_offset)):
+                other, ref, _source, met_in = found[factory]
+                made_in = owner.get(factory, met_in)
+                fix = (f"create it with device={ref}.device" if made_in is met_in else
+                       f"create it on the device of {met_in.name}()'s {ref}")
+                yield self.violation(factory, what=f"{_short(factory)} in {made_in.qualname}()",
+                                     other=other, fix=fix)
 
     # (b) a model moved to a device, fed batch tensors that never are
     def _batches_never_moved(self, m: SemanticModel) -> Iterator[Violation]:

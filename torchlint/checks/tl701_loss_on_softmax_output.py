@@ -28,6 +28,8 @@ class LossOnSoftmaxOutput(Rule):
             if not site.is_call:
                 continue
             call = site.node
+            if len(call.args) + len(call.keywords) < 2:
+                continue  # a loss call takes an input and a target
             found = values.loss_called(m, call, site.scope)
             if found is None:
                 continue
