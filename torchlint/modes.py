@@ -347,7 +347,8 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
             hit = next((t for t in trained
                         if same_module(m, call.receiver, call.site.scope, *t) == YES
                         and mode_dependent(m, *t)), None)
-            if hit is None or not _reaches_backward(m, tokens, i, call):
+            if hit is None or not _reaches_backward(m, tokens, i, call) or _chosen_per_iteration(
+                    m, call, [other for k, other in tokens if k in (TRAIN, UNKNOWN)]):
                 continue
             seen.add(id(call.anchor))
             out.append(EvalLeftOn(call, hit[0], hit[1]))
@@ -358,6 +359,25 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
 def _is_train_false(node) -> bool:
     func = getattr(node, "func", None)
     return isinstance(func, ast.Attribute) and func.attr == "train" and bool(node.args or node.keywords)
+
+
+def _chosen_per_iteration(m, call: ModeCall, restores: List[ModeCall]) -> bool:
+    """``if phase == "train": model.train() else: model.eval()``: a ``train()`` in a
+    branch exclusive with the ``eval()`` (``if``/``else``, ``match`` cases) sets the
+    mode each iteration; which branch runs before training torchlint cannot tell."""
+    scope = (call.via[0] if call.via else call.site).scope
+    path = m.statement_path(call.anchor, scope)
+    for other in restores:
+        other_path = m.statement_path(other.anchor, scope) if path else None
+        for x, y in zip(path or (), other_path or ()):
+            if x == y:
+                continue
+            if x[0] is y[0] and (isinstance(x[0], ast.If) and {x[1], y[1]} == {"body", "orelse"}
+                                 or x[1] == y[1] == "cases"):
+                if same_module(m, other.receiver, other.site.scope, call.receiver, call.site.scope) != NO:
+                    return True
+            break
+    return False
 
 
 def _reaches_backward(m, tokens, i, call: ModeCall) -> bool:
