@@ -359,3 +359,24 @@ def test_subclass_of_a_torch_nn_layer_is_a_module():
     expr = ast.parse("built", mode="eval").body
     assert "module" in m.kinds(expr, m.module_scope)
     assert modes.mode_dependent(m, expr, m.module_scope)
+
+
+def test_eval_chosen_per_iteration_by_if_else_is_not_left_on():
+    m = model(
+        """
+        net = Net()
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        for epoch in range(2):
+            for phase in ("train", "val"):
+                if phase == "train":
+                    net.train()
+                else:
+                    net.eval()
+                for x in data[phase]:
+                    loss = net(x).sum()
+                    if phase == "train":
+                        loss.backward()
+                        opt.step()
+        """
+    )
+    assert modes.evals_left_on(m) == []

@@ -13,8 +13,10 @@ from torchlint.rule import Rule
 BAD = textwrap.dedent(
     """
     import torch
+    LR = 0.1
+    torch.manual_seed(0)
     model = torch.nn.Linear(2, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
     for _ in range(3):
         model(torch.randn(1, 2)).sum().backward()
         opt.step()
@@ -45,14 +47,14 @@ def test_reports_through_flake8_and_noqa(tmp_path):
     f.write_text(BAD)
     proc = flake8("--select=TL", str(f))
     assert proc.stdout.strip().endswith(
-        "7:5: TL101 opt.step() in a loop that never clears gradients; call opt.zero_grad() each iteration")
+        "9:5: TL101 opt.step() in a loop that never clears gradients; call opt.zero_grad() each iteration")
     f.write_text(BAD.replace("opt.step()", "opt.step()  # noqa: TL101"))
     assert flake8("--select=TL", str(f)).stdout == ""
 
 
 def test_stdin_with_display_name():
     proc = flake8("--select=TL", "--stdin-display-name=pkg/train.py", "-", stdin=BAD)
-    assert proc.stdout.startswith("pkg/train.py:7:5: TL101")
+    assert proc.stdout.startswith("pkg/train.py:9:5: TL101")
 
 
 class Exploding(Rule):

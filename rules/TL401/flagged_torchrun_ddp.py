@@ -2,6 +2,7 @@
 DistributedSampler shuffles with its own fixed seed, but the model's
 initialisation is unseeded, so every run starts elsewhere."""
 import os
+import socket
 
 import torch
 import torch.distributed as dist
@@ -11,9 +12,15 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def worker():
     os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
-    os.environ.setdefault("MASTER_PORT", str(29500 + os.getpid() % 1000))
+    os.environ.setdefault("MASTER_PORT", str(free_port()))  # run alone, without torchrun
     dist.init_process_group("gloo", rank=int(os.environ.get("RANK", "0")),
                             world_size=int(os.environ.get("WORLD_SIZE", "1")))
     model = DDP(nn.Linear(8, 2))

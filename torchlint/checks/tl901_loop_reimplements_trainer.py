@@ -32,7 +32,11 @@ class LoopReimplementsTrainer(Rule):
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         threshold = config["lightning-threshold"]
         target = m.filename if m.filename not in _NO_FILE else "FILE"
+        if m.is_test_module():  # tests of training code are not the place to adopt a Trainer
+            return
         for loop, evs in adoption.primary_training_loops(m):
+            if m.is_test_function(loop.function):
+                continue
             found = adoption.concerns(m, loop, evs)
             if len(found) >= threshold:
                 yield self.violation(loop.node, count=len(found), concerns=adoption.describe(found),

@@ -60,7 +60,11 @@ def seeders(record) -> None:
 
 
 def twice(script: Path, rule: str, env: Optional[dict] = None, **kwargs):
-    runs = [run_script(script, rule, env=env, **kwargs) for _ in range(2)]
+    """Two independent runs, side by side (two processes: CI has two cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda _: run_script(script, rule, env=env, **kwargs), range(2)))
     for run in runs:
         if run.exception:
             raise RuntimeError(f"{script.name} raised {run.exception}")

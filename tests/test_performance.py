@@ -1,0 +1,98 @@
+"""Speed features, tested for behaviour (the figures are benchmarks/run.py's job):
+rules flake8 would discard are not run, the model's expression walk skips only
+what no fact is about, and the benchmark script itself keeps working."""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from torchlint import plugin, semantic
+from torchlint.checks import RULES
+
+REPO = Path(__file__).resolve().parent.parent
+BAD = (REPO / "rules" / "TL101" / "flagged_for_loop.py").read_text(encoding="utf-8")
+
+
+def _enabled(*argv):
+    from flake8.main.application import Application
+
+    app = Application()
+    app.initialize(["--isolated", *argv, "x.py"])
+    return plugin.Plugin.enabled
+
+
+@pytest.fixture(autouse=True)
+def _restore_plugin_state():
+    saved = plugin.Plugin.config, plugin.Plugin.enabled
+    yield
+    plugin.Plugin.config, plugin.Plugin.enabled = saved
+
+
+def test_only_rules_flake8_would_report_run():
+    codes = lambda rules: {r.code for r in rules}  # noqa: E731
+    assert codes(_enabled("--select=TL101")) == {"TL101"}
+    assert codes(_enabled("--select=E,F")) == set()
+    default = codes(_enabled())
+    assert default == {r.code for r in RULES if r.default_enabled and not r.code.startswith("TL9")}
+    assert codes(_enabled("--extend-select=TL9")) >= {r.code for r in RULES if r.code.startswith("TL9")}
+    assert "TL101" not in codes(_enabled("--extend-ignore=TL101"))
+
+
+def test_selected_rules_falls_back_to_all_on_foreign_options():
+    assert plugin.selected_rules(object()) is None
+
+
+def test_no_rule_selected_builds_no_model(monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("the model was built")
+
+    monkeypatch.setattr(plugin, "SemanticModel", boom)
+    assert plugin.check_tree(ast.parse(BAD), "t.py", BAD.splitlines(True), rules=()) == []
+
+
+def test_skipped_rules_change_no_output(tmp_path):
+    (tmp_path / "t.py").write_text(BAD)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "flake8", "--isolated", *a, "t.py"],  # noqa: E731
+                                    cwd=tmp_path, capture_output=True, text=True).stdout
+    everything = run("--select=TL")
+    only = run("--select=TL101")
+    assert only and only.splitlines() == [ln for ln in everything.splitlines() if " TL101 " in ln]
+
+
+def test_walk_is_ast_walk_without_context_and_operator_singletons():
+    tree = ast.parse(BAD + "\nx = [a + -b for a, b in c if a < b]\nf(*a, k=1, **kw)\n")
+    skipped = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    expected = [n for n in ast.walk(tree) if not isinstance(n, skipped + (ast.alias,))]
+    got = list(semantic._walk(tree))
+    assert sorted(map(id, got)) == sorted(map(id, expected))
+    assert not [n for n in got if isinstance(n, skipped)]
+
+
+def test_expression_order_is_source_order():
+    m = semantic.SemanticModel(ast.parse("f(g(1), h(2), k=j(3))\n[a(i) for i in b()]\n"))
+    names = [s.node.func.id for s in m.sites]
+    assert names == ["f", "g", "h", "j", "a", "b"]
+
+
+def test_benchmark_script_runs(tmp_path):
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--corpus",
+                           str(REPO / "rules" / "TL101"), "--rounds", "1", "--no-torchfix",
+                           "--json", str(tmp_path / "b.json")],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    for heading in ("## whole runs", "## plugin alone", "## targets", "| plain |", "| torchlint check |"):
+        assert heading in proc.stdout
+    import json
+
+    figures = json.loads((tmp_path / "b.json").read_text())
+    assert figures["files"] > 0 and figures["plugin_ms"]["p95_le_1000"] > 0
+
+
+def test_benchmark_plain_run_really_has_no_torchlint():
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "flake8_without.py"), "TL,TOR", "--",
+                           "--version"], capture_output=True, text=True)
+    assert "pycodestyle" in proc.stdout and "torchlint" not in proc.stdout
