@@ -149,11 +149,19 @@ def configurations(jobs: int) -> Dict[str, List[str]]:
     }
 
 
-def timed(cmd: List[str], paths: List[str]) -> Tuple[float, float]:
+def bytecode_env(pyc_dir: str) -> Dict[str, str]:
+    """The environment with bytecode caching on (in ``pyc_dir``), as an installed
+    package runs: with PYTHONDONTWRITEBYTECODE every process would compile torchlint."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=pyc_dir)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def timed(cmd: List[str], paths: List[str], env: Dict[str, str]) -> Tuple[float, float]:
     """(wall seconds, CPU seconds) of one run; CPU (user + system, of flake8 and the
     workers it reaped, from ``wait4``) is what to compare on a busy machine."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd + paths, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd + paths, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode(errors="replace")
@@ -166,11 +174,13 @@ def timed(cmd: List[str], paths: List[str]) -> Tuple[float, float]:
 def bench(name: str, paths: List[str], rounds: int, jobs: int) -> None:
     configs = configurations(jobs)
     runs: Dict[str, List[Tuple[float, float]]] = {k: [] for k in configs}
-    for k, cmd in configs.items():  # warm-up: page cache, .pyc
-        timed(cmd, paths)
-    for _ in range(rounds):
-        for k, cmd in configs.items():
-            runs[k].append(timed(cmd, paths))
+    with tempfile.TemporaryDirectory(prefix="torchlint-pyc-") as pyc:
+        env = bytecode_env(pyc)
+        for k, cmd in configs.items():  # warm-up: page cache, bytecode
+            timed(cmd, paths, env)
+        for _ in range(rounds):
+            for k, cmd in configs.items():
+                runs[k].append(timed(cmd, paths, env))
     files = sum(1 for p in paths for _ in Path(p).rglob("*.py")) if paths else 0
     print(f"\n{name}: {files} files, jobs={jobs}, {rounds} rounds, medians")
     for what, index in (("wall", 0), ("CPU", 1)):
@@ -218,20 +228,25 @@ def plugin_times(name: str, paths: List[str], rounds: int) -> None:
 
 
 def import_times() -> None:
-    def seconds(stmt: str) -> float:
-        code = f"import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
-        runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                     check=True).stdout) for _ in range(9)]
-        return min(runs)  # the least disturbed of 9: import time is not a throughput number
-
-    plugin = seconds("import torchlint.plugin")
-    both = seconds("import torchlint.plugin, astroid.modutils")
-    probe = "import sys, torchlint.plugin; print('astroid' in sys.modules)"
-    check = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                           check=True).stdout.strip()
-    print("\nimport time (best of 9 fresh interpreters)")
-    print(f"  import torchlint.plugin                  {plugin * 1000:6.1f} ms (astroid imported: {check})")
-    print(f"  ... plus astroid.modutils (lazy, 1x/proc) {(both - plugin) * 1000:6.1f} ms")
+    """CPU time of ``import torchlint.plugin`` and then of ``import astroid.modutils``
+    in the same fresh interpreter; the best of 9 (import time is not a throughput
+    number: the least disturbed run is the honest one on a busy machine)."""
+    code = ("import sys, time; t0 = time.process_time(); import torchlint.plugin; "
+            "t1 = time.process_time(); lazy = 'astroid' not in sys.modules; import astroid.modutils; "
+            "t2 = time.process_time(); print(t1 - t0, t2 - t1, lazy)")
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="torchlint-pyc-") as pyc:
+        env = bytecode_env(pyc)
+        for i in range(10):  # the first run writes the bytecode
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True, env=env)
+            plugin_s, astroid_s, lazy = out.stdout.split()
+            if i:
+                runs.append((float(plugin_s), float(astroid_s), lazy))
+    print("\nimport CPU time (best of 9 fresh interpreters, from bytecode)")
+    print(f"  import torchlint.plugin                    {min(r[0] for r in runs) * 1000:6.1f} ms "
+          f"(astroid not imported by it: {all(r[2] == 'True' for r in runs)})")
+    print(f"  then astroid.modutils (lazy, once/process) {min(r[1] for r in runs) * 1000:6.1f} ms")
 
 
 def run_flake8(mode: str, args: List[str]) -> int:

@@ -12,11 +12,10 @@ from pathlib import Path
 
 from torchlint import check
 
+from _samples import BAD, GOOD, STEP_LINE, report
+
 REPO = Path(__file__).resolve().parent.parent
-BAD = (REPO / "rules" / "TL101" / "flagged_for_loop.py").read_text(encoding="utf-8")
-GOOD = (REPO / "rules" / "TL101" / "clean_set_to_none.py").read_text(encoding="utf-8")
-LINE = ("bad.py:17:9: TL101 optimizer.step() in a loop that never clears gradients; "
-        "call optimizer.zero_grad() each iteration")
+LINE = report("bad.py")
 
 
 def torchlint(*args, cwd, **kw):
@@ -47,7 +46,8 @@ def test_text_output_matches_flake8_and_exit_codes(tmp_path):
 def test_json_format(tmp_path):
     proc = torchlint("--format", "json", "bad.py", "good.py", cwd=_tree(tmp_path))
     assert proc.returncode == 1
-    assert [(f["path"], f["line"], f["code"]) for f in json.loads(proc.stdout)] == [("bad.py", 17, "TL101")]
+    found = [(f["path"], f["line"], f["code"]) for f in json.loads(proc.stdout)]
+    assert found == [("bad.py", STEP_LINE, "TL101")]
 
 
 def test_usage_error_is_2(tmp_path):
@@ -75,7 +75,7 @@ def test_config_noqa_and_per_file_ignores_are_flake8s(tmp_path):
         """))
     (root / "ignored_dir").mkdir()
     (root / "ignored_dir" / "bad.py").write_text(BAD)
-    (root / "noqa.py").write_text(BAD.replace("optimizer.step()  # expect: TL101", "optimizer.step()  # noqa: TL101"))
+    (root / "noqa.py").write_text(BAD.replace("optimizer.step()\n", "optimizer.step()  # noqa: TL101\n"))
     proc = torchlint(cwd=root)  # a config `select` without TL does not hide torchlint here
     assert proc.stdout.splitlines() == ["./" + LINE], proc.stdout
 

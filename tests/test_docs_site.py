@@ -16,10 +16,10 @@ from torchlint import docsite
 from torchlint.checks import RULES
 from torchlint.config import all_options
 
+from _samples import BAD, GOOD, report
+
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
-BAD = (REPO / "rules" / "TL101" / "flagged_for_loop.py").read_text(encoding="utf-8")
-GOOD = (REPO / "rules" / "TL101" / "clean_set_to_none.py").read_text(encoding="utf-8")
 
 
 def _yaml():
@@ -119,7 +119,7 @@ def test_github_actions_example_as_a_new_user_runs_it(tmp_path):
         proc = subprocess.run(argv, cwd=project, capture_output=True, text=True, timeout=120)
         results[step["name"]] = proc.returncode
         if step["name"] == "findings, readable":
-            assert "src/train.py:17:9: TL101" in proc.stdout
+            assert report("src/train.py") in proc.stdout
     assert results["torchlint"] == 1  # the gate fails the job
     log = json.loads((project / sarif_file).read_text())
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]

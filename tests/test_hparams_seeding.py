@@ -78,6 +78,16 @@ def test_tl301_not_flagged_in_tests_or_when_lr_is_set_elsewhere(filename, src):
     assert reports("TL301", src, filename) == []
 
 
+@pytest.mark.parametrize("after, flagged", [
+    ("ckpt = torch.load(p)\nopt.load_state_dict(ckpt['optimizer'])", False),
+    ("if resume:\n    opt.load_state_dict(torch.load(p))", True),  # fresh runs use the literal
+    ("opt.step()\nopt.load_state_dict(torch.load(p))", True),  # used before the load
+])
+def test_tl301_optimizer_restored_from_a_checkpoint(after, flagged):
+    src = HEAD + "opt = optim.SGD(model.parameters(), lr=0.1)\n" + after + "\n"
+    assert bool(reports("TL301", src)) is flagged
+
+
 def test_tl301_defers_to_tl302_on_the_same_call():
     src = HEAD + "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr')\n" \
                  "opt = optim.SGD(model.parameters(), lr=0.1)\n"

@@ -8,19 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-BAD = textwrap.dedent(
-    """\
-    import torch
-
-    model = torch.nn.Linear(2, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    for _ in range(3):
-        model(torch.randn(1, 2)).sum().backward()
-        opt.step()
-    """
-)
-STEP_LINE = 7
-MESSAGE = "TL101 opt.step() in a loop that never clears gradients; call opt.zero_grad() each iteration"
+from _samples import BAD, MESSAGE, STEP_LINE
 
 
 def editor_flake8(display_name: str, source: str, cwd, *args: str):
@@ -32,20 +20,20 @@ def editor_flake8(display_name: str, source: str, cwd, *args: str):
 def test_stdin_buffer_is_linted_under_its_display_name(tmp_path):
     proc = editor_flake8("src/train.py", BAD, tmp_path, "--isolated", "--select=TL")
     assert proc.returncode == 1, proc.stderr
-    assert proc.stdout.splitlines() == [f"src/train.py:{STEP_LINE}:5: {MESSAGE}"]
+    assert proc.stdout.splitlines() == [f"src/train.py:{STEP_LINE}:9: {MESSAGE}"]
 
 
 def test_stdin_with_default_selection_reports_tl_beside_pyflakes(tmp_path):
-    source = BAD.replace("import torch\n", "import torch\nimport os\n", 1)
+    source = BAD.replace("import argparse\n", "import argparse\nimport os\n", 1)
     proc = editor_flake8("train.py", source, tmp_path, "--isolated")
     codes = [line.split()[1] for line in proc.stdout.splitlines()]
     assert "F401" in codes and "TL101" in codes, proc.stdout
 
 
 def test_stdin_noqa_with_code_silences_only_that_code(tmp_path):
-    silenced = BAD.replace("    opt.step()\n", "    opt.step()  # noqa: TL101\n")
+    silenced = BAD.replace("optimizer.step()\n", "optimizer.step()  # noqa: TL101\n")
     assert editor_flake8("train.py", silenced, tmp_path, "--isolated", "--select=TL").stdout == ""
-    other = BAD.replace("    opt.step()\n", "    opt.step()  # noqa: E501\n")
+    other = BAD.replace("optimizer.step()\n", "optimizer.step()  # noqa: E501\n")
     assert MESSAGE in editor_flake8("train.py", other, tmp_path, "--isolated", "--select=TL").stdout
 
 
@@ -67,7 +55,7 @@ def test_per_file_ignores_from_setup_cfg_apply_to_the_display_name(tmp_path):
     ignored = editor_flake8("scripts/train.py", BAD, root)
     assert ignored.returncode == 0 and ignored.stdout == "", ignored.stdout + ignored.stderr
     reported = editor_flake8("src/train.py", BAD, root)
-    assert reported.stdout.splitlines() == [f"src/train.py:{STEP_LINE}:5: {MESSAGE}"]
+    assert reported.stdout.splitlines() == [f"src/train.py:{STEP_LINE}:9: {MESSAGE}"]
 
 
 def test_per_file_ignores_in_dot_flake8_and_extend_ignore(tmp_path):
@@ -83,7 +71,8 @@ def test_per_file_ignores_in_dot_flake8_and_extend_ignore(tmp_path):
 
 def test_torchlint_options_from_config_reach_the_plugin(tmp_path):
     """A [flake8] setting of a torchlint option is parsed (a bad value would abort flake8)."""
-    root = _project(tmp_path, "tox.ini", "[flake8]\nselect = TL\ntorchlint-docs-url = https://example.org/tl\n")
+    config = "[flake8]\nselect = TL\ntorchlint-docs-url = https://example.org/tl\n"
+    root = _project(tmp_path, "tox.ini", config)
     proc = editor_flake8("src/train.py", BAD, root)
     assert proc.returncode == 1 and MESSAGE in proc.stdout, proc.stderr
 

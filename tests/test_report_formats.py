@@ -16,8 +16,9 @@ import pytest
 from torchlint.checks import BY_CODE, RULES
 from torchlint.report import Finding, sarif_log
 
+from _samples import BAD, MESSAGE, STEP_LINE
+
 REPO = Path(__file__).resolve().parent.parent
-BAD = (REPO / "rules" / "TL101" / "flagged_for_loop.py").read_text(encoding="utf-8")
 
 
 def _schema() -> dict:
@@ -69,7 +70,7 @@ def test_flake8_sarif_formatter_output_is_schema_valid(tmp_path):
     assert set(by_rule) == {"TL101", "E999"}
     loc = by_rule["TL101"]["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"] == {"uri": "pkg/train.py", "uriBaseId": "%SRCROOT%"}
-    assert loc["region"]["startLine"] == 17 and loc["region"]["startColumn"] == 9
+    assert loc["region"]["startLine"] == STEP_LINE and loc["region"]["startColumn"] == 9
     assert run["results"][0]["ruleIndex"] == ids.index(run["results"][0]["ruleId"])
     assert by_rule["E999"]["level"] == "error"
     base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
@@ -116,8 +117,8 @@ def test_sarif_output_file_is_replaced_not_appended(tmp_path):
 
 def test_json_formatter(tmp_path):
     root = _project(tmp_path)
-    proc = _run([sys.executable, "-m", "flake8", "--isolated", "--select=TL", "--format=torchlint-json", "pkg"], root)
+    proc = _run([sys.executable, "-m", "flake8", "--isolated", "--select=TL", "--format=torchlint-json",
+                 "pkg"], root)
     assert json.loads(proc.stdout) == [{
-        "path": "pkg/train.py", "line": 17, "column": 9, "code": "TL101",
-        "message": "optimizer.step() in a loop that never clears gradients; "
-                   "call optimizer.zero_grad() each iteration"}]
+        "path": "pkg/train.py", "line": STEP_LINE, "column": 9, "code": "TL101",
+        "message": MESSAGE.split(" ", 1)[1]}]

@@ -84,7 +84,8 @@ def optimizer_calls(m: SemanticModel) -> List[OptimizerCall]:
     """Every optimizer constructor call (``torch.optim.*``, any class whose name ends in a
     known optimizer name, lr-taking ``torch.distributed.optim`` wrappers, same-file
     ``Optimizer`` subclasses) and, inside a LightningModule's ``configure_optimizers``,
-    any unresolvable call given ``lr=`` (``getattr(torch.optim, name)(..., lr=0.1)``)."""
+    any unresolvable call given ``lr=`` (``getattr(torch.optim, name)(..., lr=0.1)``).
+    Only calls that pass a learning rate (``lr=`` or a second positional argument)."""
     if "optimizer_calls" in m.memo:
         return m.memo["optimizer_calls"]
     out = []
@@ -92,6 +93,8 @@ def optimizer_calls(m: SemanticModel) -> List[OptimizerCall]:
         if not site.is_call:
             continue
         call = site.node
+        if len(call.args) < 2 and not any(k.arg == "lr" for k in call.keywords):
+            continue  # no learning rate given: nothing to say about it
         position = _lr_position(m, site)
         if position is False:
             continue
@@ -143,6 +146,46 @@ def _in_configure_optimizers(m: SemanticModel, site: Site) -> bool:
     f = site.function
     return (f is not None and f.name == "configure_optimizers" and f.cls is not None
             and m.is_lightning_module(f.cls))
+
+
+def restored_from_checkpoint(m: SemanticModel, call: OptimizerCall) -> bool:
+    """``opt = SGD(..., lr=0.1)`` followed, unconditionally and before any other use of
+    ``opt``, by ``opt.load_state_dict(...)``: the checkpoint's learning rate replaces the
+    literal before it is ever used. "Unconditionally" is judged by indentation (the load
+    starts in the column the assignment starts in), "before any use" by line: no call in
+    the same scope between the two mentions ``opt``."""
+    target = _assigned_to(m, call.site)
+    if target is None:
+        return False
+    text = ast.unparse(target)
+    between = False
+    for site in m.sites:
+        if site.scope is not call.site.scope or not site.is_call or site.node is call.site.node:
+            continue
+        if site.node.lineno <= target.lineno:
+            continue
+        func = site.node.func
+        if (isinstance(func, ast.Attribute) and func.attr == "load_state_dict"
+                and ast.unparse(func.value) == text and site.node.col_offset == target.col_offset):
+            return not between
+        mentions = [func.value] if isinstance(func, ast.Attribute) else []
+        mentions += list(site.node.args) + [k.value for k in site.node.keywords]
+        if any(ast.unparse(e) == text for e in mentions):
+            between = True
+    return False
+
+
+def _assigned_to(m: SemanticModel, site: Site) -> Optional[ast.expr]:
+    """The name (or ``self.attr``) the call's value is assigned to, in its own scope."""
+    for bindings in site.scope.bindings.values():
+        for b in bindings:
+            if b.kind == "assign" and b.value is site.node and isinstance(b.node, ast.Name):
+                return b.node
+    for attr, writes in m.attr_writes.items():
+        for target, value, _scope in writes:
+            if value is site.node:
+                return target
+    return None
 
 
 def in_test(m: SemanticModel, site: Site) -> bool:

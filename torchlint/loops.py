@@ -214,7 +214,7 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
 def _site_trains(m: SemanticModel, site: Site) -> bool:
     if is_trainer_fit(m, site):
         return True
-    if m.project is not None and site.is_call and m.function_for(site.node.func, site.scope) is None:
+    if m.project is not None and site.is_call:
         binding = m.import_binding(site.node.func, site.scope)
         if binding is None or not m.is_project_import(binding):
             return False
@@ -224,20 +224,26 @@ def _site_trains(m: SemanticModel, site: Site) -> bool:
 
 
 def _training_functions(m: SemanticModel) -> set:
-    """Ids of same-file functions that train when called, directly or through callees."""
-    trains = {id(lp.function.node) for lp, _ in training_loops(m) if lp.function is not None}
-    for site in m.sites:
-        if site.function is not None and id(site.function.node) not in trains and _site_trains(m, site):
-            trains.add(id(site.function.node))
-    changed = True
-    while changed:
-        changed = False
-        for f in m.functions.values():
-            if id(f.node) in trains:
+    """Ids of the same-file functions reachable from module-level code that train when
+    called, directly or through their callees."""
+    reachable = {id(f.node): f for f in m.entry_functions()}
+    trains = {id(lp.function.node) for lp, _ in training_loops(m)
+              if lp.function is not None and id(lp.function.node) in reachable}
+    callers: Dict[int, set] = {}  # callee id -> ids of the functions calling it
+    for caller, function in reachable.items():
+        for site in function.sites:
+            if not site.is_call:
                 continue
-            if any(id(t.node) in trains for s in f.sites for t in m.call_targets(s)):
-                trains.add(id(f.node))
-                changed = True
+            if caller not in trains and _site_trains(m, site):
+                trains.add(caller)
+            for target in m.call_targets(site):
+                callers.setdefault(id(target.node), set()).add(caller)
+    todo = list(trains)
+    while todo:
+        for caller in callers.get(todo.pop(), ()):
+            if caller not in trains:
+                trains.add(caller)
+                todo.append(caller)
     return trains
 
 

@@ -495,7 +495,7 @@ class Project:
                 deps |= sub.deps
                 trains = trains or sub.trains
                 continue
-            ev = _classify(hm, site, q, opt_params)
+            ev = _classify(hm, fn, site, q, opt_params)
             if ev is not None:
                 events.append(HelperEvent(ev.kind, ev.receiver, mod.path, _line(call), in_loop))
             if (isinstance(call.func, ast.Attribute) and call.func.attr == "fit"
@@ -540,9 +540,9 @@ def _candidate(q: Optional[str]) -> bool:
     return top not in known.TORCH_PACKAGES and top not in _STDLIB_NAMES and top != "builtins"
 
 
-def _classify(hm: SemanticModel, site, q: Optional[str], opt_params: FrozenSet[str]):
-    """loops.classify on a helper's site, knowing which parameters the caller
-    bound to optimizers (``def train_step(m, o, batch)`` called with an optimizer)."""
+def _classify(hm: SemanticModel, fn: FunctionInfo, site, q: Optional[str], opt_params: FrozenSet[str]):
+    """loops.classify on a helper's site, knowing which parameters of ``fn`` the
+    caller bound to optimizers (``def train_step(m, o, batch)`` called with one)."""
     ev = loops.classify(hm, site)
     if ev is not None or not opt_params:
         return ev
@@ -552,7 +552,7 @@ def _classify(hm: SemanticModel, site, q: Optional[str], opt_params: FrozenSet[s
         if not isinstance(expr, ast.Name) or expr.id not in opt_params:
             return False
         bindings = hm.lookup(expr.id, site.scope)
-        return bool(bindings) and bindings[-1].kind == "argument"
+        return bool(bindings) and bindings[-1].kind == "argument" and bindings[-1].scope is fn.scope
 
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "step" and is_opt(func.value):

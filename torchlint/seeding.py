@@ -74,6 +74,14 @@ def seeded_rngs(calls: Sequence[SeedCall]) -> FrozenSet[str]:
 def call_seeds(m: SemanticModel, site: Site, extra: Tuple[str, ...], depth: int,
                active: set) -> Tuple[FrozenSet[str], str]:
     """The generators one call seeds, and how (``NONE`` when it seeds nothing known)."""
+    cache: Dict = m.memo.setdefault(("call_seeds", extra), {})
+    if site.node not in cache:
+        cache[site.node] = _call_seeds(m, site, extra, depth, active)
+    return cache[site.node]
+
+
+def _call_seeds(m: SemanticModel, site: Site, extra: Tuple[str, ...], depth: int,
+                active: set) -> Tuple[FrozenSet[str], str]:
     call = site.node
     func = call.func
     qualname = m.resolve(func, site.scope)
@@ -114,19 +122,22 @@ def _direct_seeds(m: SemanticModel, qualname: Optional[str], func: ast.expr,
     return NONE
 
 
-def _direct_seeds_by_name(qualname: str) -> FrozenSet[str]:
-    if qualname in known.SEED_ALL or qualname in known.LIGHTNING_CLIS:
-        return ALL_RNGS
-    if qualname in known.TORCH_SEEDERS:
-        return frozenset({TORCH})
-    if qualname in known.RANDOM_SEEDERS:
-        return frozenset({RANDOM})
-    if qualname in known.NUMPY_SEEDERS:
-        return frozenset({NUMPY})
+def _seeders_by_name() -> Dict[str, FrozenSet[str]]:
+    out: Dict[str, FrozenSet[str]] = {}
     for rng, restorers in known.RNG_STATE_RESTORERS.items():
-        if qualname in restorers:
-            return frozenset({rng})
-    return NONE
+        out.update(dict.fromkeys(restorers, frozenset({rng})))
+    out.update(dict.fromkeys(known.NUMPY_SEEDERS, frozenset({NUMPY})))
+    out.update(dict.fromkeys(known.RANDOM_SEEDERS, frozenset({RANDOM})))
+    out.update(dict.fromkeys(known.TORCH_SEEDERS, frozenset({TORCH})))
+    out.update(dict.fromkeys(known.SEED_ALL | known.LIGHTNING_CLIS, ALL_RNGS))
+    return out
+
+
+_SEEDERS = _seeders_by_name()
+
+
+def _direct_seeds_by_name(qualname: str) -> FrozenSet[str]:
+    return _SEEDERS.get(qualname, NONE)
 
 
 def _named_in_option(func: ast.expr, qualname: Optional[str], extra: Tuple[str, ...]) -> bool:

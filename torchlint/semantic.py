@@ -53,7 +53,7 @@ def _children_reversed(node: ast.AST) -> List[ast.AST]:
 
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
     """``ast.walk`` without the shared context/operator singletons (``Load()``,
-    ``Add()``), which no fact is about; iterative, and faster."""
+    ``Add()``) and import aliases, which no fact is about; iterative, and faster."""
     stack = [node]
     while stack:
         current = stack.pop()
@@ -992,6 +992,9 @@ class SemanticModel:
         call = site.node
         if not isinstance(call, ast.Call):
             return []
+        cache = self.memo.setdefault("call_targets", {})
+        if call in cache:
+            return cache[call]
         targets = [self.function_for(call.func, site.scope),
                    self.instance_method_for(call.func, site.scope)]
         cls = self.class_for(call.func, site.scope)
@@ -1000,7 +1003,8 @@ class SemanticModel:
         for arg in list(call.args) + [k.value for k in call.keywords]:
             if isinstance(arg, ast.Name):
                 targets.append(self.function_for(arg, site.scope))
-        return [t for t in targets if t is not None]
+        found = cache[call] = [t for t in targets if t is not None]
+        return found
 
     def instance_method_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
         """``obj.method`` where ``obj`` is (bound once to) an instance of a same-file class."""

@@ -261,6 +261,10 @@ def _softmax_module(m: SemanticModel, value: ast.AST, scope: Scope, depth: int) 
     if qualname in known.SEQUENTIAL_MODULES:
         last = value.args[-1] if value.args else None
         return last is not None and _softmax_module(m, last, scope, depth + 1)
+    if qualname in known.DATA_PARALLEL_CLASSES or qualname == "torch.compile":  # wrappers
+        inner = value.args[0] if value.args else None
+        return inner is not None and all(
+            _softmax_module(m, v, s, depth + 1) for v, s in m.origins(inner, scope))
     if isinstance(func, ast.Attribute) and func.attr in known.SELF_RETURNING_METHODS:
         return all(_softmax_module(m, v, s, depth + 1) for v, s in m.origins(func.value, scope))
     cls = m.class_for(func, scope) if qualname is None or "." not in qualname else None
@@ -406,3 +410,10 @@ def carried_across(m: SemanticModel, acc: Accumulation, scope: Scope) -> bool:
 def _statement(path) -> ast.AST:
     owner, field_name, index = path[-1]
     return getattr(owner, field_name)[index]
+
+
+def built_as_other_than(m: SemanticModel, expr: ast.expr, scope: Scope, kind: str) -> bool:
+    """Some value ``expr`` may hold is built by a call that does not make a ``kind``
+    (a hand-written scheduler class passed as ``scheduler=``): its name misleads."""
+    return any(isinstance(origin, ast.Call) and kind not in m.kinds(origin, oscope)
+               for origin, oscope in m.origins(expr, scope))

@@ -31,6 +31,8 @@ class SchedulerStepBeforeOptimizerStep(Rule):
                 # step(metric) is ReduceLROnPlateau (no skipped value); step(epoch) is explicit
                 if id(call) in reported or call.args or call.keywords or _guarded(m, loop, sched):
                     continue
+                if values.built_as_other_than(m, call.func.value, sched.site.scope, "scheduler"):
+                    continue  # a hand-written scheduler: no value of PyTorch's schedule skipped
                 steps = _stepped_with(m, sched, evs)
                 earlier = {id(e) for e in evs[:i]}
                 if not steps or any(id(s) in earlier for s in steps):

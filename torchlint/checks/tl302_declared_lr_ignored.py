@@ -24,7 +24,7 @@ class DeclaredLearningRateIgnored(Rule):
         if not calls or hparams.lr_set_elsewhere(m):
             return
         for call in calls:
-            if hparams.in_test(m, call.site):
+            if hparams.in_test(m, call.site) or hparams.restored_from_checkpoint(m, call):
                 continue
             setting = hparams.ignored_lr_setting(m, call, config["lr-names"])
             if setting is not None:
