@@ -21,6 +21,7 @@ FUZZ = settings(max_examples=50, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @FUZZ
 @given(hypothesmith.from_grammar())
 def test_grammar_generated_programs_never_crash(source):

@@ -281,3 +281,20 @@ def test_tl402_dataset_draws_in_loader_workers_are_seeded_by_torch():
     )
     assert reports("TL402", src) == []
     assert reports("TL402", src.replace("num_workers=WORKERS", "num_workers=0")) == [(14, "TL402")]
+
+
+def test_tl401_seeding_helpers_across_modules(tmp_path):
+    (tmp_path / "setup.cfg").write_text("")
+    (tmp_path / "seeding.py").write_text("import torch\ndef fix(s):\n    torch.manual_seed(s)\n")
+    (tmp_path / "logs.py").write_text("def setup_logging():\n    pass\n")
+    train = tmp_path / "train.py"
+    body = BASE + "{}\nif __name__ == '__main__':\n    fit(m, torch.optim.SGD([], lr=0.1), [])\n"
+    cases = {
+        "from seeding import fix\nfix(0)": [],  # the project's helper seeds
+        "from logs import setup_logging\nsetup_logging()": [(10, "TL401")],  # it does not
+        "from fsspec import open_files\nopen_files('x')": [(10, "TL401")],  # not in the project
+        "from .missing import fix\nfix(0)": [],  # relative, unreadable: unknown, assumed to seed
+    }
+    for code, expected in cases.items():
+        train.write_text(body.format(code))
+        assert reports("TL401", train.read_text(), str(train)) == expected, code

@@ -180,7 +180,8 @@ def imported_seeds(m: SemanticModel, site: Site, binding: Binding,
     Answered by the cross-module facts (``m.project``, torchlint/project.py) when
     it can locate and analyse the module: the seeders the function calls,
     transitively (``frozenset()``: it seeds nothing); an absolute import it does not
-    find in the project is third-party code (``fsspec``, ``boto3``) and seeds nothing.
+    find in the project is third-party code (``fsspec``, ``boto3``) and seeds nothing
+    (unless the provider's per-file budget of module files is spent).
     When the facts are unknown (no provider: stdin, tests; a relative import or a
     project class it cannot analyse), precision first: a called lower-case function
     (not a class: ``Trainer(...)``, ``Net()``) is assumed to seed every generator.
@@ -195,12 +196,19 @@ def imported_seeds(m: SemanticModel, site: Site, binding: Binding,
         facts = project.facts(m, call, site.scope)
         if facts is not None:
             return _rngs_of(m, facts.calls)
-        if target is None and not binding.level:
+        if target is None and not binding.level and not _budget_spent(project):
             return NONE
     name = ast.unparse(call.func).rsplit(".", 1)[-1]
     if name[:1].isupper():
         return NONE
     return ALL_RNGS
+
+
+def _budget_spent(project) -> bool:
+    """The provider stopped reading files for this linted file: its answers are unknown."""
+    from torchlint import project as provider
+
+    return len(getattr(project, "touched", ())) >= provider.MAX_FILES
 
 
 def _rngs_of(m: SemanticModel, qualnames) -> FrozenSet[str]:

@@ -24,8 +24,20 @@ from torchlint import known, loops
 from torchlint.semantic import LOOP_NODES, LoopInfo, SemanticModel, Scope, Site
 
 MAX_DEPTH = 6
+MAX_SOURCE_NODES = 200  # expressions bigger than this are never rendered into messages
 _KEEPS_PROBABILITIES = frozenset({"float", "double", "half", "to", "cpu", "cuda", "contiguous",
                                   "clone", "detach"})
+
+
+def source(expr: ast.AST) -> str:
+    """``source(expr)``, or ``"..."`` for expressions too large (or deep) to render:
+    unparse recurses and would raise RecursionError on machine-made code."""
+    count = 0
+    for _ in ast.walk(expr):
+        count += 1
+        if count > MAX_SOURCE_NODES:
+            return "..."
+    return ast.unparse(expr)
 
 
 # ------------------------------------------------------------------ backward
@@ -147,7 +159,7 @@ def carries_graph(m: SemanticModel, expr: ast.expr, scope: Scope,
         candidates.append(expr)
     for cand in candidates:
         if any(id(v) in graph_values for v, _s in m.origins(cand, scope)):
-            return cand.id if isinstance(cand, ast.Name) else ast.unparse(cand.func) + "(...)"
+            return cand.id if isinstance(cand, ast.Name) else source(cand.func) + "(...)"
     return None
 
 
@@ -213,7 +225,7 @@ def carries_model_loss(m: SemanticModel, expr: ast.expr, scope: Scope, exclude: 
     for cand in candidates:
         for value, vscope in m.origins(cand, scope):
             if model_loss(m, value, vscope) and records_graph(m, value, vscope):
-                return cand.id if isinstance(cand, ast.Name) else ast.unparse(cand.func) + "(...)"
+                return cand.id if isinstance(cand, ast.Name) else source(cand.func) + "(...)"
     return None
 
 
@@ -327,7 +339,7 @@ def optimizer_param_owners(m: SemanticModel, optimizer: ast.expr, scope: Scope) 
             for node in ast.walk(arg):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                         and node.func.attr in ("parameters", "named_parameters")):
-                    owners.add(ast.unparse(node.func.value))
+                    owners.add(source(node.func.value))
     return frozenset(owners)
 
 
@@ -341,7 +353,7 @@ def scheduler_optimizers(m: SemanticModel, scheduler: ast.expr, scope: Scope) ->
         arg = _argument(origin, 0, "optimizer")
         if arg is None:
             return frozenset()
-        out.add(ast.unparse(arg))
+        out.add(source(arg))
     return frozenset(out)
 
 

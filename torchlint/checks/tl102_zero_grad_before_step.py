@@ -57,7 +57,7 @@ def _next_step(m: SemanticModel, evs: List[loops.Event], i: int):
 def _without_closure(ev: loops.Event) -> bool:
     """``opt.step()`` / ``scaler.step(opt)``: ``opt.step(closure)`` recomputes gradients."""
     call = ev.node
-    via_scaler = ast.unparse(call.func.value) != ev.receiver
+    via_scaler = values.source(call.func.value) != ev.receiver
     return len(call.args) + len(call.keywords) == (1 if via_scaler else 0)
 
 
@@ -72,4 +72,4 @@ def _clears(m: SemanticModel, zero: loops.Event, step: loops.Event) -> bool:
 
 
 def _text(call: ast.Call) -> str:
-    return ast.unparse(call.func) + "()"
+    return values.source(call.func) + "()"

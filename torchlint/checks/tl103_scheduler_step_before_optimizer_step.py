@@ -75,5 +75,5 @@ def _later_only(test: ast.expr) -> bool:
 
 
 def _text(call: ast.Call) -> Optional[str]:
-    text = ast.unparse(call)
-    return text if len(text) <= 40 else ast.unparse(call.func) + "(...)"
+    text = values.source(call)
+    return text if len(text) <= 40 else values.source(call.func) + "(...)"

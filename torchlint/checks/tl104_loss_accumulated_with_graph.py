@@ -52,7 +52,7 @@ def _computes_model_loss(m: SemanticModel, loop) -> bool:
 def _text(acc: values.Accumulation, carrier: str) -> str:
     """``running_loss += loss``, ``total = total + ...``, ``losses.append(loss)``."""
     name = acc.target.id
-    value = ast.unparse(acc.value)
+    value = values.source(acc.value)
     if isinstance(acc.node, ast.AugAssign):
         return f"{name} += {value if len(value) <= 24 else carrier}"
     if isinstance(acc.node, ast.Assign):

@@ -102,10 +102,10 @@ def _is_computation(m: SemanticModel, value: ast.AST, scope: Scope) -> bool:
 
 
 def _short(expr: ast.expr) -> str:
-    text = ast.unparse(expr)
-    return text if len(text) <= 30 else "the loss"
+    text = values.source(expr)
+    return text if len(text) <= 30 and text != "..." else "the loss"
 
 
 def _text(call: ast.Call) -> str:
-    text = ast.unparse(call)
-    return text if len(text) <= 40 else ast.unparse(call.func) + "(...)"
+    text = values.source(call)
+    return text if len(text) <= 40 else values.source(call.func) + "(...)"

@@ -37,6 +37,6 @@ class LossOnSoftmaxOutput(Rule):
             if arg is None or not values.is_softmax(m, arg, site.scope):
                 continue
             kind, _functional = found
-            loss = f"{ast.unparse(call.func)}()"
-            name = f" ({ast.unparse(arg)})" if isinstance(arg, (ast.Name, ast.Attribute)) else ""
+            loss = f"{values.source(call.func)}()"
+            name = f" ({values.source(arg)})" if isinstance(arg, (ast.Name, ast.Attribute)) else ""
             yield self.violation(call, loss=loss, arg=name if len(name) <= 24 else "", fix=_FIX[kind])
