@@ -11,13 +11,14 @@ shows which plugins are loaded.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 
 
-def main(argv) -> int:
-    drop = {name for name in argv[0].split(",") if name}
-    args = argv[argv.index("--") + 1:]
-    from flake8.main import cli
+@contextlib.contextmanager
+def without(drop):
+    """Within: flake8's plugin discovery leaves out the distributions providing the
+    checkers named in ``drop`` (entry point names such as ``TL``, ``TOR``)."""
     from flake8.plugins import finder
 
     original = finder._find_importlib_plugins
@@ -31,7 +32,19 @@ def main(argv) -> int:
         return (p for p in plugins if p.package not in gone)
 
     finder._find_importlib_plugins = filtered
-    return cli.main(args)
+    try:
+        yield
+    finally:
+        finder._find_importlib_plugins = original
+
+
+def main(argv) -> int:
+    drop = {name for name in argv[0].split(",") if name}
+    args = argv[argv.index("--") + 1:]
+    from flake8.main import cli
+
+    with without(drop):
+        return cli.main(args)
 
 
 if __name__ == "__main__":

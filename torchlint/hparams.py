@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 from torchlint import known
-from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Site
+from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Site, unparse
 
 OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
 # schedulers that set the learning rate themselves, whatever the optimizer was given
@@ -42,7 +42,7 @@ class OptimizerCall:
     def literal_lr(self) -> Optional[str]:
         """The lr as written when it is a numeric literal (``0.01``, ``1e-3 * 4``), else None."""
         if self.lr is not None and literal_number(self.lr) is not None:
-            return self.text or ast.unparse(self.lr)
+            return self.text or unparse(self.lr)
         return None
 
 
@@ -102,7 +102,7 @@ def optimizer_calls(m: SemanticModel) -> List[OptimizerCall]:
         if lr is None and isinstance(position, int) and len(call.args) > position \
                 and not any(isinstance(a, ast.Starred) for a in call.args[:position + 1]):
             lr = call.args[position]
-        out.append(OptimizerCall(site, ast.unparse(call.func), lr, _source(m, lr)))
+        out.append(OptimizerCall(site, unparse(call.func), lr, _source(m, lr)))
     m.memo["optimizer_calls"] = out
     return out
 
@@ -157,7 +157,7 @@ def restored_from_checkpoint(m: SemanticModel, call: OptimizerCall) -> bool:
     target = _assigned_to(m, call.site)
     if target is None:
         return False
-    text = ast.unparse(target)
+    text = unparse(target)  # depth-guarded: deep generated expressions must not raise
     between = False
     for site in m.sites:
         if site.scope is not call.site.scope or not site.is_call or site.node is call.site.node:
@@ -166,11 +166,11 @@ def restored_from_checkpoint(m: SemanticModel, call: OptimizerCall) -> bool:
             continue
         func = site.node.func
         if (isinstance(func, ast.Attribute) and func.attr == "load_state_dict"
-                and ast.unparse(func.value) == text and site.node.col_offset == target.col_offset):
+                and unparse(func.value) == text and site.node.col_offset == target.col_offset):
             return not between
         mentions = [func.value] if isinstance(func, ast.Attribute) else []
         mentions += list(site.node.args) + [k.value for k in site.node.keywords]
-        if any(ast.unparse(e) == text for e in mentions):
+        if any(unparse(e) == text for e in mentions):
             between = True
     return False
 
