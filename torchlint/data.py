@@ -13,7 +13,7 @@ import ast
 from typing import Dict, List, Optional, Set, Tuple
 
 from torchlint import known, loops
-from torchlint.semantic import ClassInfo, LoopInfo, Scope, SemanticModel
+from torchlint.semantic import ClassInfo, LoopInfo, Scope, SemanticModel, short_text
 
 Origin = Tuple[ast.AST, Scope]
 MAX_WRAP_DEPTH = 4  # enumerate(tqdm(zip(...))) ...
@@ -232,11 +232,7 @@ def escapes(m: SemanticModel, holds) -> bool:
 
 
 def source_text(node: ast.AST, limit: int = 30) -> str:
-    try:
-        text = ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse handles every expression
-        return "..."
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return short_text(node, limit)
 
 
 def bound_name(m: SemanticModel, value: ast.AST) -> Optional[str]:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from torchlint import known, loops
-from torchlint.semantic import MAX_HELPER_DEPTH, ClassInfo, FunctionInfo, SemanticModel, Site
+from torchlint.semantic import (MAX_HELPER_DEPTH, ClassInfo, FunctionInfo, SemanticModel, Site,
+                                short_text)
 
 EVAL = "eval"
 TRAIN = "train"
@@ -506,12 +507,4 @@ def freezes_parameters(m: SemanticModel) -> bool:
     return m.memo["freezes_parameters"]
 
 
-def text(expr: ast.AST, limit: int = 40) -> str:
-    """Source text for messages, shortened: ``evaluate(...)`` past ``limit`` characters."""
-    try:
-        out = ast.unparse(expr)
-    except Exception:  # pragma: no cover - unparse handles every expression
-        return "model"
-    if len(out) > limit and isinstance(expr, ast.Call):
-        out = ast.unparse(expr.func) + "(...)"
-    return out
+text = short_text  # source text for messages (one helper for every rule)

@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from torchlint import known, loops
-from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel
+from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, unparse
 
 ENABLED = True  # tests and the benchmark switch cross-module facts off here
 MAX_HOPS = 2
@@ -602,10 +602,7 @@ def _caller_receiver(e: HelperEvent, texts: Dict[str, str], first_opt: Optional[
 
 
 def _text(expr: ast.AST) -> str:
-    try:
-        return ast.unparse(expr)
-    except Exception:  # pragma: no cover - unparse handles every expression
-        return "optimizer"
+    return unparse(expr)
 
 
 def _line(node: ast.AST) -> int:

@@ -1413,6 +1413,18 @@ def unparse(node: ast.AST, max_depth: int = MAX_UNPARSE_DEPTH) -> str:
     return "..."
 
 
+def short_text(node: ast.AST, limit: int = 40) -> str:
+    """Source text for a message, at most about ``limit`` characters: a long call
+    becomes ``func(...)``, anything else long is cut with ``...``. The one text
+    helper every rule uses."""
+    text = unparse(node)
+    if len(text) <= limit:
+        return text
+    if isinstance(node, ast.Call):
+        return unparse(node.func) + "(...)"
+    return text[: limit - 3] + "..."
+
+
 def _arg_defaults(args: ast.arguments) -> List[ast.expr]:
     out = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
     for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:

@@ -1,13 +1,12 @@
 """TL101: a training loop that never clears gradients (see rules/TL101/spec.md)."""
 from __future__ import annotations
 
-import ast
 from typing import Iterator
 
 from torchlint import loops
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import SemanticModel, unparse
+from torchlint.semantic import SemanticModel, short_text
 
 
 class GradientsNeverCleared(Rule):
@@ -32,9 +31,4 @@ class GradientsNeverCleared(Rule):
                 if ev.origin is not None and ev.origin.in_loop:
                     continue  # a loop inside an imported helper: linting that module reports it
                 reported.add(id(ev.node))
-                yield self.violation(ev.node, step=_call_text(ev.node), optimizer=ev.receiver)
-
-
-def _call_text(call: ast.Call) -> str:
-    text = unparse(call)
-    return text if len(text) <= 40 else unparse(call.func) + "(...)"
+                yield self.violation(ev.node, step=short_text(ev.node), optimizer=ev.receiver)

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 from torchlint import loops, values
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import Scope, SemanticModel, Site
+from torchlint.semantic import Scope, SemanticModel, Site, short_text
 
 # calls that hand back a tensor that already exists (its graph, if any, with it)
 _LOOKUPS = frozenset({"get", "pop", "__getitem__", "getattr"})
@@ -35,7 +35,7 @@ class BackwardUnderNoGrad(Rule):
             if found is None:  # a same-file helper run under no_grad that calls backward()
                 helper = m.function_for(site.node.func, site.scope)
                 if helper is not None:
-                    call, found = f"{_text(site.node)} runs backward()", _in_helper(m, helper)
+                    call, found = f"{short_text(site.node)} runs backward()", _in_helper(m, helper)
             if found is not None:
                 reported.add(id(site.node))
                 yield self.violation(site.node, call=call, tensor=found)
@@ -104,8 +104,3 @@ def _is_computation(m: SemanticModel, value: ast.AST, scope: Scope) -> bool:
 def _short(expr: ast.expr) -> str:
     text = values.source(expr)
     return text if len(text) <= 30 and text != "..." else "the loss"
-
-
-def _text(call: ast.Call) -> str:
-    text = values.source(call)
-    return text if len(text) <= 40 else values.source(call.func) + "(...)"

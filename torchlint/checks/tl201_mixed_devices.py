@@ -7,7 +7,7 @@ from typing import Iterator, List
 from torchlint import devices, known
 from torchlint.config import Config, Option
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import FunctionInfo, SemanticModel
+from torchlint.semantic import FunctionInfo, SemanticModel, short_text, unparse
 
 
 class MixedDevices(Rule):
@@ -72,7 +72,7 @@ class MixedDevices(Rule):
                 made_in = owner.get(factory, met_in)
                 fix = (f"create it with device={ref}.device" if made_in is met_in else
                        f"create it on the device of {met_in.name}()'s {ref}")
-                yield self.violation(factory, what=f"{_short(factory)} in {made_in.qualname}()",
+                yield self.violation(factory, what=f"{short_text(factory)} in {made_in.qualname}()",
                                      other=other, fix=fix)
 
     # (b) a model moved to a device, fed batch tensors that never are
@@ -96,10 +96,10 @@ class MixedDevices(Rule):
             if not moves or devices.handles_input_devices(m, func, scope):
                 continue
             move = min((c for c, _s in moves), key=lambda c: (c.lineno, c.col_offset))
-            name = ast.unparse(raw[0])
+            name = unparse(raw[0])
             yield self.violation(
                 call, what=f"batch tensor {name}",
-                other=f"{ast.unparse(func)} (moved at line {move.lineno})",
+                other=f"{unparse(func)} (moved at line {move.lineno})",
                 fix=f"move it first: {name} = {name}.{_move_text(move)}")
 
     # (c) .cuda() / "cuda" hard-coded in a file that selects a device variable
@@ -155,7 +155,7 @@ def _operands(m: SemanticModel, node: ast.AST, scope):
     if isinstance(func, ast.Attribute) and not qualname:
         if isinstance(func.value, ast.Name) and func.value.id == "self":
             if "module" in m.kinds(func, scope):
-                submodule = ast.unparse(func)
+                submodule = unparse(func)
         elif "module" not in m.kinds(func.value, scope):
             operands.append(func.value)  # x.add(z), x.masked_fill(mask, 0)
     return operands, submodule
@@ -172,7 +172,7 @@ def _hardcoded(m: SemanticModel, call: ast.Call, scope):
             return None
         arg = call.args[0] if call.args else devices.keyword_arg(call, "device")
         if arg is None or (isinstance(arg, ast.Constant) and isinstance(arg.value, int)):
-            return _short(call)
+            return short_text(call)
         return None
     if isinstance(func, ast.Attribute) and func.attr == "to":
         given = call.args[0] if call.args else devices.keyword_arg(call, "device")
@@ -182,7 +182,7 @@ def _hardcoded(m: SemanticModel, call: ast.Call, scope):
         return None
     if isinstance(given, ast.Constant) and isinstance(given.value, str) and \
             given.value.lower().startswith("cuda"):
-        return _short(call)
+        return short_text(call)
     return None
 
 
@@ -200,10 +200,5 @@ def _discarded_move(m: SemanticModel, arg: ast.AST, site) -> bool:
 def _move_text(call: ast.Call) -> str:
     if call.func.attr == "to":
         arg = call.args[0] if call.args else devices.keyword_arg(call, "device")
-        return f"to({ast.unparse(arg)})" if arg is not None else "to(device)"
+        return f"to({unparse(arg)})" if arg is not None else "to(device)"
     return f"{call.func.attr}()"
-
-
-def _short(call: ast.Call) -> str:
-    text = ast.unparse(call)
-    return text if len(text) <= 40 else ast.unparse(call.func) + "(...)"

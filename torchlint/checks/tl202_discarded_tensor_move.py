@@ -7,7 +7,7 @@ from typing import Iterator
 from torchlint import devices
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import SemanticModel
+from torchlint.semantic import SemanticModel, unparse
 
 METHODS = ("to", "cuda", "cpu")
 
@@ -31,10 +31,10 @@ class DiscardedTensorMove(Rule):
             # modules move in place (model.to(device) is right); only a known tensor is flagged
             if not devices.is_tensor(m, func.value, site.scope):
                 continue
-            text = _short(call, ast.unparse(func) + "(...)")
+            text = _short(call, unparse(func) + "(...)")
             yield self.violation(call, call=text, method=func.attr, target=_short(func.value))
 
 
 def _short(node: ast.AST, fallback: str = "it") -> str:
-    text = ast.unparse(node)
+    text = unparse(node)
     return text if len(text) <= 40 else fallback

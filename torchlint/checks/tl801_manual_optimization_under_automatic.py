@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 from torchlint import known
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import ClassInfo, SemanticModel, Site
+from torchlint.semantic import ClassInfo, SemanticModel, Site, short_text
 
 
 class ManualOptimizationUnderAutomatic(Rule):
@@ -33,7 +33,7 @@ class ManualOptimizationUnderAutomatic(Rule):
                 if id(site.node) in reported or not _is_manual_call(m, site):
                     continue
                 reported.add(id(site.node))
-                yield self.violation(site.node, call=_text(site.node), cls=cls.name)
+                yield self.violation(site.node, call=short_text(site.node), cls=cls.name)
 
 
 def _subclasses(m: SemanticModel, cls: ClassInfo):
@@ -74,8 +74,3 @@ def _receiver_kinds(m: SemanticModel, recv: ast.expr, site: Site):
 
 def _is_self(expr: Optional[ast.expr]) -> bool:
     return isinstance(expr, ast.Name) and expr.id == "self"
-
-
-def _text(call: ast.Call) -> str:
-    text = ast.unparse(call)
-    return text if len(text) <= 40 else ast.unparse(call.func) + "(...)"

@@ -5,9 +5,10 @@ import ast
 from typing import Iterator, Optional
 
 from torchlint import known
+from torchlint.devices import keyword_arg
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import FunctionInfo, SemanticModel, Site
+from torchlint.semantic import FunctionInfo, SemanticModel, Site, short_text, unparse
 
 # Methods the Trainer runs with the module and the batch already on its device.
 ON_DEVICE_METHODS = frozenset(
@@ -76,28 +77,15 @@ def _hardcoded_cuda(m: SemanticModel, site: Site) -> Optional[str]:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "cuda":
         if m.resolve(func, scope) is None:  # x.cuda(), not torch.cuda(...)
-            return _short(call)
+            return short_text(call)
     if isinstance(func, ast.Attribute) and func.attr == "to":
-        target = call.args[0] if call.args else _keyword(call, "device")
+        target = call.args[0] if call.args else keyword_arg(call, "device")
         if target is not None and _is_cuda_value(m, target, scope):
-            return _short(call)
-    device = _keyword(call, "device")
+            return short_text(call)
+    device = keyword_arg(call, "device")
     if device is not None and _is_cuda_value(m, device, scope):
-        return f"{_short(call.func)}(..., device={ast.unparse(device)})"
+        return f"{short_text(call.func)}(..., device={unparse(device)})"
     return None
-
-
-def _short(node: ast.expr) -> str:
-    text = ast.unparse(node)
-    if len(text) <= 40:
-        return text
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        return f"...{node.func.attr}({', '.join(ast.unparse(a) for a in node.args)[:20]})"
-    return text[:37] + "..."
-
-
-def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:
-    return next((k.value for k in call.keywords if k.arg == name), None)
 
 
 def _cpu_factory(m: SemanticModel, site: Site, fn: FunctionInfo) -> Optional[str]:
