@@ -84,6 +84,15 @@ def run_script(
     return Run(proc.returncode, record, proc.stdout, proc.stderr)
 
 
+def run_completed(script: os.PathLike, rule: str, **kwargs) -> Dict[str, Any]:
+    """Run ``script`` under ``rule``'s instrumentation and return its record; a
+    script that raised is an error in the fixture, not evidence."""
+    run = run_script(script, rule, **kwargs)
+    if run.exception:
+        raise RuntimeError(f"{Path(script).name} raised {run.exception}")
+    return run.record
+
+
 def observe(rule: str, script: os.PathLike, **kwargs) -> Evidence:
     """Run the witness of ``rule`` on ``script`` and return its verdict."""
     import importlib

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from torchlint.witness import Evidence, run_script
+from torchlint.witness import Evidence, run_completed
 
 WARNING = "lr_scheduler.step()` before `optimizer.step()`"
 
@@ -60,10 +60,7 @@ def instrument(record) -> None:
 
 
 def observe(script: Path, **kwargs) -> Evidence:
-    run = run_script(script, "tl103", **kwargs)
-    r = run.record
-    if run.exception:
-        raise RuntimeError(f"{script.name} raised {run.exception}")
+    r = run_completed(script, "tl103", **kwargs)
     if r["steps"] < 2:
         raise RuntimeError(f"{script.name} made {r['steps']} optimizer steps; a witness needs 2+")
     skipped = {k: (v, r["used_first"].get(k)) for k, v in r["scheduled_first"].items()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from torchlint.witness import Evidence, run_script
+from torchlint.witness import Evidence, run_completed
 
 
 def _graph_nodes(torch) -> int:
@@ -72,10 +72,7 @@ def _grows(series) -> bool:
 
 
 def observe(script: Path, **kwargs) -> Evidence:
-    run = run_script(script, "tl104", **kwargs)
-    r = run.record
-    if run.exception:
-        raise RuntimeError(f"{script.name} raised {run.exception}")
+    r = run_completed(script, "tl104", **kwargs)
     steps, losses = r["nodes"], r["loss_nodes"]
     if len(steps) < 4 and len(losses) < 4:
         raise RuntimeError(f"{script.name}: {len(steps)} optimizer steps, {len(losses)} loss "

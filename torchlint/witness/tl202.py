@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from torchlint.witness import Evidence, run_script
+from torchlint.witness import Evidence, run_completed
 
 
 def instrument(record) -> None:
@@ -84,10 +84,7 @@ def instrument(record) -> None:
 
 
 def observe(script: Path, **kwargs) -> Evidence:
-    run = run_script(script, "tl202", **kwargs)
-    r = run.record
-    if run.exception:
-        raise RuntimeError(f"{script.name} raised {run.exception}")
+    r = run_completed(script, "tl202", **kwargs)
     if r["discarded"]:
         first = r["discarded"][0]
         detail = (f"{len(r['discarded'])} of {r['conversions']} conversions made by the script were "

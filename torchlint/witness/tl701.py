@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from torchlint.witness import Evidence, run_script
+from torchlint.witness import Evidence, run_completed
 
 MAX_COMPARED = 50  # calls compared in detail (the check itself is cheap)
 
@@ -69,10 +69,7 @@ def instrument(record) -> None:
 
 
 def observe(script: Path, **kwargs) -> Evidence:
-    run = run_script(script, "tl701", **kwargs)
-    r = run.record
-    if run.exception:
-        raise RuntimeError(f"{script.name} raised {run.exception}")
+    r = run_completed(script, "tl701", **kwargs)
     if r["calls"] == 0:
         raise RuntimeError(f"{script.name} never called cross_entropy / nll_loss")
     compared = r["compared"]
