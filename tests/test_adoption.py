@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from torchlint import adoption
+from torchlint.facts import adoption
 from torchlint.semantic import SemanticModel
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from torchlint import devices
+from torchlint.facts import devices, forward
 from torchlint.semantic import SemanticModel
 
 
@@ -135,7 +135,7 @@ def test_is_tensor():
 def test_device_less_factory(call, flagged):
     m = model(f"import torch\n{call}")
     site = calls(m, call.split("(")[0] + "(")[0]
-    assert bool(devices.device_less_factory(m, site.node, site.scope)) == flagged
+    assert bool(forward.device_less_factory(m, site.node, site.scope)) == flagged
 
 
 def test_device_choices_and_whether_they_vary():

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from torchlint import hparams, loops, seeding
+from torchlint.facts import hparams, loops, seeding
 from torchlint.checks import BY_CODE
 from torchlint.config import Config
 from torchlint.plugin import check_source

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from torchlint import loops, modes
+from torchlint.facts import loops, modes
 from torchlint.semantic import SemanticModel
 
 HEADER = """

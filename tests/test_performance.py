@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from torchlint import plugin, semantic
+from torchlint import engine, plugin, syntax
 from torchlint.checks import RULES
+from torchlint.semantic import SemanticModel
 
 REPO = Path(__file__).resolve().parent.parent
 BAD = (REPO / "rules" / "TL101" / "flagged_for_loop.py").read_text(encoding="utf-8")
@@ -50,8 +51,8 @@ def test_no_rule_selected_builds_no_model(monkeypatch):
     def boom(*a, **k):
         raise AssertionError("the model was built")
 
-    monkeypatch.setattr(plugin, "SemanticModel", boom)
-    assert plugin.check_tree(ast.parse(BAD), "t.py", BAD.splitlines(True), rules=()) == []
+    monkeypatch.setattr(engine, "SemanticModel", boom)
+    assert engine.check_tree(ast.parse(BAD), "t.py", BAD.splitlines(True), rules=()) == []
 
 
 def test_skipped_rules_change_no_output(tmp_path):
@@ -67,13 +68,13 @@ def test_walk_is_ast_walk_without_context_and_operator_singletons():
     tree = ast.parse(BAD + "\nx = [a + -b for a, b in c if a < b]\nf(*a, k=1, **kw)\n")
     skipped = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
     expected = [n for n in ast.walk(tree) if not isinstance(n, skipped + (ast.alias,))]
-    got = list(semantic._walk(tree))
+    got = list(syntax.walk(tree))
     assert sorted(map(id, got)) == sorted(map(id, expected))
     assert not [n for n in got if isinstance(n, skipped)]
 
 
 def test_expression_order_is_source_order():
-    m = semantic.SemanticModel(ast.parse("f(g(1), h(2), k=j(3))\n[a(i) for i in b()]\n"))
+    m = SemanticModel(ast.parse("f(g(1), h(2), k=j(3))\n[a(i) for i in b()]\n"))
     names = [s.node.func.id for s in m.sites]
     assert names == ["f", "g", "h", "j", "a", "b"]
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from torchlint import plugin
+from torchlint import engine, plugin
 from torchlint.checks import RULES
 from torchlint.rule import Rule
 
@@ -127,7 +127,7 @@ def test_tl9_is_off_by_default():
 def test_model_failure_is_one_tl000(monkeypatch):
     def broken(*a, **k):
         raise ValueError("model")
-    monkeypatch.setattr(plugin, "SemanticModel", broken)
-    out = plugin.check_tree(ast.parse(BAD), lines=BAD.splitlines(True))
+    monkeypatch.setattr(engine, "SemanticModel", broken)
+    out = engine.check_tree(ast.parse(BAD), lines=BAD.splitlines(True))
     assert [(v.code, v.message) for v in out] == [
         ("TL000", "torchlint internal error in semantic model: ValueError")]

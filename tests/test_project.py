@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from torchlint import loops, plugin, project
+from torchlint import plugin, project
+from torchlint.facts import loops
 from torchlint.checks import BY_CODE
 from torchlint.semantic import SemanticModel
 

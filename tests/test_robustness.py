@@ -30,7 +30,8 @@ import pytest
 from torchlint import plugin, project
 from torchlint.checks import RULES
 from torchlint.config import Config
-from torchlint.semantic import SemanticModel, deeper_than, unparse
+from torchlint.semantic import SemanticModel
+from torchlint.syntax import deeper_than, unparse
 
 REPO = Path(__file__).resolve().parent.parent
 LOOP = textwrap.dedent(

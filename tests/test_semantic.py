@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from torchlint import loops
+from torchlint.facts import autograd, lightning, loops
 from torchlint.semantic import SemanticModel
 
 
@@ -271,7 +271,7 @@ def _lightning_class(m, name):
 )
 def test_automatic_optimization(body, expected):
     m = model(f"import lightning as L\nclass M(L.LightningModule):\n    {body}\n")
-    assert m.automatic_optimization(_lightning_class(m, "M")) is expected
+    assert lightning.automatic_optimization(m, _lightning_class(m, "M")) is expected
 
 
 def test_automatic_optimization_through_local_base_and_unknown_mixin():
@@ -289,8 +289,8 @@ def test_automatic_optimization_through_local_base_and_unknown_mixin():
             pass
         """
     )
-    assert m.automatic_optimization(_lightning_class(m, "Child")) is False
-    assert m.automatic_optimization(_lightning_class(m, "Mixed")) is None
+    assert lightning.automatic_optimization(m, _lightning_class(m, "Child")) is False
+    assert lightning.automatic_optimization(m, _lightning_class(m, "Mixed")) is None
 
 
 def test_lightning_optimizers_accessor_is_an_optimizer():
@@ -499,10 +499,10 @@ def test_grad_mode_contexts_and_decorators():
         i()
         """
     )
-    mode = {n: m.grad_mode(_call(m, f"{n}()").node, _call(m, f"{n}()").scope) for n in "abcdehi"}
+    mode = {n: autograd.grad_mode(m, _call(m, f"{n}()").node, _call(m, f"{n}()").scope) for n in "abcdehi"}
     assert mode == {"a": False, "b": True, "c": None, "d": True, "e": False, "h": True, "i": True}
     e = _call(m, "e()")
-    assert m.grad_mode(e.node, e.scope, outer=True) is False  # the decorator wins over the caller
+    assert autograd.grad_mode(m, e.node, e.scope, outer=True) is False  # the decorator wins over the caller
 
 
 def test_runs_before_through_helpers():

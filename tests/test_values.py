@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from torchlint import loops, values
+from torchlint.facts import autograd, loops, values
 from torchlint.semantic import SemanticModel
 
 
@@ -173,11 +173,11 @@ def test_records_graph_needs_every_caller_with_grad():
         """
     )
     by = {f.name: f for f in m.functions.values()}
-    assert values.records_graph(m, by["a"].returns[0], by["a"].scope)
-    assert not values.records_graph(m, by["b"].returns[0], by["b"].scope)  # one caller is under no_grad
-    assert not values.records_graph(m, by["never_called"].returns[0], by["never_called"].scope)
+    assert autograd.records_graph(m, by["a"].returns[0], by["a"].scope)
+    assert not autograd.records_graph(m, by["b"].returns[0], by["b"].scope)  # one caller is under no_grad
+    assert not autograd.records_graph(m, by["never_called"].returns[0], by["never_called"].scope)
     top = call(m, "f(3)")
-    assert not values.records_graph(m, top.node, top.scope)
+    assert not autograd.records_graph(m, top.node, top.scope)
 
 
 def test_model_loss_needs_a_loss_of_a_module_output():

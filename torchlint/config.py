@@ -2,8 +2,10 @@
 settable in setup.cfg / tox.ini / .flake8 under ``[flake8]``.
 
 A rule declares the options it reads in its ``options`` attribute; options
-several rules share live in ``SHARED_OPTIONS`` here. ``Config`` holds the
-parsed values by option name: ``config["seed-functions"]``.
+several rules share live in ``SHARED_OPTIONS`` here. The rule registry
+(``torchlint.checks``) registers every rule's options when it is imported, so
+this module imports nothing of torchlint. ``Config`` holds the parsed values by
+option name: ``config["seed-functions"]``.
 """
 from __future__ import annotations
 
@@ -51,15 +53,18 @@ SHARED_OPTIONS: Tuple[Option, ...] = (
 )
 
 
-def all_options() -> Tuple[Option, ...]:
-    """Every option: shared ones and those declared by rules, once each."""
-    from torchlint.checks import RULES
+_REGISTERED: Dict[str, Option] = {o.name: o for o in SHARED_OPTIONS}
 
-    seen: Dict[str, Option] = {o.name: o for o in SHARED_OPTIONS}
-    for rule in RULES:
-        for opt in getattr(rule, "options", ()):
-            seen.setdefault(opt.name, opt)
-    return tuple(seen.values())
+
+def register(options) -> None:
+    """Add options declared by rules (called by the rule registry, once per rule)."""
+    for opt in options:
+        _REGISTERED.setdefault(opt.name, opt)
+
+
+def all_options() -> Tuple[Option, ...]:
+    """Every option: shared ones and those the registered rules declare, once each."""
+    return tuple(_REGISTERED.values())
 
 
 class Config(Mapping):

@@ -224,6 +224,25 @@ def kinds_for_constructor(qualname: str) -> frozenset:
     return frozenset()
 
 
+def kinds_for_bases(bases: frozenset) -> frozenset:
+    """Binding kinds of an instance of a class deriving from ``bases`` (qualified names)."""
+    if bases & LIGHTNING_MODULES:
+        return frozenset({"module", "lightning"})
+    if any(is_layer_class(q) for q in bases):  # nn.Module, nn.Transformer ...
+        return frozenset({"module"})
+    if bases & DISTRIBUTED_SAMPLERS:
+        return frozenset({"sampler", "distributed_sampler"})
+    if bases & SAMPLERS:
+        return frozenset({"sampler", "custom_sampler"})
+    if bases & DATASET_BASES:
+        return frozenset({"dataset"})
+    for q in bases:
+        kinds = kinds_for_constructor(q)
+        if kinds & {"optimizer", "scheduler", "dataloader"}:
+            return kinds
+    return frozenset()
+
+
 def kinds_for_annotation(qualname: str) -> frozenset:
     """Binding kinds of a parameter annotated with ``qualname``."""
     if qualname in ("torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"):

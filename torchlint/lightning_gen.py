@@ -26,7 +26,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from torchlint import adoption, known, loops, project
+from torchlint import known, project
+from torchlint.facts import adoption, loops
 from torchlint.semantic import FUNCTION_NODES, FunctionInfo, LoopInfo, Scope, SemanticModel, Site
 
 PACKAGES = {
@@ -505,7 +506,7 @@ class _Generator:
         return ", ".join(parts[:3])
 
     def _precision(self) -> str:
-        for site, _via in adoption.context_sites(self.m, self.primary):
+        for site in adoption.concern_sites(self.m, self.primary, self.evs).get("amp", ()):
             if site.is_call and self.m.resolve(site.node.func, site.scope) in known.AUTOCAST_CONTEXTS:
                 for k in site.node.keywords:
                     if k.arg == "dtype" and "bfloat16" in ast.unparse(k.value):
@@ -851,7 +852,7 @@ class _Generator:
         site = self.callsite_for.get(id(fn_node))
         fn = self.m.functions.get(fn_node)
         if site is None and fn is not None:
-            for caller in loops.callers(self.m, fn):
+            for caller in self.m.callers(fn):
                 if self.m.function_for(caller.node.func, caller.scope) is fn:
                     site = caller
                     break

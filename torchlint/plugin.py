@@ -1,22 +1,13 @@
-"""The flake8 entry point: build the model once, run every rule, isolated."""
+"""The flake8 entry point: options in, one :func:`torchlint.engine.check_tree` per file out."""
 from __future__ import annotations
 
 import ast
 from typing import Iterator, Optional, Tuple
 
-from torchlint import __version__, project
+from torchlint import __version__
 from torchlint.checks import RULES
 from torchlint.config import Config, all_options
-from torchlint.semantic import SemanticModel
-
-_GATE_WORDS = ("torch", "lightning")
-
-
-def looks_like_pytorch(lines) -> bool:
-    """The fast gate: no rule runs on a file that never mentions torch or lightning."""
-    if lines is None:
-        return True
-    return any(word in line for line in lines for word in _GATE_WORDS)
+from torchlint.engine import check_source, check_tree, looks_like_pytorch  # noqa: F401 (re-exported)
 
 
 class Plugin:
@@ -71,48 +62,3 @@ def selected_rules(options) -> Optional[tuple]:
         return tuple(r for r in RULES if engine.decision_for(r.code) is Decision.Selected)
     except Exception:  # another flake8, or options that are not flake8's
         return None
-
-
-def check_tree(tree, filename: str = "(none)", lines=None, config: Optional[Config] = None,
-               rules=None):
-    """Every violation in one file; an exception in a rule becomes one TL000.
-    ``rules``: the rule classes to run (None: all)."""
-    from torchlint.rule import Violation
-
-    rules = RULES if rules is None else rules
-    if not rules or not looks_like_pytorch(lines):
-        return []
-    try:
-        model = SemanticModel(tree, filename, lines)
-    except RecursionError:  # pathological nesting: stay quiet rather than guess
-        return []
-    except Exception as exc:  # never abort flake8
-        return [Violation(1, 0, "TL000", f"torchlint internal error in semantic model: "
-                                         f"{type(exc).__name__}")]
-    if not model.imports_torch:
-        return []
-    model.project = project.for_file(filename, tree, lines)  # cross-module facts (torchlint/project.py)
-    config = config if config is not None else Config()
-    out = []
-    for rule_cls in rules:
-        found = []
-        try:
-            for v in rule_cls().check(model, config):
-                found.append(v)
-        except RecursionError:
-            continue
-        except Exception as exc:
-            found.append(Violation(1, 0, "TL000", f"torchlint internal error in {rule_cls.code}: "
-                                                  f"{type(exc).__name__}"))
-        out.extend(found)
-    return out
-
-
-def check_source(source: str, filename: str = "<string>", config: Optional[Config] = None,
-                 rules=None) -> Optional[list]:
-    """Parse and check a source string (for the CLI and tests); None on a syntax error."""
-    try:
-        tree = ast.parse(source, filename)
-    except (SyntaxError, ValueError):
-        return None
-    return check_tree(tree, filename, source.splitlines(True), config, rules)

@@ -53,8 +53,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
-from torchlint import known, loops
-from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, unparse
+from torchlint import known
+from torchlint.facts import loops
+from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel
+from torchlint.syntax import unparse
 
 ENABLED = True  # tests and the benchmark switch cross-module facts off here
 MAX_HOPS = 2
@@ -268,7 +270,7 @@ class Project:
         ``torchlint.data`` on the helper's own model, with arguments completely
         known and a dataset that does not depend on the rank), the dataset's text
         in the caller's names; None otherwise (shards, or unknown)."""
-        from torchlint import data  # the TL5xx facts, applied to the helper's model
+        from torchlint.facts import data  # the TL5xx facts, applied to the helper's model
 
         found = self.target(m, call.func, scope)
         if not isinstance(found, tuple) or not isinstance(found[1], FunctionInfo):
@@ -322,6 +324,9 @@ class Project:
             return None
         facts = self.facts(m, call, scope)
         return None if facts is None else facts.seeds(seeders)
+
+    def star_export(self, m: SemanticModel, name: str) -> Optional[str]:
+        return None  # names through ``from x import *``: not followed (unknown)
 
     # ---------------------------------------------------------- resolution
     @property

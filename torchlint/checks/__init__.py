@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 from typing import Dict, List, Type
 
+from torchlint import config
 from torchlint.rule import Rule
 
 
@@ -25,3 +26,6 @@ def _discover() -> List[Type[Rule]]:
 
 RULES: List[Type[Rule]] = _discover()
 BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in RULES}
+BY_NAME: Dict[str, Type[Rule]] = {r.name: r for r in RULES}
+for _rule in RULES:
+    config.register(_rule.options)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint import loops
+from torchlint.facts import loops
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import SemanticModel, short_text
+from torchlint.semantic import SemanticModel
+from torchlint.syntax import short_text
 
 
 class GradientsNeverCleared(Rule):

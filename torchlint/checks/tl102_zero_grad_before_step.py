@@ -4,10 +4,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List
 
-from torchlint import loops, values
+from torchlint.facts import loops, values
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
+from torchlint.syntax import short_text, unparse
 
 
 class ZeroGradBeforeStep(Rule):
@@ -28,7 +29,7 @@ class ZeroGradBeforeStep(Rule):
                     continue
                 if any(e.kind == loops.BACKWARD and loops.runs_before(m, e, zero) for e in evs[:i]):
                     reported.add(id(zero.node))
-                    yield self.violation(zero.node, zero=_text(zero.node))
+                    yield self.violation(zero.node, zero=short_text(zero.node.func) + "()")
 
 
 def _is_zero_grad_call(ev: loops.Event) -> bool:
@@ -57,7 +58,7 @@ def _next_step(m: SemanticModel, evs: List[loops.Event], i: int):
 def _without_closure(ev: loops.Event) -> bool:
     """``opt.step()`` / ``scaler.step(opt)``: ``opt.step(closure)`` recomputes gradients."""
     call = ev.node
-    via_scaler = values.source(call.func.value) != ev.receiver
+    via_scaler = unparse(call.func.value) != ev.receiver
     return len(call.args) + len(call.keywords) == (1 if via_scaler else 0)
 
 
@@ -69,7 +70,3 @@ def _clears(m: SemanticModel, zero: loops.Event, step: loops.Event) -> bool:
     optimizer = values.stepped_optimizer(m, step.node, step.site.scope)
     owners = values.optimizer_param_owners(m, optimizer, step.site.scope) if optimizer else set()
     return zero.receiver in owners
-
-
-def _text(call: ast.Call) -> str:
-    return values.source(call.func) + "()"

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional
+from typing import Iterator, List
 
-from torchlint import loops, values
+from torchlint.facts import loops, values
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import LoopInfo, SemanticModel
+from torchlint.syntax import short_text
 
 # comparisons that keep a guarded call out of the first iteration (``if epoch > 0:``)
 _LATER_ITERATIONS = (ast.Gt, ast.GtE, ast.NotEq)
@@ -40,7 +41,7 @@ class SchedulerStepBeforeOptimizerStep(Rule):
                 later = next((s for s in steps if loops.runs_before(m, sched, s)), None)
                 if later is not None:
                     reported.add(id(call))
-                    yield self.violation(call, sched=_text(call), step=_text(later.node))
+                    yield self.violation(call, sched=short_text(call), step=short_text(later.node))
 
 
 def _stepped_with(m: SemanticModel, sched: loops.Event, evs: List[loops.Event]) -> List[loops.Event]:
@@ -72,8 +73,3 @@ def _guarded(m: SemanticModel, loop: LoopInfo, sched: loops.Event) -> bool:
 def _later_only(test: ast.expr) -> bool:
     return any(isinstance(n, ast.Compare) and any(isinstance(op, _LATER_ITERATIONS) for op in n.ops)
                for n in ast.walk(test))
-
-
-def _text(call: ast.Call) -> Optional[str]:
-    text = values.source(call)
-    return text if len(text) <= 40 else values.source(call.func) + "(...)"

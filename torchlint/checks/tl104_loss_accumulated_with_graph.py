@@ -4,10 +4,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from torchlint import loops, values
+from torchlint.facts import autograd, loops, values
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
+from torchlint.syntax import unparse
 
 
 class LossAccumulatedWithGraph(Rule):
@@ -32,7 +33,7 @@ class LossAccumulatedWithGraph(Rule):
                 # the accumulator is itself backward()ed: gradient accumulation, by design
                 if name in values.graph_names(m, scope):
                     continue
-                if m.grad_mode(acc.node, scope) is not True:
+                if autograd.grad_mode(m, acc.node, scope) is not True:
                     continue  # under no_grad (or unknown): nothing is recorded
                 carrier = (values.carries_graph(m, acc.value, scope, exclude=name)
                            or values.carries_model_loss(m, acc.value, scope, exclude=name))
@@ -52,7 +53,7 @@ def _computes_model_loss(m: SemanticModel, loop) -> bool:
 def _text(acc: values.Accumulation, carrier: str) -> str:
     """``running_loss += loss``, ``total = total + ...``, ``losses.append(loss)``."""
     name = acc.target.id
-    value = values.source(acc.value)
+    value = unparse(acc.value)
     if isinstance(acc.node, ast.AugAssign):
         return f"{name} += {value if len(value) <= 24 else carrier}"
     if isinstance(acc.node, ast.Assign):

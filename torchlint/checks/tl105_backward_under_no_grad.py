@@ -4,10 +4,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional
 
-from torchlint import loops, values
+from torchlint.facts import autograd, loops, values
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import Scope, SemanticModel, Site, short_text
+from torchlint.semantic import Scope, SemanticModel, Site
+from torchlint.syntax import short_text
 
 # calls that hand back a tensor that already exists (its graph, if any, with it)
 _LOOKUPS = frozenset({"get", "pop", "__getitem__", "getattr"})
@@ -29,7 +30,7 @@ class BackwardUnderNoGrad(Rule):
             decorated = site.function is not None and site.function.node.decorator_list
             if not (site.withs or decorated):
                 continue  # no context or decorator around it: grad mode is the default
-            if m.grad_mode(site.node, site.scope) is not False:
+            if autograd.grad_mode(m, site.node, site.scope) is not False:
                 continue
             call, found = "backward()", _graphless_backward(m, site, True)
             if found is None:  # a same-file helper run under no_grad that calls backward()
@@ -55,11 +56,10 @@ def _graphless_backward(m: SemanticModel, site: Site, entry: Optional[bool]) -> 
 
 
 def _in_helper(m: SemanticModel, helper) -> Optional[str]:
+    """A backward() on a graphless tensor in ``helper``, entered with grad disabled."""
     for site, via in m.sites_in(helper):
-        entry: Optional[bool] = False  # the helper is entered with grad disabled
-        for call in via:
-            entry = m.grad_mode(call.node, call.scope, outer=entry)
-        if m.grad_mode(site.node, site.scope, outer=entry) is False:
+        if autograd.grad_at(m, site, via, False) is False:
+            entry = autograd.grad_at(m, via[-1], via[:-1], False) if via else False
             found = _graphless_backward(m, site, entry)
             if found is not None:
                 return found
@@ -78,7 +78,7 @@ def _computed_without_graph(m: SemanticModel, tensor: ast.expr, scope: Scope,
     for value, vscope in origins:
         if vscope is not scope or not _is_computation(m, value, scope):
             return False
-        if m.grad_mode(value, scope, outer=entry) is not False:
+        if autograd.grad_mode(m, value, scope, entry) is not False:
             return False
     return True
 
@@ -102,5 +102,5 @@ def _is_computation(m: SemanticModel, value: ast.AST, scope: Scope) -> bool:
 
 
 def _short(expr: ast.expr) -> str:
-    text = values.source(expr)
-    return text if len(text) <= 30 and text != "..." else "the loss"
+    text = short_text(expr, 30)
+    return text if not text.endswith("...") and not text.endswith("(...)") else "the loss"

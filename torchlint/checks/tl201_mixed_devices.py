@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List
+from typing import Iterator
 
-from torchlint import devices, known
+from torchlint import known
+from torchlint.facts import devices, forward
 from torchlint.config import Config, Option
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import FunctionInfo, SemanticModel, short_text, unparse
+from torchlint.semantic import SemanticModel
+from torchlint.syntax import find_argument, short_text, unparse
 
 
 class MixedDevices(Rule):
@@ -37,43 +39,15 @@ class MixedDevices(Rule):
         for cls in m.module_classes():
             if m.is_lightning_module(cls):
                 continue  # TL802 reports these, with the Lightning fix (self.device)
-            methods = _forward_methods(m, cls)
-            owner = {s.node: f for f in methods for s in f.sites
-                     if s.is_call and s.scope is f.scope and devices.device_less_factory(m, s.node, s.scope)}
-            if not owner:
-                continue
+            uses = forward.factories_meeting_inputs(m, cls)
             # only where a device is chosen: a pure CPU script never mixes devices
-            if m.has_entry_point() and not devices.selects_device(m):
+            if uses and m.has_entry_point() and not devices.selects_device(m):
                 return
-            homes = frozenset(id(f.scope) for f in methods)
-            found = {}  # factory -> (what it meets, input name, input); an input beats a submodule
-            for function in methods:
-                home = function.scope
-                params = devices.input_params(function, m)
-                ids = frozenset(id(a) for a in params)
-                for node in ast.walk(function.node):
-                    operands, submodule = _operands(m, node, home)
-                    cpu, source = set(), None
-                    for op in operands:
-                        made = devices.cpu_factories(m, op, home, homes)
-                        if made:
-                            cpu |= made
-                        elif source is None:
-                            source = devices.is_input_derived(m, op, home, ids)
-                    if not cpu or (source is None and submodule is None):
-                        continue
-                    ref = source.arg if source is not None else (params[0].arg if params else "x")
-                    other = f"input {source.arg}" if source is not None else f"{submodule}'s weights"
-                    for factory in cpu:
-                        if factory not in found or (source is not None and found[factory][2] is None):
-                            found[factory] = (other, ref, source, function)
-            for factory in sorted(found, key=lambda c: (c.lineno, c.col_offset)):
-                other, ref, _source, met_in = found[factory]
-                made_in = owner.get(factory, met_in)
-                fix = (f"create it with device={ref}.device" if made_in is met_in else
-                       f"create it on the device of {met_in.name}()'s {ref}")
-                yield self.violation(factory, what=f"{short_text(factory)} in {made_in.qualname}()",
-                                     other=other, fix=fix)
+            for use in uses:
+                fix = (f"create it with device={use.ref}.device" if use.made_in is use.met_in else
+                       f"create it on the device of {use.met_in.name}()'s {use.ref}")
+                yield self.violation(use.factory, what=f"{short_text(use.factory)} in "
+                                     f"{use.made_in.qualname}()", other=use.other, fix=fix)
 
     # (b) a model moved to a device, fed batch tensors that never are
     def _batches_never_moved(self, m: SemanticModel) -> Iterator[Violation]:
@@ -122,45 +96,6 @@ class MixedDevices(Rule):
                                  fix=f"use .to({chosen})")
 
 
-def _forward_methods(m: SemanticModel, cls) -> List[FunctionInfo]:
-    """forward()/training_step()... of the class, and same-class helpers they call."""
-    out = [f for name, f in cls.methods.items() if name in known.FORWARD_METHODS]
-    for function in list(out):
-        for site in function.sites:
-            helper = m.function_for(site.node.func, site.scope) if site.is_call else None
-            if helper is not None and helper.cls is cls and helper not in out:
-                out.append(helper)
-    return out
-
-
-def _operands(m: SemanticModel, node: ast.AST, scope):
-    """The tensors an operation combines, and the submodule it feeds (``self.fc``), if any."""
-    if isinstance(node, ast.BinOp):
-        return [node.left, node.right], None
-    if isinstance(node, ast.Compare):
-        return [node.left] + list(node.comparators), None
-    if not isinstance(node, ast.Call):
-        return [], None
-    func = node.func
-    qualname = m.resolve(func, scope) or ""
-    if (qualname.startswith("builtins.") or qualname in known.TENSOR_FACTORIES
-            or qualname.endswith("_like")
-            or (isinstance(func, ast.Attribute) and func.attr in known.DEVICE_NEUTRAL_METHODS)):
-        return [], None
-    operands = []
-    for arg in list(node.args) + [k.value for k in node.keywords]:
-        arg = arg.value if isinstance(arg, ast.Starred) else arg
-        operands.extend(arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg])
-    submodule = None
-    if isinstance(func, ast.Attribute) and not qualname:
-        if isinstance(func.value, ast.Name) and func.value.id == "self":
-            if "module" in m.kinds(func, scope):
-                submodule = unparse(func)
-        elif "module" not in m.kinds(func.value, scope):
-            operands.append(func.value)  # x.add(z), x.masked_fill(mask, 0)
-    return operands, submodule
-
-
 def _hardcoded(m: SemanticModel, call: ast.Call, scope):
     """``x.cuda()`` / ``x.cuda(0)`` / ``x.to("cuda")`` / ``torch.zeros(..., device="cuda")``."""
     func = call.func
@@ -170,18 +105,17 @@ def _hardcoded(m: SemanticModel, call: ast.Call, scope):
     if isinstance(func, ast.Attribute) and func.attr == "cuda":
         if (m.resolve(func, scope) or "").startswith("torch."):
             return None
-        arg = call.args[0] if call.args else devices.keyword_arg(call, "device")
+        arg = find_argument(call, 0, "device")
         if arg is None or (isinstance(arg, ast.Constant) and isinstance(arg.value, int)):
             return short_text(call)
         return None
     if isinstance(func, ast.Attribute) and func.attr == "to":
-        given = call.args[0] if call.args else devices.keyword_arg(call, "device")
+        given = find_argument(call, 0, "device")
     elif m.resolve(func, scope) in known.TENSOR_FACTORIES:
-        given = devices.keyword_arg(call, "device")
+        given = find_argument(call, None, "device")
     else:
         return None
-    if isinstance(given, ast.Constant) and isinstance(given.value, str) and \
-            given.value.lower().startswith("cuda"):
+    if isinstance(given, ast.Constant) and devices.is_cuda_literal(m, given, scope):
         return short_text(call)
     return None
 
@@ -199,6 +133,6 @@ def _discarded_move(m: SemanticModel, arg: ast.AST, site) -> bool:
 
 def _move_text(call: ast.Call) -> str:
     if call.func.attr == "to":
-        arg = call.args[0] if call.args else devices.keyword_arg(call, "device")
+        arg = find_argument(call, 0, "device")
         return f"to({unparse(arg)})" if arg is not None else "to(device)"
     return f"{call.func.attr}()"

@@ -4,10 +4,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from torchlint import devices
+from torchlint.facts import devices
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import SemanticModel, unparse
+from torchlint.semantic import SemanticModel
+from torchlint.syntax import unparse
 
 METHODS = ("to", "cuda", "cpu")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint import hparams
+from torchlint.facts import hparams
 from torchlint.config import LR_NAMES, Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint import loops, seeding
+from torchlint.facts import loops, seeding
 from torchlint.config import SEED_FUNCTIONS, Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from torchlint import data
+from torchlint.facts import data
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel

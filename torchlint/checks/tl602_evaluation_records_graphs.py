@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint import loops, modes
+from torchlint.facts import loops, modes
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel

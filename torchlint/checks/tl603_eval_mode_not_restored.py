@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint import modes
+from torchlint.facts import modes
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel

@@ -4,10 +4,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from torchlint import values
+from torchlint.facts import values
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
+from torchlint.syntax import short_text
 
 _FIX = {
     "cross_entropy": "pass the logits: cross-entropy applies log_softmax itself",
@@ -37,6 +38,6 @@ class LossOnSoftmaxOutput(Rule):
             if arg is None or not values.is_softmax(m, arg, site.scope):
                 continue
             kind, _functional = found
-            loss = f"{values.source(call.func)}()"
-            name = f" ({values.source(arg)})" if isinstance(arg, (ast.Name, ast.Attribute)) else ""
+            loss = f"{short_text(call.func)}()"
+            name = f" ({short_text(arg)})" if isinstance(arg, (ast.Name, ast.Attribute)) else ""
             yield self.violation(call, loss=loss, arg=name if len(name) <= 24 else "", fix=_FIX[kind])

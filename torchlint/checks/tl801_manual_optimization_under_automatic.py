@@ -6,9 +6,11 @@ import ast
 from typing import Iterator, Optional
 
 from torchlint import known
+from torchlint.facts import lightning
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
-from torchlint.semantic import ClassInfo, SemanticModel, Site, short_text
+from torchlint.semantic import ClassInfo, SemanticModel, Site
+from torchlint.syntax import short_text
 
 
 class ManualOptimizationUnderAutomatic(Rule):
@@ -25,9 +27,9 @@ class ManualOptimizationUnderAutomatic(Rule):
             step = cls.methods.get("training_step")
             # only the class that defines training_step reports (no duplicates through
             # subclasses); it runs under automatic optimization only if no class says otherwise
-            if step is None or m.automatic_optimization(cls) is not True:
+            if step is None or lightning.automatic_optimization(m, cls) is not True:
                 continue
-            if any(m.automatic_optimization(sub) is not True for sub in _subclasses(m, cls)):
+            if any(lightning.automatic_optimization(m, sub) is not True for sub in _subclasses(m, cls)):
                 continue
             for site, _via in m.sites_in(step):
                 if id(site.node) in reported or not _is_manual_call(m, site):

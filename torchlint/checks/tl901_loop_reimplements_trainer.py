@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint import adoption
+from torchlint.facts import adoption
 from torchlint.config import Config, Option
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel

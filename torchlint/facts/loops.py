@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from torchlint import known
-from torchlint.semantic import LoopInfo, SemanticModel, Site, unparse
+from torchlint.facts import autograd
+from torchlint.semantic import LoopInfo, SemanticModel, Site, memoized
+from torchlint.syntax import unparse
 
 BACKWARD = "backward"
 STEP = "step"  # optimizer step
@@ -51,10 +53,6 @@ class Event:
         return self.via[0].node if self.via else self.site.node
 
 
-def _text(expr: ast.AST) -> str:
-    return unparse(expr)  # depth-guarded: deep generated code must not drop the event
-
-
 def classify(m: SemanticModel, site: Site) -> Optional[Event]:
     """The training event a site is, or None. ``via`` is filled in by the caller."""
     node = site.node
@@ -70,21 +68,21 @@ def classify(m: SemanticModel, site: Site) -> Optional[Event]:
         attr = func.attr
         recv = func.value
         if attr == "backward":
-            return Event(BACKWARD, site, (), _text(recv))
+            return Event(BACKWARD, site, (), unparse(recv))
         if attr == "manual_backward":
             return Event(BACKWARD, site, ())
         if attr == "zero_grad":
-            return Event(ZERO_GRAD, site, (), _text(recv))
+            return Event(ZERO_GRAD, site, (), unparse(recv))
         if attr in ("zero_", "detach_", "fill_", "requires_grad_") and _mentions_grad(recv):
             return Event(ZERO_GRAD, site, ())
         if attr == "step":
             kinds = m.kinds(recv, site.scope)
             if "grad_scaler" in kinds and node.args:
-                return Event(STEP, site, (), _text(node.args[0]))
+                return Event(STEP, site, (), unparse(node.args[0]))
             if "optimizer" in kinds:
-                return Event(STEP, site, (), _text(recv))
+                return Event(STEP, site, (), unparse(recv))
             if "scheduler" in kinds:
-                return Event(SCHEDULER_STEP, site, (), _text(recv))
+                return Event(SCHEDULER_STEP, site, (), unparse(recv))
             return None
     qualname = m.resolve(func, site.scope)
     if qualname in known.AUTOGRAD_BACKWARD:
@@ -94,7 +92,7 @@ def classify(m: SemanticModel, site: Site) -> Optional[Event]:
         if m.function_for(func, site.scope) is None:
             for arg in list(node.args) + [k.value for k in node.keywords]:
                 if "optimizer" in m.kinds(arg, site.scope):
-                    return Event(OPAQUE, site, (), _text(arg))
+                    return Event(OPAQUE, site, (), unparse(arg))
     return None
 
 
@@ -109,15 +107,16 @@ def _mentions_grad(expr: ast.AST) -> bool:
 
 def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
     """Events in a loop or function body, in source order (helpers inlined)."""
-    cache: Dict = m.memo.setdefault("events", {})
-    key = (owner.node, follow)
-    if key not in cache:
-        out = []
-        for site, via in m.sites_in(owner, follow=follow):
-            for ev in classify_all(m, site):
-                out.append(dataclasses.replace(ev, via=via))
-        cache[key] = out
-    return cache[key]
+    return _events(m, owner, follow)
+
+
+@memoized
+def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
+    out = []
+    for site, via in m.sites_in(owner, follow=follow):
+        for ev in classify_all(m, site):
+            out.append(dataclasses.replace(ev, via=via))
+    return out
 
 
 def classify_all(m: SemanticModel, site: Site) -> List[Event]:
@@ -129,6 +128,7 @@ def classify_all(m: SemanticModel, site: Site) -> List[Event]:
     return [ev] if ev is not None else []
 
 
+@memoized
 def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     """The events a call into a function imported from the user's own project
     contributes, in the helper's order (torchlint.project: clearing, backward,
@@ -136,13 +136,10 @@ def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     the helper cannot be analysed (the call then stays opaque)."""
     if m.project is None or not site.is_call:
         return None
-    memo: Dict = m.memo.setdefault("project_events", {})
-    if site.node not in memo:
-        facts = m.project.facts(m, site.node, site.scope)
-        memo[site.node] = None if facts is None else [
-            Event(e.kind, site, (), e.receiver, Origin(e.path, e.line, e.in_loop)) for e in facts.events
-        ]
-    return memo[site.node]
+    facts = m.project.facts(m, site.node, site.scope)
+    if facts is None:
+        return None
+    return [Event(e.kind, site, (), e.receiver, Origin(e.path, e.line, e.in_loop)) for e in facts.events]
 
 
 def is_training(evs: List[Event]) -> bool:
@@ -180,6 +177,7 @@ def is_trainer_fit(m: SemanticModel, site: Site) -> bool:
             and "trainer" in m.kinds(func.value, site.scope))
 
 
+@memoized
 def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     """Where running the module starts training, or None (RULES.md TL401: "a module
     that runs training").
@@ -192,11 +190,8 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     answer is the module-level node it is reached from: the ``if __name__ ==
     "__main__":`` statement around it, else the module-level loop or call.
     """
-    if "training_entry" in m.memo:
-        return m.memo["training_entry"]
     trains = _training_functions(m)
     module_loops = {id(lp.node): lp.node for lp, _ in training_loops(m) if lp.function is None}
-    entry = None
     for site in m.module_sites:
         anchor = next((module_loops[id(lp)] for lp in site.loops if id(lp) in module_loops), None)
         if anchor is None and site.is_call and (
@@ -205,10 +200,8 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
         if anchor is not None:
             guard = next((g for g in m.main_guards
                           if g.lineno <= anchor.lineno <= (g.end_lineno or g.lineno)), None)
-            entry = guard if guard is not None else anchor
-            break
-    m.memo["training_entry"] = entry
-    return entry
+            return guard if guard is not None else anchor
+    return None
 
 
 def _site_trains(m: SemanticModel, site: Site) -> bool:
@@ -292,14 +285,13 @@ class InferenceLoop:
         return self.grad_off or self.held_out
 
 
+@memoized
 def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
     """Every outermost loop (per function) that calls a module and trains nothing:
     no backward, optimizer step or optimizer handed away, no ``torch.autograd.grad``
     / ``torch.func`` / ``requires_grad_()`` / ``retain_grad()``. Loops in test
     files and functions and in methods of ``nn.Module`` subclasses (a model's own forward,
     Lightning hooks, which the Trainer runs in the right mode) are skipped."""
-    if "inference_loops" in m.memo:
-        return m.memo["inference_loops"]
     out: List[InferenceLoop] = []
     taken = set()
     for loop in m.loops if not m.is_test_module() else ():
@@ -319,12 +311,11 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
                 uses_grad = True
                 break
             if is_forward(m, site):
-                forwards.append(Forward(site, via, grad_at(m, site, via)))
+                forwards.append(Forward(site, via, autograd.grad_at(m, site, via)))
         if uses_grad or not forwards:
             continue
         taken.add(id(loop.node))
         out.append(InferenceLoop(loop, tuple(forwards), _held_out(m, loop)))
-    m.memo["inference_loops"] = out
     return out
 
 
@@ -387,59 +378,3 @@ def _held_out(m: SemanticModel, loop: LoopInfo) -> bool:
 
 def _words(name: str) -> List[str]:
     return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
-
-
-# ------------------------------------------------------------- autograd mode
-def callers(m: SemanticModel, function) -> List[Site]:
-    """Same-file call sites that run ``function`` (:meth:`SemanticModel.call_targets`)."""
-    index = m.memo.get("callers")
-    if index is None:
-        index = {}
-        for site in m.sites:
-            for target in m.call_targets(site):
-                index.setdefault(id(target.node), []).append(site)
-        m.memo["callers"] = index
-    return index.get(id(function.node), [])
-
-
-def grad_at(m: SemanticModel, site: Site, via: Tuple[Site, ...] = ()) -> Optional[bool]:
-    """Whether autograd records at ``site`` reached through ``via``: the contexts and
-    decorators on the way (:meth:`SemanticModel.grad_mode`), entered in the mode the
-    outermost function's same-file callers call it in. True/False, or None when it
-    depends on a value or on callers torchlint cannot see (a method nobody in the file
-    calls, a function only other modules call, a file that sets the mode globally)."""
-    chain = via + (site,)
-    mode = entry_grad(m, chain[0].function)
-    for s in chain:
-        mode = m.grad_mode(s.node, s.scope, outer=mode)
-    return mode
-
-
-def entry_grad(m: SemanticModel, function, _depth: int = 0) -> Optional[bool]:
-    """The grad mode ``function`` (None: module level) is entered in."""
-    memo = m.memo.setdefault("entry_grad", {})
-    key = id(function.node) if function is not None else None
-    if key in memo:
-        return memo[key]
-    memo[key] = None  # cycle guard
-    if function is None:
-        mode = None if _sets_grad_globally(m) else True
-    else:
-        sites = callers(m, function)
-        modes = set()
-        for c in sites:
-            outer = entry_grad(m, c.function, _depth + 1) if _depth < 8 else None
-            modes.add(m.grad_mode(c.node, c.scope, outer=outer))
-        mode = modes.pop() if len(modes) == 1 else None
-    memo[key] = mode
-    return mode
-
-
-def _sets_grad_globally(m: SemanticModel) -> bool:
-    """``torch.set_grad_enabled(False)`` as a statement (not a ``with``) anywhere in the file."""
-    if "sets_grad_globally" not in m.memo:
-        contexts = {id(w) for s in m.sites for w in s.withs}
-        m.memo["sets_grad_globally"] = any(
-            s.is_call and id(s.node) not in contexts
-            and m.resolve(s.node.func, s.scope) in known.SET_GRAD_ENABLED for s in m.sites)
-    return m.memo["sets_grad_globally"]

@@ -19,9 +19,11 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from torchlint import known, loops
-from torchlint.semantic import (MAX_HELPER_DEPTH, ClassInfo, FunctionInfo, SemanticModel, Site,
-                                short_text)
+from torchlint import known
+from torchlint.facts import autograd, loops
+from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Site, memoized
+from torchlint.semantic.control import MAX_HELPER_DEPTH
+from torchlint.syntax import short_text
 
 EVAL = "eval"
 TRAIN = "train"
@@ -81,15 +83,11 @@ def mode_call(m: SemanticModel, site: Site) -> Optional[str]:
 
 
 # ------------------------------------------------------------------ identity
+@memoized(guard=())
 def module_origins(m: SemanticModel, expr: ast.expr, scope) -> Tuple[Tuple[ast.AST, object], ...]:
     """:meth:`SemanticModel.origins`, seen through what hands back the same module:
     ``.to()``/``.cuda()``/``.train()``... (known.SELF_RETURNING_METHODS), wrappers
     (DDP, DataParallel, FSDP, ``torch.compile``) and ``wrapper.module``."""
-    memo = m.memo.setdefault("module_origins", {})
-    key = (expr, scope)
-    if key in memo:
-        return memo[key]
-    memo[key] = ()
     out: Dict[int, Tuple[ast.AST, object]] = {}
     todo, seen = [(expr, scope)], set()
     while todo and len(seen) < 64:
@@ -103,8 +101,7 @@ def module_origins(m: SemanticModel, expr: ast.expr, scope) -> Tuple[Tuple[ast.A
                 todo.append((inner, oscope))
             else:
                 out.setdefault(id(origin), (origin, oscope))
-    memo[key] = tuple(out.values())
-    return memo[key]
+    return tuple(out.values())
 
 
 def _unwrap(m: SemanticModel, origin: ast.AST, scope) -> Optional[ast.expr]:
@@ -177,20 +174,16 @@ def _key(site: Site, via: Sequence[Site]) -> tuple:
     return (id(site.node),) + tuple(id(v.node) for v in via)
 
 
+@memoized
 def _flow(m: SemanticModel, function: Optional[FunctionInfo]) -> _Flow:
-    memo = m.memo.setdefault("mode_flow", {})
-    key = id(function.node) if function is not None else None
-    if key not in memo:
-        entries = list(expand(m, function.sites if function is not None else m.module_sites))
-        calls = {}
-        for i, (site, via) in enumerate(entries):
-            mode = mode_call(m, site)
-            if mode is not None:
-                calls[i] = ModeCall(mode, site, via)
-        memo[key] = _Flow(
-            m, entries, {_key(s, v): i for i, (s, v) in reversed(list(enumerate(entries)))}, calls,
-            [(v[0] if v else s).loops for s, v in entries])
-    return memo[key]
+    entries = list(expand(m, function.sites if function is not None else m.module_sites))
+    calls = {}
+    for i, (site, via) in enumerate(entries):
+        mode = mode_call(m, site)
+        if mode is not None:
+            calls[i] = ModeCall(mode, site, via)
+    return _Flow(m, entries, {_key(s, v): i for i, (s, v) in reversed(list(enumerate(entries)))}, calls,
+                 [(v[0] if v else s).loops for s, v in entries])
 
 
 def expand(m: SemanticModel, sites, via=(), active=None):
@@ -276,7 +269,7 @@ def _entry(m, function, target, depth, active) -> str:
         return TRAIN if is_fresh(m, *target) else UNKNOWN
     if id(function.node) in active or depth > MAX_CALLER_DEPTH:
         return UNKNOWN
-    sites = loops.callers(m, function)
+    sites = m.callers(function)
     if not sites:
         if function.cls is not None or not is_fresh(m, *target):
             return UNKNOWN
@@ -312,21 +305,19 @@ class EvalLeftOn:
     module_scope: object
 
 
+@memoized
 def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
     """For every training loop (loops.training_loops; an epoch loop around a batch loop
     is one too), its sites in order (helpers inlined) are read as a cycle: from each
     EVAL mode call on a module the loop trains (a forward not under no_grad) that is
     mode-dependent, the next ``backward()`` must come after a ``train()``/``train(flag)``
     on that module (or one that may be it), wrapping around to the top of the loop."""
-    if "evals_left_on" in m.memo:
-        return m.memo["evals_left_on"]
     out: List[EvalLeftOn] = []
     seen = set()
     for loop, _evs in loops.training_loops(m):
         tokens: List[Tuple[str, Optional[ModeCall]]] = []
         trained = []
-        base = [s for s in (loop.function.sites if loop.function else m.module_sites)
-                if loop.node in s.loops]
+        base = m.loop_sites(loop)
         entries = list(expand(m, base))
         if not any(isinstance(getattr(s.node, "func", None), ast.Attribute) and s.node.func.attr == "eval"
                    or _is_train_false(s.node) for s, _via in entries):
@@ -338,7 +329,7 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
             mode = mode_call(m, site)
             if mode is not None:
                 tokens.append((mode, ModeCall(mode, site, via)))
-            elif site.is_call and loops.is_forward(m, site) and loops.grad_at(m, site, via) is not False:
+            elif site.is_call and loops.is_forward(m, site) and autograd.grad_at(m, site, via) is not False:
                 func = site.node.func
                 module = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
                 trained.append((module, site.scope))
@@ -353,7 +344,6 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
                 continue
             seen.add(id(call.anchor))
             out.append(EvalLeftOn(call, hit[0], hit[1]))
-    m.memo["evals_left_on"] = out
     return out
 
 
@@ -442,13 +432,10 @@ def _value_dependent(m, expr, scope, depth) -> bool:
     return False
 
 
+@memoized(guard=False)
 def class_dependent(m: SemanticModel, cls) -> bool:
     """A same-file ``nn.Module`` subclass (and its same-file bases) builds a
     mode-dependent layer, calls one, assigns one to ``self.x`` or reads ``self.training``."""
-    memo = m.memo.setdefault("class_dependent", {})
-    if id(cls.node) in memo:
-        return memo[id(cls.node)]
-    memo[id(cls.node)] = False  # cycle guard
     result = False
     for c in m.local_bases(cls):
         if _reads_self_training(c.node) or any(
@@ -467,7 +454,6 @@ def class_dependent(m: SemanticModel, cls) -> bool:
             result = any(_value_dependent(m, v, s, 1) for values in c.attrs.values() for v, s in values)
         if result:
             break
-    memo[id(cls.node)] = result
     return result
 
 
@@ -490,21 +476,15 @@ def _class_of(m: SemanticModel, call: ast.Call, scope):
     return None
 
 
+@memoized
 def freezes_parameters(m: SemanticModel) -> bool:
     """``p.requires_grad = False`` or ``x.requires_grad_(False)`` somewhere in the file: a
     frozen model records no graph even with autograd on."""
-    if "freezes_parameters" not in m.memo:
-        found = any(
-            s.is_call and isinstance(s.node.func, ast.Attribute) and s.node.func.attr == "requires_grad_"
-            and s.node.args and isinstance(s.node.args[0], ast.Constant) and s.node.args[0].value is False
-            for s in m.sites)
-        if not found:
-            found = any(
-                isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "requires_grad"
-                                                  for t in n.targets)
-                for n in ast.walk(m.tree))
-        m.memo["freezes_parameters"] = found
-    return m.memo["freezes_parameters"]
+    if any(s.is_call and isinstance(s.node.func, ast.Attribute) and s.node.func.attr == "requires_grad_"
+           and s.node.args and isinstance(s.node.args[0], ast.Constant) and s.node.args[0].value is False
+           for s in m.sites):
+        return True
+    return "requires_grad" in m.attr_writes
 
 
 text = short_text  # source text for messages (one helper for every rule)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from torchlint import known
-from torchlint.semantic import Binding, FunctionInfo, SemanticModel, Site
+from torchlint.semantic import Binding, FunctionInfo, SemanticModel, Site, memoized
 
 TORCH = "torch"
 RANDOM = "random"
@@ -52,16 +52,18 @@ def seeding_calls(m: SemanticModel, extra: Sequence[str] = ()) -> List[SeedCall]
     matches any call whose function is called that, a dotted one
     (``utils.seeding.fix``) the qualified name or the call text.
     """
-    key = ("seeding_calls", tuple(extra))
-    if key not in m.memo:
-        found = []
-        for site in m.sites:
-            if site.is_call:
-                rngs, how = call_seeds(m, site, tuple(extra), 0, set())
-                if rngs:
-                    found.append(SeedCall(site, rngs, how))
-        m.memo[key] = found
-    return m.memo[key]
+    return _seeding_calls(m, tuple(extra))
+
+
+@memoized
+def _seeding_calls(m: SemanticModel, extra: Tuple[str, ...]) -> List[SeedCall]:
+    found = []
+    for site in m.sites:
+        if site.is_call:
+            rngs, how = call_seeds(m, site, extra, 0, set())
+            if rngs:
+                found.append(SeedCall(site, rngs, how))
+    return found
 
 
 def seeded_rngs(calls: Sequence[SeedCall]) -> FrozenSet[str]:
@@ -73,11 +75,19 @@ def seeded_rngs(calls: Sequence[SeedCall]) -> FrozenSet[str]:
 
 def call_seeds(m: SemanticModel, site: Site, extra: Tuple[str, ...], depth: int,
                active: set) -> Tuple[FrozenSet[str], str]:
-    """The generators one call seeds, and how (``NONE`` when it seeds nothing known)."""
-    cache: Dict = m.memo.setdefault(("call_seeds", extra), {})
+    """The generators one call seeds, and how (``NONE`` when it seeds nothing known).
+    Cached per call site: the first answer (at whatever helper depth) is kept."""
+    cache = _cache(m, "call_seeds", extra)
     if site.node not in cache:
         cache[site.node] = _call_seeds(m, site, extra, depth, active)
     return cache[site.node]
+
+
+@memoized
+def _cache(m: SemanticModel, name: str, extra: Tuple[str, ...]) -> Dict:
+    """A table for answers that depend on more than their key (helper depth, the
+    functions being computed), which the plain memo cannot key on."""
+    return {}
 
 
 def _call_seeds(m: SemanticModel, site: Site, extra: Tuple[str, ...], depth: int,
@@ -155,7 +165,7 @@ def _named_in_option(func: ast.expr, qualname: Optional[str], extra: Tuple[str, 
 def function_seeds(m: SemanticModel, function: FunctionInfo, extra: Tuple[str, ...] = (),
                    depth: int = 0, active: Optional[set] = None) -> FrozenSet[str]:
     """The generators a same-file function seeds when called (through its helpers)."""
-    cache: Dict = m.memo.setdefault(("function_seeds", extra), {})
+    cache = _cache(m, "function_seeds", extra)
     node_id = id(function.node)
     if node_id in cache:
         return cache[node_id]
@@ -229,9 +239,11 @@ def global_draws(m: SemanticModel, extra: Sequence[str] = ()) -> Dict[str, List[
     (an argument of a seeding call, or a value assigned to a ``*seed*`` name or
     attribute) are left out, and so are draws in ``Dataset`` methods when a
     DataLoader may use workers (they reseed both generators from torch's seed)."""
-    key = ("global_draws", tuple(extra))
-    if key in m.memo:
-        return m.memo[key]
+    return _global_draws(m, tuple(extra))
+
+
+@memoized
+def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Site]]:
     seed_exprs = _seed_producing_calls(m, extra)
     workers = _loader_workers(m)
     out: Dict[str, List[Site]] = {RANDOM: [], NUMPY: []}
@@ -249,7 +261,6 @@ def global_draws(m: SemanticModel, extra: Sequence[str] = ()) -> Dict[str, List[
         elif (module in ("numpy.random", "numpy.random.mtrand")
               and fn not in known.NUMPY_RANDOM_NON_DRAWS and not fn.startswith("_")):
             out[NUMPY].append(site)
-    m.memo[key] = out
     return out
 
 

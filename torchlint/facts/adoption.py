@@ -13,8 +13,9 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterator, List, Optional, Tuple
 
-from torchlint import known, loops
-from torchlint.semantic import LoopInfo, SemanticModel, Site
+from torchlint import known
+from torchlint.facts import loops
+from torchlint.semantic import LoopInfo, SemanticModel, Site, memoized
 
 # In report order. The step sequence is in every training loop by definition.
 CONCERNS = ("step", "device", "amp", "ddp", "checkpoint", "logging", "clipping", "accumulation")
@@ -33,15 +34,12 @@ DEVICE_STRINGS = frozenset({"cuda", "cpu", "mps", "xpu", "xla", "hpu", "npu"})
 CALLER_LEVELS = 2
 
 
+@memoized
 def primary_training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, list]]:
     """Training loops not inside another training loop, directly or through a helper
     (an epoch loop that calls ``train_one_epoch()`` covers the batch loop in it)."""
-    memo = m.memo.get("primary_training_loops")
-    if memo is not None:
-        return memo
     found = list(loops.training_loops(m))
     if not found or uses_lightning_already(m):
-        m.memo["primary_training_loops"] = []
         return []
     training = {id(lp.node) for lp, _evs in found}
     covered = set()
@@ -52,10 +50,8 @@ def primary_training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, list]]:
         if any(id(p) in training for p in loop.parents):  # nested in a training loop
             covered.add(id(loop.node))
     # a loop whose backward() happens in an imported module is that module's to convert
-    out = [(lp, evs) for lp, evs in found if id(lp.node) not in covered
-           and any(e.kind == loops.BACKWARD and e.origin is None for e in evs)]
-    m.memo["primary_training_loops"] = out
-    return out
+    return [(lp, evs) for lp, evs in found if id(lp.node) not in covered
+            and any(e.kind == loops.BACKWARD and e.origin is None for e in evs)]
 
 
 def uses_lightning_already(m: SemanticModel) -> bool:
@@ -65,20 +61,27 @@ def uses_lightning_already(m: SemanticModel) -> bool:
                for s in m.sites)
 
 
-def context_sites(m: SemanticModel, loop: LoopInfo) -> Iterator[Tuple[Site, Tuple[Site, ...]]]:
-    """Sites in the loop, its function and that function's callers (helpers followed)."""
-    seen = set()
+def context_owners(m: SemanticModel, loop: LoopInfo) -> list:
+    """The loop, its function and that function's callers (up to CALLER_LEVELS), and
+    None for module-level code when the loop runs there or from there."""
     owners = [loop, loop.function] if loop.function is not None else [loop]
     function = loop.function
     for _ in range(CALLER_LEVELS):
         if function is None:
             break
-        callers = loops.callers(m, function)
+        callers = m.callers(function)
         owners += [c.function for c in callers if c.function is not None]
         function = callers[0].function if callers else None
     if loop.function is None or any(o is None for o in owners):
         owners.append(None)  # module-level code
-    for owner in owners:
+    return owners
+
+
+def context_sites(m: SemanticModel, loop: LoopInfo) -> Iterator[Tuple[Site, Tuple[Site, ...]]]:
+    """Sites in the loop, its function and that function's callers (helpers followed),
+    each once."""
+    seen = set()
+    for owner in context_owners(m, loop):
         stream = m.sites_in(owner) if owner is not None else ((s, ()) for s in m.module_sites)
         for site, via in stream:
             if id(site.node) not in seen:
@@ -86,17 +89,38 @@ def context_sites(m: SemanticModel, loop: LoopInfo) -> Iterator[Tuple[Site, Tupl
                 yield site, via
 
 
+@memoized
+def owner_concerns(m: SemanticModel, owner) -> Dict[str, List[Site]]:
+    """Concern -> the sites of one owner (a loop, a function with its helpers, or None:
+    module-level code) that show it, in source order. Computed once per owner, so a
+    file with many loops costs linear time."""
+    stream = m.sites_in(owner) if owner is not None else ((s, ()) for s in m.module_sites)
+    found: Dict[str, List[Site]] = {}
+    for site, _via in stream:
+        kind = concern_of(m, site)
+        if kind is not None:
+            found.setdefault(kind, []).append(site)
+    return found
+
+
 def concerns(m: SemanticModel, loop: LoopInfo, evs) -> Dict[str, Site]:
     """Concern -> the first site that shows it, in CONCERNS order."""
-    return {c: sites[0] for c, sites in concern_sites(m, loop, evs).items()}
+    found: Dict[str, Site] = {}
+    steps = [e.site for e in evs if e.kind == loops.STEP]
+    if steps:
+        found["step"] = steps[0]
+    accumulating = next((s for s in steps if is_accumulation_step(m, s)), None)
+    if accumulating is not None:
+        found["accumulation"] = accumulating
+    for owner in context_owners(m, loop):
+        for kind, sites in owner_concerns(m, owner).items():
+            found.setdefault(kind, sites[0])
+    return {c: found[c] for c in CONCERNS if c in found}
 
 
 def concern_sites(m: SemanticModel, loop: LoopInfo, evs) -> Dict[str, List[Site]]:
     """Concern -> every site that shows it (source order within each part of the
     context), in CONCERNS order."""
-    key = ("concern_sites", loop.node)
-    if key in m.memo:
-        return m.memo[key]
     found: Dict[str, List[Site]] = {}
     steps = [e.site for e in evs if e.kind == loops.STEP]
     if steps:
@@ -104,13 +128,14 @@ def concern_sites(m: SemanticModel, loop: LoopInfo, evs) -> Dict[str, List[Site]
     accumulating = [s for s in steps if is_accumulation_step(m, s)]
     if accumulating:
         found["accumulation"] = accumulating
-    for site, _via in context_sites(m, loop):
-        kind = concern_of(m, site)
-        if kind is not None:
-            found.setdefault(kind, []).append(site)
-    out = {c: found[c] for c in CONCERNS if c in found}
-    m.memo[key] = out
-    return out
+    seen = set()
+    for owner in context_owners(m, loop):
+        for kind, sites in owner_concerns(m, owner).items():
+            for site in sites:
+                if id(site.node) not in seen:
+                    seen.add(id(site.node))
+                    found.setdefault(kind, []).append(site)
+    return {c: found[c] for c in CONCERNS if c in found}
 
 
 def concern_of(m: SemanticModel, site: Site) -> Optional[str]:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 from torchlint import known
-from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Site, unparse
+from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Site, memoized
+from torchlint.syntax import source_segment, unparse
 
 OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
 # schedulers that set the learning rate themselves, whatever the optimizer was given
@@ -80,14 +81,13 @@ def literal_number(expr: ast.AST) -> Optional[float]:
 
 
 # ---------------------------------------------------------------- optimizers
+@memoized
 def optimizer_calls(m: SemanticModel) -> List[OptimizerCall]:
     """Every optimizer constructor call (``torch.optim.*``, any class whose name ends in a
     known optimizer name, lr-taking ``torch.distributed.optim`` wrappers, same-file
     ``Optimizer`` subclasses) and, inside a LightningModule's ``configure_optimizers``,
     any unresolvable call given ``lr=`` (``getattr(torch.optim, name)(..., lr=0.1)``).
     Only calls that pass a learning rate (``lr=`` or a second positional argument)."""
-    if "optimizer_calls" in m.memo:
-        return m.memo["optimizer_calls"]
     out = []
     for site in m.sites:
         if not site.is_call:
@@ -102,19 +102,8 @@ def optimizer_calls(m: SemanticModel) -> List[OptimizerCall]:
         if lr is None and isinstance(position, int) and len(call.args) > position \
                 and not any(isinstance(a, ast.Starred) for a in call.args[:position + 1]):
             lr = call.args[position]
-        out.append(OptimizerCall(site, unparse(call.func), lr, _source(m, lr)))
-    m.memo["optimizer_calls"] = out
+        out.append(OptimizerCall(site, unparse(call.func), lr, source_segment(m.lines, lr)))
     return out
-
-
-def _source(m: SemanticModel, node: Optional[ast.AST]) -> Optional[str]:
-    """``node`` as written (``3e-4``, not ``0.0003``) when it sits on one line."""
-    if node is None or not m.lines or node.lineno != getattr(node, "end_lineno", None):
-        return None
-    try:
-        return m.lines[node.lineno - 1].encode()[node.col_offset:node.end_col_offset].decode()
-    except (IndexError, UnicodeDecodeError):
-        return None
 
 
 def _lr_position(m: SemanticModel, site: Site):
@@ -210,13 +199,14 @@ def lr_set_elsewhere(m: SemanticModel) -> bool:
 # ---------------------------------------------------------------- settings
 def lr_settings(m: SemanticModel, names: Sequence[str]) -> List[LrSetting]:
     """Learning-rate settings the file declares, argparse options first."""
-    key = ("lr_settings", tuple(names))
-    if key not in m.memo:
-        wanted = frozenset(names)
-        m.memo[key] = (_argparse_settings(m, wanted) + _class_field_settings(m, wanted)
-                       + _dict_settings(m, wanted) + _variable_settings(m, wanted)
-                       + _parameter_settings(m, wanted))
-    return m.memo[key]
+    return _lr_settings(m, frozenset(names))
+
+
+@memoized
+def _lr_settings(m: SemanticModel, wanted: frozenset) -> List[LrSetting]:
+    return (_argparse_settings(m, wanted) + _class_field_settings(m, wanted)
+            + _dict_settings(m, wanted) + _variable_settings(m, wanted)
+            + _parameter_settings(m, wanted))
 
 
 def _argparse_settings(m: SemanticModel, wanted) -> List[LrSetting]:
@@ -392,18 +382,10 @@ def is_read(m: SemanticModel, setting: LrSetting) -> bool:
     return m.name_read(setting.name, setting.owner.scope if setting.owner is not None else None)
 
 
+@memoized
 def _settings_escape(m: SemanticModel) -> bool:
-    if "settings_escape" in m.memo:
-        return m.memo["settings_escape"]
-    escape = False
-    for site in m.sites:
-        if not site.is_call:
-            continue
-        for kw in site.node.keywords:
-            if kw.arg is None and _wholesale(m, kw.value, site):
-                escape = True
-    m.memo["settings_escape"] = escape
-    return escape
+    return any(kw.arg is None and _wholesale(m, kw.value, site)
+               for site in m.sites if site.is_call for kw in site.node.keywords)
 
 
 def _wholesale(m: SemanticModel, value: ast.AST, site: Site) -> bool:
@@ -418,10 +400,8 @@ def _wholesale(m: SemanticModel, value: ast.AST, site: Site) -> bool:
     return False
 
 
+@memoized
 def _optimizer_escapes(m: SemanticModel) -> bool:
-    if "optimizer_escapes" in m.memo:
-        return m.memo["optimizer_escapes"]
-    escape = False
     for site in m.sites:
         if not site.is_call or m.function_for(site.node.func, site.scope) is not None:
             continue
@@ -430,7 +410,5 @@ def _optimizer_escapes(m: SemanticModel) -> bool:
             continue
         args = list(site.node.args) + [k.value for k in site.node.keywords]
         if any("optimizer" in m.kinds(a, site.scope) for a in args):
-            escape = True
-            break
-    m.memo["optimizer_escapes"] = escape
-    return escape
+            return True
+    return False

@@ -16,18 +16,20 @@ The facts:
 * :func:`batch_part` - a value that is an element of a ``DataLoader`` batch,
   moved or not;
 * :func:`is_tensor` - a value known to be a ``torch.Tensor``;
-* :func:`device_less_factory` / :func:`cpu_factories` / :func:`input_params` /
-  :func:`is_input_derived` - tensors a ``forward()`` creates on the default device
-  and tensors that come from its inputs;
+* :func:`device_literal` / :func:`is_cuda_literal` - the one test of a device
+  written in the source (``"cuda:1"``, ``f"cuda:{rank}"``, ``torch.device("cuda")``);
 * :func:`guard_tests` - the ``if`` tests that enclose a call.
+
+Tensors a ``forward()`` creates are :mod:`torchlint.facts.forward`'s.
 """
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from torchlint import known
-from torchlint.semantic import FunctionInfo, LoopInfo, SemanticModel, Scope, Site
+from torchlint.semantic import FunctionInfo, LoopInfo, SemanticModel, Scope, Site, memoized
+from torchlint.syntax import const_str, find_argument
 
 CPU = "cpu"
 ACCELERATOR = "accelerator"  # cuda / mps / xpu, an index, current_accelerator()
@@ -35,22 +37,24 @@ DEVICE = "device"  # chosen at run time: a variable, args.device, f"{acc}:{rank}
 DTYPE = "dtype"  # .to(torch.float16): a conversion, not a move
 LIKE = "like"  # .to(other_tensor) / .to(x.device): follows another tensor
 MAX_DEPTH = 6
-MAX_FLOW_DEPTH = 24  # expression steps followed from a forward() input
 
 
-def _memo(m: SemanticModel, name: str) -> Dict:
-    return m.memo.setdefault("devices." + name, {})
+def device_literal(m: SemanticModel, node: ast.AST, scope: Scope) -> Optional[str]:
+    """The device a literal names, lower-cased: ``"cuda:1"``, the head of
+    ``f"cuda:{rank}"`` (``"cuda:"``), the argument of ``torch.device("cuda")``; None
+    for anything that is not written out in the source."""
+    if isinstance(node, ast.Call) and m.resolve(node.func, scope) in known.DEVICE_CONSTRUCTORS:
+        return device_literal(m, node.args[0], scope) if node.args else None
+    text = const_str(node)
+    if text is None and isinstance(node, ast.JoinedStr) and node.values:
+        text = const_str(node.values[0])
+    return text.lower() if text is not None else None
 
 
-def _const_str(node) -> Optional[str]:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def keyword_arg(call: ast.Call, name: str) -> Optional[ast.expr]:
-    for k in call.keywords:
-        if k.arg == name:
-            return k.value
-    return None
+def is_cuda_literal(m: SemanticModel, node: ast.AST, scope: Scope) -> bool:
+    """The one CUDA-literal test: ``"cuda"``, ``"cuda:0"``, ``f"cuda:{i}"``, ``torch.device("cuda")``."""
+    text = device_literal(m, node, scope)
+    return text is not None and text.split(":")[0] == "cuda"
 
 
 # ----------------------------------------------------------------- devices
@@ -75,7 +79,7 @@ def device_value(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 0) 
 def _device_terminal(m: SemanticModel, node: ast.AST, scope: Scope, depth: int) -> str:
     if isinstance(node, ast.Constant) and node.value is None:
         return CPU  # device=None: the default device
-    text = _const_str(node)
+    text = const_str(node)
     if text is not None:
         low = text.lower()
         if low == "cpu" or low.startswith("cpu:"):
@@ -85,7 +89,7 @@ def _device_terminal(m: SemanticModel, node: ast.AST, scope: Scope, depth: int) 
             node.value, bool):
         return ACCELERATOR  # .to(0) / .cuda(0): a CUDA index
     if isinstance(node, ast.JoinedStr):
-        head = _const_str(node.values[0]) if node.values else None
+        head = const_str(node.values[0]) if node.values else None
         if head is not None and head.lower().startswith(known.ACCELERATOR_PREFIXES):
             return ACCELERATOR
         return DEVICE
@@ -119,20 +123,18 @@ def move_target(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]
         return CPU
     if func.attr != "to":
         return ACCELERATOR
-    given = call.args[0] if call.args else keyword_arg(call, "device")
-    if given is None or isinstance(given, ast.Starred):
-        return DTYPE if keyword_arg(call, "dtype") is not None else None
+    given = find_argument(call, 0, "device")
+    if given is None:
+        return DTYPE if find_argument(call, None, "dtype") is not None else None
     return device_value(m, given, scope)
 
 
+@memoized
 def selects_device(m: SemanticModel) -> bool:
     """The file picks a device somewhere: ``torch.device(...)``, ``torch.cuda.is_available()``,
     ``torch.accelerator``, a Trainer/Fabric/Accelerator, ``.cuda()``, ``.to(<device>)``,
     ``device=<not "cpu">``. A script without any of these is a pure CPU script."""
-    memo = _memo(m, "selects")
-    if "answer" not in memo:
-        memo["answer"] = any(_selects(m, s) for s in m.sites if s.is_call)
-    return memo["answer"]
+    return any(_selects(m, s) for s in m.sites if s.is_call)
 
 
 def _selects(m: SemanticModel, site: Site) -> bool:
@@ -144,33 +146,31 @@ def _selects(m: SemanticModel, site: Site) -> bool:
     target = move_target(m, call, site.scope)
     if target in (ACCELERATOR, DEVICE):
         return True
-    device = keyword_arg(call, "device")
+    device = find_argument(call, None, "device")
     return device is not None and device_value(m, device, site.scope) in (ACCELERATOR, DEVICE)
 
 
 _PROBE_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in known.DEVICE_PROBES)
 
 
+@memoized
 def device_choices(m: SemanticModel) -> List[Tuple[str, ast.expr, Scope]]:
     """Variables (and ``self.`` attributes) bound to a device the file selects:
     ``device = torch.device(...)``, ``device = "cuda" if ok else "cpu"``,
     ``device = torch.accelerator.current_accelerator()``. (name, value, scope) each; an
     attribute's name is ``self.<attr>``."""
-    memo = _memo(m, "choices")
-    if "answer" not in memo:
-        out = []
-        for scope in list(m.scopes.values()):
-            for name, bindings in scope.bindings.items():
-                for b in bindings:
-                    # not ``(acc := ...)``: the model keeps a lambda's walrus in the outer scope
-                    if b.kind == "assign" and isinstance(b.node, ast.Name) and b.value is not None \
-                            and _is_choice(m, name, b.value, b.scope):
-                        out.append((name, b.value, b.scope))
-        for cls in m.classes.values():
-            for name, values in cls.attrs.items():
-                out.extend(("self." + name, v, s) for v, s in values if _is_choice(m, name, v, s))
-        memo["answer"] = out
-    return memo["answer"]
+    out = []
+    for scope in list(m.scopes.values()):
+        for name, bindings in scope.bindings.items():
+            for b in bindings:
+                # not ``(acc := ...)``: the model keeps a lambda's walrus in the outer scope
+                if b.kind == "assign" and isinstance(b.node, ast.Name) and b.value is not None \
+                        and _is_choice(m, name, b.value, b.scope):
+                    out.append((name, b.value, b.scope))
+    for cls in m.classes.values():
+        for name, values in cls.attrs.items():
+            out.extend(("self." + name, v, s) for v, s in values if _is_choice(m, name, v, s))
+    return out
 
 
 def _is_choice(m: SemanticModel, name: str, value: ast.expr, scope: Scope) -> bool:
@@ -178,25 +178,20 @@ def _is_choice(m: SemanticModel, name: str, value: ast.expr, scope: Scope) -> bo
         return m.resolve(value.func, scope) in known.DEVICE_SELECTORS
     if isinstance(value, (ast.IfExp, ast.BoolOp)):
         parts = [value.body, value.orelse] if isinstance(value, ast.IfExp) else value.values
-        return all(_is_choice(m, name, p, scope) or _is_device_text(p) for p in parts)
-    return "device" in name.lower() and _is_device_text(value)
+        return all(_is_choice(m, name, p, scope) or _is_device_text(m, p, scope) for p in parts)
+    return "device" in name.lower() and _is_device_text(m, value, scope)
 
 
-def _is_device_text(node) -> bool:
-    text = _const_str(node)
-    if text is None and isinstance(node, ast.JoinedStr) and node.values:
-        text = _const_str(node.values[0])
-    return text is not None and text.lower().startswith(known.ACCELERATOR_PREFIXES + ("cpu",))
+def _is_device_text(m: SemanticModel, node: ast.AST, scope: Scope) -> bool:
+    text = device_literal(m, node, scope) if not isinstance(node, ast.Call) else None
+    return text is not None and text.startswith(known.ACCELERATOR_PREFIXES + ("cpu",))
 
 
 def choice_varies(m: SemanticModel, value: ast.expr, scope: Scope) -> bool:
     """A device choice that can be something other than ``cuda``/``cuda:0``."""
     for origin, oscope in m.origins(value, scope):
-        if isinstance(origin, ast.Call) and m.resolve(origin.func, oscope) == "torch.device":
-            if origin.args and _const_str(origin.args[0]) in ("cuda", "cuda:0"):
-                continue
-            return True
-        if _const_str(origin) in ("cuda", "cuda:0"):
+        if device_literal(m, origin, oscope) in ("cuda", "cuda:0") and not isinstance(
+                origin, ast.JoinedStr):
             continue
         return True
     return False
@@ -250,26 +245,24 @@ def _chain(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 0
             yield origin, oscope, ()
 
 
+@memoized
 def _statement_moves(m: SemanticModel) -> Dict[int, List[Tuple[ast.Call, Scope, str]]]:
     """In-place module moves written as statements (``model.to(device)``, ``model.cpu()``),
     by the value moved, each with its target."""
-    memo = _memo(m, "statement_moves")
-    if "answer" not in memo:
-        index: Dict[int, List[Tuple[ast.Call, Scope, str]]] = {}
-        for site in m.sites:
-            call = site.node
-            if call not in m.statement_calls:
-                continue
-            target = move_target(m, call, site.scope)
-            if target not in (ACCELERATOR, DEVICE, CPU):
-                continue
-            receiver = call.func.value
-            if "module" not in m.kinds(receiver, site.scope):
-                continue
-            for base, _bscope, _calls in _chain(m, receiver, site.scope):
-                index.setdefault(id(base), []).append((call, site.scope, target))
-        memo["answer"] = index
-    return memo["answer"]
+    index: Dict[int, List[Tuple[ast.Call, Scope, str]]] = {}
+    for call in m.statement_calls:
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in known.MOVE_METHODS:
+            continue
+        site_scope = m.site_of(call).scope
+        target = move_target(m, call, site_scope)
+        if target not in (ACCELERATOR, DEVICE, CPU):
+            continue
+        if "module" not in m.kinds(func.value, site_scope):
+            continue
+        for base, _bscope, _calls in _chain(m, func.value, site_scope):
+            index.setdefault(id(base), []).append((call, site_scope, target))
+    return index
 
 
 def module_moves(m: SemanticModel, expr: ast.AST, scope: Scope) -> List[Tuple[ast.Call, Scope]]:
@@ -378,15 +371,12 @@ def _batch_loader(m: SemanticModel, loop: LoopInfo, path: Tuple[int, ...]
     return it, scope
 
 
+@memoized
 def iterates_dataloader(m: SemanticModel) -> bool:
     """Some ``for`` loop of the file iterates a DataLoader (possibly through
     ``enumerate``/``tqdm``): the cheap gate before looking for batch tensors."""
-    memo = _memo(m, "iterates")
-    if "answer" not in memo:
-        memo["answer"] = any(
-            _batch_loader(m, loop, (1, 0)) is not None or _batch_loader(m, loop, (0,)) is not None
-            for loop in m.loops if isinstance(loop.node, (ast.For, ast.AsyncFor)))
-    return memo["answer"]
+    return any(_batch_loader(m, loop, (1, 0)) is not None or _batch_loader(m, loop, (0,)) is not None
+               for loop in m.loops if isinstance(loop.node, (ast.For, ast.AsyncFor)))
 
 
 def batch_part(m: SemanticModel, expr: ast.AST, scope: Scope) -> Optional[str]:
@@ -446,14 +436,14 @@ def _may_be_on_device(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int)
     for origin, oscope in m.origins(expr, scope):
         if not isinstance(origin, ast.Call):
             continue
-        if move_target(m, origin, oscope) not in (None, CPU, DTYPE) or keyword_arg(origin, "device"):
+        if move_target(m, origin, oscope) not in (None, CPU, DTYPE) or find_argument(origin, None, "device"):
             return True
         cls = m.class_for(origin.func, oscope)
         if cls is not None:
             for c in m.local_bases(cls):
                 for method in c.methods.values():
                     if any(s.is_call and (move_target(m, s.node, s.scope) not in (None, CPU, DTYPE)
-                                          or keyword_arg(s.node, "device") is not None)
+                                          or find_argument(s.node, None, "device") is not None)
                            for s in method.sites):
                         return True
         parts = list(origin.args) + [k.value for k in origin.keywords]
@@ -490,206 +480,17 @@ def is_tensor(m: SemanticModel, expr: ast.AST, scope: Scope) -> bool:
     return True
 
 
-# ----------------------------------------------------------------- forward()
-def device_less_factory(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
-    """The qualified name of a tensor factory called without ``device=`` that makes a
-    tensor of one or more dimensions (0-dim CPU tensors mix with any device), else None."""
-    qualname = m.resolve(call.func, scope)
-    if qualname not in known.TENSOR_FACTORIES:
-        return None
-    names = {k.arg for k in call.keywords if k.arg}
-    if names & {"device", "out"}:
-        return None
-    if any(k.arg is None for k in call.keywords):  # **factory_kwargs
-        shim = ast.Call(func=call.func, args=[], keywords=call.keywords)
-        given, complete = m.call_arguments(shim, scope)
-        if "device" in given or "out" in given or not complete:
-            return None
-    data_name = "data" if qualname in known.DATA_FACTORIES else "size"
-    first = call.args[0] if call.args else keyword_arg(call, data_name)
-    if qualname in known.DATA_FACTORIES:
-        data = (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp)
-        if qualname in ("torch.tensor", "torch.as_tensor") and not isinstance(first, data):
-            return None  # a scalar (0-dim) or an array/tensor torchlint cannot size
-    elif isinstance(first, (ast.Tuple, ast.List)) and not first.elts and len(call.args) == 1:
-        return None  # torch.zeros(()): 0-dim
-    return qualname
-
-
-def input_params(function: FunctionInfo, m: SemanticModel) -> List[ast.arg]:
-    """The tensor inputs of a method: parameters other than ``self``, without a non-tensor
-    annotation (``int``, ``bool``...) or a non-None constant default."""
-    args = function.node.args
-    positional = args.posonlyargs + args.args
-    params = positional[1:] if function.cls is not None else positional
-    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]],
-                        args.defaults))
-    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
-    out = []
-    for a in params + args.kwonlyargs:
-        default = defaults.get(a.arg)
-        if isinstance(default, ast.Constant) and default.value is not None:
-            continue
-        if a.annotation is not None:
-            q = m.resolve(a.annotation, function.scope.parent or function.scope) or ""
-            text = ast.unparse(a.annotation)
-            if q.startswith("builtins.") or text.startswith(("int", "float", "bool", "str",
-                                                             "Optional[int", "Optional[float")):
-                continue
-        out.append(a)
-    return out
-
-
-def is_input_derived(m: SemanticModel, expr: ast.AST, scope: Scope, params: FrozenSet[int],
-                     depth: int = 0) -> Optional[ast.arg]:
-    """The input parameter (one of ``params``, ids of ``ast.arg``) that ``expr`` is computed
-    from, through names, calls, arithmetic and indexing - but not through metadata
-    (``x.shape``, ``x.size(0)``, ``len(x)``, ``x.device``), or None."""
-    memo = _memo(m, "derived")
-    key = (id(expr), id(scope), params)
-    if key in memo:
-        return memo[key]
-    if depth > MAX_FLOW_DEPTH:
-        return None
-    memo[key] = None  # cycle guard while computing
-    found = None
-    for origin, oscope in m.origins(expr, scope):
-        if isinstance(origin, ast.arg):
-            if id(origin) in params:
-                found = origin
-                break
-            continue
-        for child, cscope in _value_children(m, origin, oscope):
-            found = is_input_derived(m, child, cscope, params, depth + 1)
-            if found is not None:
-                break
-        if found is not None:
-            break
-    memo[key] = found
-    return found
-
-
-def _value_children(m: SemanticModel, node: ast.AST, scope: Scope) -> List[Tuple[ast.AST, Scope]]:
-    """The sub-expressions whose tensors flow into ``node``'s value (a terminal of origins)."""
-    if isinstance(node, ast.Name):  # a loop target or an unpacked name: what it iterates/unpacks
-        if isinstance(node.ctx, ast.Load):
-            bindings = m.reaching_bindings(node, scope)
-        else:
-            bindings = [b for b in m.lookup(node.id, scope) or () if b.node is node]
-        out = []
-        for b in bindings:
-            hit = m.loop_target(b.node)
-            if hit is not None:
-                out.append((hit[0].node.iter, hit[0].scope))
-            elif b.unpack is not None:
-                out.append((b.unpack[0], b.scope))
-        return out
-    return [(child, scope) for child in _expression_children(m, node, scope)]
-
-
-def _expression_children(m: SemanticModel, node: ast.AST, scope: Scope) -> List[ast.AST]:
-    if isinstance(node, ast.Attribute):
-        return [] if node.attr in known.TENSOR_META_ATTRIBUTES or _is_self(node.value) else [node.value]
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in known.TENSOR_META_METHODS:
-            return []
-        qualname = m.resolve(func, scope) or ""
-        if qualname.startswith("builtins."):
-            return []
-        children = [a.value if isinstance(a, ast.Starred) else a for a in node.args]
-        children += [k.value for k in node.keywords]
-        if isinstance(func, ast.Attribute) and not _is_self(func.value) and not qualname:
-            children.append(func.value)
-        return children
-    if isinstance(node, ast.BinOp):
-        return [node.left, node.right]
-    if isinstance(node, ast.UnaryOp):
-        return [node.operand]
-    if isinstance(node, ast.Subscript):
-        return [node.value]
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return list(node.elts)
-    return []
-
-
-def _is_self(node: ast.AST) -> bool:
-    return isinstance(node, ast.Name) and node.id == "self"
-
-
-def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, homes: FrozenSet[int],
-                  depth: int = 0) -> Set[ast.Call]:
-    """Device-less factory calls made in ``homes`` (ids of methods' scopes: forward() and
-    the helpers it calls, whose return values origins follows) that ``expr``'s value
-    comes from, unchanged in device: through names, tensor methods, torch functions,
-    arithmetic and indexing. Empty when some value of ``expr`` is put on a device
-    (``.to(x.device)``, ``.type_as(x)``, ``.cuda()``, ``device=``)."""
-    if depth > MAX_DEPTH:
-        return set()
-    found: Set[ast.Call] = set()
-    for origin, oscope in m.origins(expr, scope):
-        if isinstance(origin, ast.Call):
-            func = origin.func
-            if isinstance(func, ast.Attribute) and func.attr in known.DEVICE_FIX_METHODS:
-                return set()
-            if keyword_arg(origin, "device") is not None:
-                return set()
-            if id(oscope) in homes and device_less_factory(m, origin, oscope):
-                found.add(origin)
-                continue
-            qualname = m.resolve(func, oscope) or ""
-            if _full_reduction(origin, qualname):
-                continue  # a 0-dim result mixes with any device
-            if qualname.startswith("torch.") and not qualname.startswith("torch.nn."):
-                parts = [a for a in origin.args if not isinstance(a, ast.Starred)]
-            elif isinstance(func, ast.Attribute) and not qualname and not _is_self(func.value) \
-                    and "module" not in m.kinds(func.value, oscope):
-                parts = [func.value]  # a tensor method: same device as the tensor
-            else:
-                continue
-        elif isinstance(origin, ast.BinOp):
-            parts = [origin.left, origin.right]
-        elif isinstance(origin, ast.UnaryOp):
-            parts = [origin.operand]
-        elif isinstance(origin, ast.Subscript):
-            parts = [origin.value]
-        elif isinstance(origin, (ast.List, ast.Tuple)):
-            parts = list(origin.elts)
-        else:
-            continue
-        for part in parts:
-            found |= cpu_factories(m, part, oscope, homes, depth + 1)
-    return found
-
-
-def _full_reduction(call: ast.Call, qualname: str) -> bool:
-    """``t.sum()`` / ``torch.mean(t)`` without a dimension: a 0-dim tensor."""
-    func = call.func
-    name = qualname.rsplit(".", 1)[-1] if qualname.startswith("torch.") else (
-        func.attr if isinstance(func, ast.Attribute) and not qualname else "")
-    if name not in known.FULL_REDUCTIONS or any(k.arg in ("dim", "axis") for k in call.keywords):
-        return False
-    positional = len(call.args) - (1 if qualname.startswith("torch.") else 0)
-    return positional <= (1 if name in ("dot", "vdot") else 0)
-
-
 # ----------------------------------------------------------------- guards
 def guard_tests(m: SemanticModel, node: ast.AST, function: Optional[FunctionInfo]) -> List[ast.expr]:
     """The tests of the ``if`` statements, ``a if test else b`` and ``test and ...`` that
     enclose ``node`` inside its function (or the module body)."""
-    memo = _memo(m, "parents")
     owner = function.node if function is not None else m.tree
-    parents = memo.get(id(owner))
-    if parents is None:
-        parents = {}
-        for parent in ast.walk(owner):
-            for child in ast.iter_child_nodes(parent):
-                parents[id(child)] = parent
-        memo[id(owner)] = parents
     tests = []
     current = node
-    while id(current) in parents and current is not owner:
-        parent = parents[id(current)]
+    while current is not owner:
+        parent = m.parent(current)
+        if parent is None:
+            break
         if isinstance(parent, (ast.If, ast.IfExp, ast.While)) and current is not parent.test:
             tests.append(parent.test)
         elif isinstance(parent, ast.BoolOp):
@@ -703,104 +504,7 @@ def mentions_device(test: ast.AST) -> bool:
     ``device.type == "cuda"``, ``use_gpu``."""
     for node in ast.walk(test):
         word = (node.id if isinstance(node, ast.Name) else node.attr if isinstance(
-            node, ast.Attribute) else _const_str(node) or "")
+            node, ast.Attribute) else const_str(node) or "")
         if any(w in word.lower() for w in known.DEVICE_GUARD_WORDS):
             return True
     return False
-
-
-# ------------------------------------------- a CPU tensor meeting another tensor
-# (TL802: a device-less factory in a LightningModule method is a bug only where its
-# value is combined with the batch or the module's weights)
-# Calls that take a CPU tensor without combining it with device tensors.
-SAFE_SELF_METHODS = frozenset({"log", "log_dict", "register_buffer", "print"})
-SAFE_CALLS = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter", "builtins.print",
-                        "builtins.len", "builtins.float", "builtins.int", "builtins.bool",
-                        "builtins.isinstance", "builtins.str"})
-# Tensor methods whose result no longer needs the factory's device.
-SAFE_METHODS = frozenset({"to", "type_as", "cuda", "cpu", "item", "tolist", "numpy", "size",
-                          "dim", "numel", "shape"})
-MAX_NAME_HOPS = 3
-
-
-def meets_other_tensor(m: SemanticModel, node: ast.expr, fn: FunctionInfo) -> bool:
-    """Does the value of ``node`` (a tensor made in ``fn``) meet another tensor? Unknown: no."""
-    return _combined(m, node, fn, 0)
-
-
-def is_scalar(expr: ast.expr) -> bool:
-    if isinstance(expr, ast.UnaryOp):
-        expr = expr.operand
-    return isinstance(expr, ast.Constant) and isinstance(expr.value, (int, float, bool))
-
-
-def _combined(m: SemanticModel, node: ast.expr, fn: FunctionInfo, hops: int) -> bool:  # noqa: C901
-    """Does the value of ``node`` meet another (device) tensor? Unknown means no."""
-    parent = m.parent(node)
-    if isinstance(parent, ast.Attribute):  # factory(...).method(...)
-        grand = m.parent(parent)
-        if parent.attr in SAFE_METHODS or not (isinstance(grand, ast.Call) and grand.func is parent):
-            return False
-        if any(not isinstance(a, ast.Constant) for a in grand.args):
-            return True  # torch.zeros(n).add(x)
-        return _combined(m, grand, fn, hops)
-    if isinstance(parent, ast.Subscript):
-        return parent.value is node and _combined(m, parent, fn, hops)  # as an index: fine
-    if isinstance(parent, (ast.BinOp, ast.Compare)):
-        others = ([parent.left, parent.right] if isinstance(parent, ast.BinOp)
-                  else [parent.left, *parent.comparators])
-        if any(o is not node and not isinstance(o, ast.Constant) for o in others):
-            return True
-        return isinstance(parent, ast.BinOp) and _combined(m, parent, fn, hops)
-    if isinstance(parent, ast.UnaryOp):
-        return _combined(m, parent, fn, hops)
-    if isinstance(parent, (ast.List, ast.Tuple)) and isinstance(m.parent(parent), ast.Call):
-        return _argument_of(m, m.parent(parent), parent, fn, hops)
-    if isinstance(parent, ast.keyword) and isinstance(m.parent(parent), ast.Call):
-        return _argument_of(m, m.parent(parent), node, fn, hops)
-    if isinstance(parent, ast.Call) and node is not parent.func:
-        return _argument_of(m, parent, node, fn, hops)
-    if isinstance(parent, ast.AugAssign):
-        return True  # x += torch.randn(...)
-    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 \
-            and isinstance(parent.targets[0], ast.Name) and hops < MAX_NAME_HOPS:
-        name = parent.targets[0].id
-        return any(_combined(m, use, fn, hops + 1) for use in _loads(fn, name, parent))
-    return False
-
-
-def _argument_of(m: SemanticModel, call: ast.Call, arg: ast.expr, fn: FunctionInfo, hops: int) -> bool:
-    func = call.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
-            and func.value.id == "self" and func.attr in SAFE_SELF_METHODS:
-        return False
-    q = m.resolve(func, fn.scope)
-    if q in SAFE_CALLS:
-        return False
-    values = list(call.args) + [k.value for k in call.keywords]
-    if any(v is not arg and not isinstance(v, ast.Constant) for v in values):
-        return True  # torch.cat([x, z]), F.mse_loss(out, z)
-    if "module" in m.kinds(func, fn.scope) or (isinstance(func, ast.Name) and func.id == "self"):
-        return True  # self.layer(z): weights on the device, input on the CPU
-    if q is not None and q.startswith("torch."):
-        return _combined(m, call, fn, hops)  # torch.sigmoid(torch.randn(3)) flows on
-    return False
-
-
-def _loads(fn: FunctionInfo, name: str, after: ast.stmt):
-    """Loads of ``name`` in ``fn`` after the statement ``after`` and up to the end of the
-    next statement that re-binds it (``z = z.type_as(x)``: later uses see the new value)."""
-    start = (after.end_lineno, after.end_col_offset)
-    names = [n for n in ast.walk(fn.node) if isinstance(n, ast.Name) and n.id == name
-             and (n.lineno, n.col_offset) > start]
-    stores = [n for n in names if isinstance(n.ctx, ast.Store)]
-    cutoff = None
-    if stores:
-        first = min(stores, key=lambda n: (n.lineno, n.col_offset))
-        stmt = next((s for s in ast.walk(fn.node) if isinstance(s, (ast.Assign, ast.AnnAssign))
-                     and any(t is first for t in ast.walk(s))), None)
-        cutoff = (stmt.end_lineno, stmt.end_col_offset) if stmt is not None \
-            else (first.lineno, first.col_offset)
-    for node in names:
-        if isinstance(node.ctx, ast.Load) and (cutoff is None or (node.lineno, node.col_offset) < cutoff):
-            yield node

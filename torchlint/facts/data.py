@@ -12,8 +12,10 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
-from torchlint import known, loops
-from torchlint.semantic import ClassInfo, LoopInfo, Scope, SemanticModel, short_text
+from torchlint import known
+from torchlint.facts import autograd, loops
+from torchlint.semantic import ClassInfo, LoopInfo, Scope, SemanticModel, memoized
+from torchlint.syntax import short_text
 
 Origin = Tuple[ast.AST, Scope]
 MAX_WRAP_DEPTH = 4  # enumerate(tqdm(zip(...))) ...
@@ -71,20 +73,16 @@ def loop_sources(m: SemanticModel, loop: LoopInfo) -> List[Origin]:
     for site, _via in m.sites_in(loop, follow=False):
         if (site.is_call and site.loops and site.loops[-1] is loop.node and site.node.args
                 and m.resolve(site.node.func, site.scope) == "builtins.next"
-                and m.grad_mode(site.node, site.scope) is not False):
+                and autograd.grad_mode(m, site.node, site.scope) is not False):
             out.extend(iterated(m, site.node.args[0], site.scope))
     return out
 
 
+@memoized
 def training_feeds(m: SemanticModel) -> List[Tuple[LoopInfo, ast.AST, Scope]]:
     """(training loop, value, scope) for everything a training loop iterates."""
-    memo = m.memo.get("data.training_feeds")
-    if memo is None:
-        memo = []
-        for loop, _evs in loops.training_loops(m):
-            memo.extend((loop, node, scope) for node, scope in loop_sources(m, loop))
-        m.memo["data.training_feeds"] = memo
-    return memo
+    return [(loop, node, scope) for loop, _evs in loops.training_loops(m)
+            for node, scope in loop_sources(m, loop)]
 
 
 # ------------------------------------------------------------- how loaders sample
@@ -124,12 +122,10 @@ def sampler_shards(m: SemanticModel, node: ast.AST, scope: Scope) -> Optional[bo
     return None
 
 
+@memoized
 def class_reads_rank(m: SemanticModel, cls: ClassInfo) -> bool:
     """A same-file class whose code (own or same-file bases) reads the process rank."""
-    memo = m.memo.setdefault("data.class_reads_rank", {})
-    if id(cls) not in memo:
-        memo[id(cls)] = any(_mentions_rank(c.node) for c in m.local_bases(cls))
-    return memo[id(cls)]
+    return any(_mentions_rank(c.node) for c in m.local_bases(cls))
 
 
 def is_iterable_dataset_class(m: SemanticModel, cls: ClassInfo) -> bool:
@@ -171,24 +167,22 @@ def ddp_sites(m: SemanticModel) -> list:
 
 
 # ------------------------------------------------------------------ epochs
+@memoized
 def _loop_infos(m: SemanticModel) -> Dict[int, LoopInfo]:
-    memo = m.memo.get("data.loop_infos")
-    if memo is None:
-        memo = m.memo["data.loop_infos"] = {id(lp.node): lp for lp in m.loops}
-    return memo
+    return {id(lp.node): lp for lp in m.loops}
 
 
+@memoized
 def repeated_functions(m: SemanticModel) -> Set[int]:
     """ids of same-file functions called (through helpers) from inside some loop."""
-    memo = m.memo.get("data.repeated_functions")
-    if memo is None:
-        memo = set()
-        for loop in m.loops:
-            for site, via in m.sites_in(loop):
-                if via and site.function is not None:
-                    memo.add(id(site.function.node))
-        m.memo["data.repeated_functions"] = memo
-    return memo
+    found = set()
+    for loop in m.loops:
+        if loop.parents:
+            continue  # an outer loop's sites hold this loop's
+        for site, via in m.sites_in(loop):
+            if via and site.function is not None:
+                found.add(id(site.function.node))
+    return found
 
 
 def runs_repeatedly(m: SemanticModel, site) -> bool:

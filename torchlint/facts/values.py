@@ -20,24 +20,14 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
-from torchlint import known, loops
-from torchlint.semantic import LOOP_NODES, LoopInfo, SemanticModel, Scope, Site
+from torchlint import known
+from torchlint.facts import autograd, loops
+from torchlint.semantic import LOOP_NODES, LoopInfo, SemanticModel, Scope, Site, memoized
+from torchlint.syntax import find_argument, short_text, unparse
 
 MAX_DEPTH = 6
-MAX_SOURCE_NODES = 200  # expressions bigger than this are never rendered into messages
 _KEEPS_PROBABILITIES = frozenset({"float", "double", "half", "to", "cpu", "cuda", "contiguous",
                                   "clone", "detach"})
-
-
-def source(expr: ast.AST) -> str:
-    """``source(expr)``, or ``"..."`` for expressions too large (or deep) to render:
-    unparse recurses and would raise RecursionError on machine-made code."""
-    count = 0
-    for _ in ast.walk(expr):
-        count += 1
-        if count > MAX_SOURCE_NODES:
-            return "..."
-    return ast.unparse(expr)
 
 
 # ------------------------------------------------------------------ backward
@@ -48,13 +38,13 @@ def backward_tensor(m: SemanticModel, site: Site) -> Optional[ast.expr]:
         return None
     func = node.func
     if m.resolve(func, site.scope) in known.AUTOGRAD_BACKWARD:
-        return _argument(node, 0, "tensors")
+        return find_argument(node, 0, "tensors")
     if isinstance(func, ast.Attribute) and func.attr == "backward":
         if _is_backward_wrapper(m, func.value, site.scope):
-            return _argument(node, 0, "tensors", "loss")
+            return find_argument(node, 0, "tensors", "loss")
         return func.value
     if isinstance(func, ast.Attribute) and func.attr == "manual_backward":
-        return _argument(node, 0, "loss")
+        return find_argument(node, 0, "loss")
     return None
 
 
@@ -68,12 +58,6 @@ def _is_backward_wrapper(m: SemanticModel, expr: ast.expr, scope: Scope) -> bool
         if isinstance(origin, ast.Call) and m.resolve(origin.func, oscope) in known.BACKWARD_WRAPPERS:
             return True
     return False
-
-
-def _argument(call: ast.Call, index: int, *names: str) -> Optional[ast.expr]:
-    if len(call.args) > index and not isinstance(call.args[index], ast.Starred):
-        return call.args[index]
-    return next((k.value for k in call.keywords if k.arg in names), None)
 
 
 def grad_roots(expr: Optional[ast.expr]) -> List[ast.Name]:
@@ -102,30 +86,28 @@ def grad_roots(expr: Optional[ast.expr]) -> List[ast.Name]:
     return out
 
 
+@memoized
 def _graph_facts(m: SemanticModel):
     """Per function: the names a ``backward()`` runs on (roots of its tensor); for the
     file: the value expressions those names hold there (``crit(out, y)`` in ``loss =
-    crit(out, y); loss.backward()``), by node id. Computed once per model."""
-    facts = m.memo.get("graph_facts")
-    if facts is None:
-        names: Dict[ast.AST, set] = {}
-        graph_values: Dict[int, ast.AST] = {}
-        for site in m.sites:
-            if not site.is_call or not _may_be_backward(site.node):
-                continue
-            ev = loops.classify(m, site)
-            if ev is None or ev.kind != loops.BACKWARD:
-                continue
-            tensor = backward_tensor(m, site)
-            roots = grad_roots(tensor)
-            names.setdefault(m.root_of(site.scope), set()).update(n.id for n in roots)
-            candidates = roots + ([tensor] if isinstance(tensor, ast.Call) else [])
-            for root in candidates:
-                for value, _vscope in m.origins(root, site.scope):
-                    if _is_computed(value):
-                        graph_values[id(value)] = value
-        facts = m.memo["graph_facts"] = (names, graph_values)
-    return facts
+    crit(out, y); loss.backward()``), by node id."""
+    names: Dict[ast.AST, set] = {}
+    graph_values: Dict[int, ast.AST] = {}
+    for site in m.sites:
+        if not site.is_call or not _may_be_backward(site.node):
+            continue
+        ev = loops.classify(m, site)
+        if ev is None or ev.kind != loops.BACKWARD:
+            continue
+        tensor = backward_tensor(m, site)
+        roots = grad_roots(tensor)
+        names.setdefault(m.root_of(site.scope), set()).update(n.id for n in roots)
+        candidates = roots + ([tensor] if isinstance(tensor, ast.Call) else [])
+        for root in candidates:
+            for value, _vscope in m.origins(root, site.scope):
+                if _is_computed(value):
+                    graph_values[id(value)] = value
+    return names, graph_values
 
 
 def _is_computed(value: ast.AST) -> bool:
@@ -159,32 +141,8 @@ def carries_graph(m: SemanticModel, expr: ast.expr, scope: Scope,
         candidates.append(expr)
     for cand in candidates:
         if any(id(v) in graph_values for v, _s in m.origins(cand, scope)):
-            return cand.id if isinstance(cand, ast.Name) else source(cand.func) + "(...)"
+            return cand.id if isinstance(cand, ast.Name) else short_text(cand.func) + "(...)"
     return None
-
-
-def records_graph(m: SemanticModel, node: ast.AST, scope: Scope, depth: int = 0) -> bool:
-    """Grad mode is definitely on whenever ``node`` runs: on in its function (no
-    ``no_grad`` block or decorator), and the function is module-level code or every
-    same-file call of it runs with grad on (at least one; a function nobody in the file
-    calls may be called under ``no_grad`` from elsewhere)."""
-    if depth > MAX_DEPTH or m.grad_mode(node, scope) is not True:
-        return False
-    root = m.root_of(scope)
-    if root is m.tree:
-        return True
-    calls = _callers(m).get(root, [])
-    return bool(calls) and all(records_graph(m, c.node, c.scope, depth + 1) for c in calls)
-
-
-def _callers(m: SemanticModel) -> Dict[ast.AST, List[Site]]:
-    found = m.memo.get("values_callers")
-    if found is None:
-        found = m.memo["values_callers"] = {}
-        for site in m.sites:
-            for target in m.call_targets(site):
-                found.setdefault(target.node, []).append(site)
-    return found
 
 
 def model_loss(m: SemanticModel, value: ast.AST, scope: Scope) -> bool:
@@ -224,8 +182,8 @@ def carries_model_loss(m: SemanticModel, expr: ast.expr, scope: Scope, exclude: 
         candidates.append(expr)
     for cand in candidates:
         for value, vscope in m.origins(cand, scope):
-            if model_loss(m, value, vscope) and records_graph(m, value, vscope):
-                return cand.id if isinstance(cand, ast.Name) else source(cand.func) + "(...)"
+            if model_loss(m, value, vscope) and autograd.records_graph(m, value, vscope):
+                return cand.id if isinstance(cand, ast.Name) else short_text(cand.func) + "(...)"
     return None
 
 
@@ -313,7 +271,7 @@ def loss_called(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Tupl
 
 def loss_input(call: ast.Call) -> Optional[ast.expr]:
     """The prediction argument of a loss call (``input``)."""
-    return _argument(call, 0, "input")
+    return find_argument(call, 0, "input")
 
 
 # ------------------------------------------------------------------ optimizers
@@ -339,7 +297,7 @@ def optimizer_param_owners(m: SemanticModel, optimizer: ast.expr, scope: Scope) 
             for node in ast.walk(arg):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                         and node.func.attr in ("parameters", "named_parameters")):
-                    owners.add(source(node.func.value))
+                    owners.add(unparse(node.func.value))
     return frozenset(owners)
 
 
@@ -350,10 +308,10 @@ def scheduler_optimizers(m: SemanticModel, scheduler: ast.expr, scope: Scope) ->
     for origin, _oscope in m.origins(scheduler, scope):
         if not isinstance(origin, ast.Call):
             return frozenset()
-        arg = _argument(origin, 0, "optimizer")
+        arg = find_argument(origin, 0, "optimizer")
         if arg is None:
             return frozenset()
-        out.add(source(arg))
+        out.add(unparse(arg))
     return frozenset(out)
 
 

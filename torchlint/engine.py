@@ -1,0 +1,69 @@
+"""Lint one file: open a model for it, run the selected rules, each isolated.
+
+Used by the flake8 plugin, the CLI and the tests. A rule that raises never
+aborts the run (flake8 stops everything on a plugin exception): its error
+becomes one ``TL000`` diagnostic naming the rule and the exception type; a
+``RecursionError`` (pathological nesting) silences the rule for that file.
+"""
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Sequence, Type
+
+from torchlint import project
+from torchlint.checks import RULES
+from torchlint.config import Config
+from torchlint.rule import Rule, Violation
+from torchlint.semantic import SemanticModel
+
+_GATE_WORDS = ("torch", "lightning")
+
+
+def looks_like_pytorch(lines) -> bool:
+    """The fast gate: no rule runs on a file that never mentions torch or lightning."""
+    if lines is None:
+        return True
+    return any(word in line for line in lines for word in _GATE_WORDS)
+
+
+def open_model(tree: ast.AST, filename: str = "(none)", lines=None) -> SemanticModel:
+    """The semantic model of one file, with the cross-module facts of its project."""
+    return SemanticModel(tree, filename, lines, project=project.for_file(filename, tree, lines))
+
+
+def check_tree(tree: ast.AST, filename: str = "(none)", lines=None, config: Optional[Config] = None,
+               rules: Optional[Sequence[Type[Rule]]] = None) -> List[Violation]:
+    """Every violation in one file. ``rules``: the rule classes to run (None: all)."""
+    rules = RULES if rules is None else rules
+    if not rules or not looks_like_pytorch(lines):
+        return []
+    try:
+        model = open_model(tree, filename, lines)
+    except RecursionError:  # pathological nesting: stay quiet rather than guess
+        return []
+    except Exception as exc:  # never abort flake8
+        return [Violation(1, 0, "TL000", f"torchlint internal error in semantic model: "
+                                         f"{type(exc).__name__}")]
+    if not model.imports_torch:
+        return []
+    config = config if config is not None else Config()
+    out: List[Violation] = []
+    for rule_cls in rules:
+        try:
+            out.extend(rule_cls().check(model, config))
+        except RecursionError:
+            continue
+        except Exception as exc:
+            out.append(Violation(1, 0, "TL000", f"torchlint internal error in {rule_cls.code}: "
+                                                f"{type(exc).__name__}"))
+    return out
+
+
+def check_source(source: str, filename: str = "<string>", config: Optional[Config] = None,
+                 rules=None) -> Optional[List[Violation]]:
+    """Parse and check a source string (for the CLI and tests); None on a syntax error."""
+    try:
+        tree = ast.parse(source, filename)
+    except (SyntaxError, ValueError):
+        return None
+    return check_tree(tree, filename, source.splitlines(True), config, rules)

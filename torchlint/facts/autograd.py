@@ -1,0 +1,109 @@
+"""Where autograd records: the one answer to "is grad mode on here?".
+
+Grad mode at a node is decided by what encloses it in its function - a
+``with torch.no_grad():`` / ``torch.inference_mode()`` /
+``torch.set_grad_enabled(flag)`` / ``torch.enable_grad()`` block, or such a
+decorator on the function - starting from the mode the function is *entered*
+in: a caller's mode at the call (same-file callers, all agreeing), or the
+mode a chain of helper calls from a loop carries. Answers are True (records),
+False (does not) or None (depends on a value, or on callers torchlint cannot
+see: a method nobody in the file calls, a file that switches grad off
+globally).
+"""
+from __future__ import annotations
+
+import ast
+from typing import Optional, Tuple
+
+from torchlint import known
+from torchlint.semantic import FUNCTION_NODES, FunctionInfo, Scope, SemanticModel, Site, memoized
+
+_NO_EFFECT = object()  # a context manager that does not touch autograd's grad mode
+FROM_CALLERS = object()  # grad_at: the outermost function is entered as its callers call it
+
+
+def grad_mode(m: SemanticModel, node: ast.AST, scope: Scope,
+              outer: Optional[bool] = True) -> Optional[bool]:
+    """Grad mode at ``node`` inside its own function, which is entered in mode
+    ``outer``: the function's decorators, then every ``with`` around ``node``."""
+    root = m.root_of(scope)
+    mode = outer
+    if isinstance(root, FUNCTION_NODES):
+        fscope = m.scopes.get(root, scope)
+        for dec in root.decorator_list:
+            effect = grad_effect(m, dec, fscope.parent or fscope)
+            if effect is not _NO_EFFECT:
+                mode = effect
+    for owner, field_name, _ in m.statement_path(node, scope) or ():
+        if isinstance(owner, (ast.With, ast.AsyncWith)) and field_name == "body":
+            for item in owner.items:
+                effect = grad_effect(m, item.context_expr, scope)
+                if effect is not _NO_EFFECT:
+                    mode = effect
+    return mode
+
+
+def grad_effect(m: SemanticModel, expr: ast.expr, scope: Scope):
+    """What a context manager / decorator does to grad mode: True, False, None
+    (depends on a value) or ``_NO_EFFECT``."""
+    call = expr if isinstance(expr, ast.Call) else None
+    qualname = m.resolve(call.func if call is not None else expr, scope)
+    if qualname is None:
+        return _NO_EFFECT
+    arg = None
+    if call is not None:
+        arg = call.args[0] if call.args else next(
+            (k.value for k in call.keywords if k.arg == "mode"), None)
+    if qualname in known.NO_GRAD_CONTEXTS:
+        if arg is not None and qualname.endswith("inference_mode"):
+            if isinstance(arg, ast.Constant):
+                return False if arg.value else _NO_EFFECT
+            return None
+        return False
+    if qualname in known.GRAD_ENABLING_CONTEXTS:
+        return True
+    if qualname in known.SET_GRAD_ENABLED and call is not None:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, bool):
+            return arg.value
+        return None
+    return _NO_EFFECT
+
+
+def grad_at(m: SemanticModel, site: Site, via: Tuple[Site, ...] = (),
+            entry=FROM_CALLERS) -> Optional[bool]:
+    """Grad mode at ``site`` reached through the helper-call chain ``via``: the
+    contexts and decorators on the way, starting from ``entry`` (default: the mode
+    the outermost function's same-file callers call it in, :func:`entry_grad`)."""
+    chain = via + (site,)
+    mode = entry_grad(m, chain[0].function) if entry is FROM_CALLERS else entry
+    for s in chain:
+        mode = grad_mode(m, s.node, s.scope, mode)
+    return mode
+
+
+def records_graph(m: SemanticModel, node: ast.AST, scope: Scope) -> bool:
+    """Grad mode is definitely on whenever ``node`` runs."""
+    function = m.enclosing_function(scope)
+    return grad_mode(m, node, scope, entry_grad(m, function)) is True
+
+
+@memoized(guard=None)
+def entry_grad(m: SemanticModel, function: Optional[FunctionInfo]) -> Optional[bool]:
+    """The grad mode ``function`` (None: module level) is entered in: True at module
+    level (None when the file switches grad off globally), else the one mode every
+    same-file caller calls it in (None when they disagree or there are none). A caller
+    still being computed (recursion) counts as None."""
+    if function is None:
+        return None if sets_grad_globally(m) else True
+    modes = set()
+    for c in m.callers(function):
+        modes.add(grad_mode(m, c.node, c.scope, entry_grad(m, c.function)))
+    return modes.pop() if len(modes) == 1 else None
+
+
+@memoized
+def sets_grad_globally(m: SemanticModel) -> bool:
+    """``torch.set_grad_enabled(False)`` as a statement (not a ``with``) anywhere in the file."""
+    contexts = {id(w) for s in m.sites for w in s.withs}
+    return any(s.is_call and id(s.node) not in contexts
+               and m.resolve(s.node.func, s.scope) in known.SET_GRAD_ENABLED for s in m.sites)

@@ -1,0 +1,315 @@
+"""The single pass over flake8's tree that fills a :class:`~torchlint.semantic.model.SemanticModel`.
+
+Statements are dispatched through a handler table (one method per statement
+type) and visited recursively, depth-guarded; expressions are walked
+iteratively. What the pass records: scopes and their bindings, functions,
+classes, loops, main guards, and every call and ``.grad`` write as a
+:class:`~torchlint.semantic.nodes.Site` with the loops, ``with`` blocks and
+function around it; plus the small indexes some facts read (keys read and
+written, attribute and item writes, calls whose value is discarded).
+"""
+from __future__ import annotations
+
+import ast
+from typing import Callable, Dict, Optional
+
+from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionInfo, LoopInfo, Scope, Site
+from torchlint.syntax import arg_defaults, children_reversed, is_main_guard
+
+MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
+
+
+class Context:
+    """Where a statement runs: its scope, function, class body, loops and ``with`` blocks."""
+
+    __slots__ = ("scope", "function", "cls", "loops", "withs", "depth")
+
+    def __init__(self, scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo],
+                 loops: tuple, withs: tuple, depth: int):
+        self.scope, self.function, self.cls = scope, function, cls
+        self.loops, self.withs, self.depth = loops, withs, depth
+
+    def nested(self, **changes) -> "Context":
+        c = Context(self.scope, self.function, self.cls, self.loops, self.withs, self.depth + 1)
+        for name, value in changes.items():
+            setattr(c, name, value)
+        return c
+
+
+class Builder:
+    def __init__(self, model) -> None:
+        self.m = model
+
+    def build(self, tree: ast.AST) -> None:
+        body = getattr(tree, "body", [])
+        if not isinstance(body, list):  # ast.Expression / ast.Interactive
+            body = [body] if isinstance(body, ast.AST) else []
+        self.block(body, Context(self.m.module_scope, None, None, (), (), 0))
+
+    # ------------------------------------------------------------ recording
+    def site(self, node: ast.AST, c: Context) -> None:
+        site = Site(node, c.scope, c.function, c.loops, c.withs)
+        self.m.sites.append(site)
+        if c.function is None:
+            self.m.module_sites.append(site)
+        else:
+            c.function.sites.append(site)
+
+    def exprs(self, nodes, c: Context) -> None:
+        """Record calls, name loads, keys read and walrus bindings, iteratively, in source order."""
+        stack = [n for n in reversed(nodes) if n is not None]
+        m = self.m
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind is ast.Call:
+                self.site(node, c)
+                self._read_key(node)
+            elif kind is ast.Name:
+                if type(node.ctx) is ast.Load:
+                    loads = m.name_loads.get(c.scope)
+                    if loads is None:
+                        loads = m.name_loads[c.scope] = set()
+                    loads.add(node.id)
+                continue  # no children
+            elif kind is ast.Constant:
+                continue
+            elif kind is ast.Attribute:
+                if type(node.ctx) is ast.Load:
+                    self._key_read(node.value, node.attr)
+            elif kind is ast.Subscript:
+                key = node.slice
+                if (type(node.ctx) is ast.Load and isinstance(key, ast.Constant)
+                        and isinstance(key.value, str)):
+                    self._key_read(node.value, key.value)
+            elif kind is ast.NamedExpr and isinstance(node.target, ast.Name):
+                c.scope.add(Binding(node.target.id, BindingKind.ASSIGN, node, c.scope, value=node.value))
+            stack.extend(children_reversed(node))
+
+    def _read_key(self, call: ast.Call) -> None:
+        """``x.get("lr")``, ``x.pop("lr")``, ``getattr(x, "lr")``: the key is read."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in ("get", "pop"):
+            holder, key = func.value, call.args[0] if call.args else None
+        elif isinstance(func, ast.Name) and func.id in ("getattr", "hasattr") and len(call.args) > 1:
+            holder, key = call.args[0], call.args[1]
+        else:
+            return
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            self._key_read(holder, key.value)
+
+    def _key_read(self, holder: ast.expr, key: str) -> None:
+        keys = self.m.keys_read
+        keys.add(key)
+        if isinstance(holder, ast.Name):
+            keys.add(f"{holder.id}.{key}")
+        elif isinstance(holder, ast.Attribute):
+            keys.add(f"{holder.attr}.{key}")
+
+    def bind_target(self, target, value, c: Context, kind=BindingKind.ASSIGN) -> None:
+        scope = c.scope
+        if isinstance(target, ast.Name):
+            scope.add(Binding(target.id, kind, target, scope, value=value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            for i, elt in enumerate(target.elts):
+                v = values[i] if values is not None and i < len(values) else None
+                self.bind_target(elt.value if isinstance(elt, ast.Starred) else elt, v, c,
+                                 kind if v is not None else BindingKind.TARGET)
+                if (values is None and value is not None and kind == BindingKind.ASSIGN
+                        and isinstance(elt, ast.Name)
+                        and not any(isinstance(e, ast.Starred) for e in target.elts[:i + 1])):
+                    scope.bindings[elt.id][-1].unpack = (value, i)
+        elif isinstance(target, ast.Attribute):
+            if isinstance(target.value, ast.Name) and target.value.id == "self" and value is not None:
+                cls = self.m.enclosing_class(scope)
+                if cls is not None:
+                    cls.attrs.setdefault(target.attr, []).append((value, scope))
+
+    def assign_target(self, target, value, c: Context) -> None:
+        if isinstance(target, ast.Subscript):
+            self.exprs([target], c)
+            key = target.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.m.keys_written.add(key.value)
+            if isinstance(target.value, ast.Name):
+                self.m.item_writes.setdefault(target.value.id, []).append((target, value, c.scope))
+            return
+        if _is_grad_attr(target):
+            self.site(target, c)
+            return
+        if isinstance(target, ast.Attribute):
+            self.exprs([target.value], c)
+            if value is not None:
+                self.m.attr_writes.setdefault(target.attr, []).append((target, value, c.scope))
+        self.bind_target(target, value, c)
+
+    # ------------------------------------------------------------ statements
+    def block(self, stmts, c: Context) -> None:
+        if c.depth > MAX_STATEMENT_DEPTH:
+            self.m.truncated = True
+            return
+        handlers = _HANDLERS
+        for stmt in stmts:
+            handler = handlers.get(type(stmt))
+            if handler is None:
+                self.other(stmt, c)
+            else:
+                handler(self, stmt, c)
+
+    def function_def(self, stmt, c: Context) -> None:
+        m = self.m
+        self.exprs(stmt.decorator_list + arg_defaults(stmt.args), c)
+        c.scope.add(Binding(stmt.name, BindingKind.FUNCTION, stmt, c.scope))
+        fscope = Scope(stmt, c.scope)
+        m.scopes[stmt] = fscope
+        info = FunctionInfo(stmt, stmt.name, fscope, c.cls)
+        m.functions[stmt] = info
+        if c.cls is not None:
+            c.cls.methods[stmt.name] = info
+        args = stmt.args
+        for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+            if a is not None:
+                fscope.add(Binding(a.arg, BindingKind.ARGUMENT, a, fscope, annotation=a.annotation))
+        self.block(stmt.body, c.nested(scope=fscope, function=info, cls=None, loops=(), withs=()))
+
+    def class_def(self, stmt, c: Context) -> None:
+        m = self.m
+        self.exprs(stmt.bases + [k.value for k in stmt.keywords] + stmt.decorator_list, c)
+        c.scope.add(Binding(stmt.name, BindingKind.CLASS, stmt, c.scope))
+        cscope = Scope(stmt, c.scope)
+        m.scopes[stmt] = cscope
+        info = ClassInfo(stmt, stmt.name, cscope, c.scope)
+        m.classes[stmt] = info
+        self.block(stmt.body, c.nested(scope=cscope, cls=info))
+
+    def import_(self, stmt, c: Context) -> None:
+        m, scope = self.m, c.scope
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                top = alias.name.split(".")[0]
+                m.imported_modules.add(top)
+                if alias.asname:
+                    scope.add(Binding(alias.asname, BindingKind.IMPORT, stmt, scope,
+                                      full_name=alias.name, module=alias.name))
+                else:  # ``import torch.nn`` binds ``torch``
+                    scope.add(Binding(top, BindingKind.IMPORT, stmt, scope, full_name=top, module=top))
+            return
+        module = stmt.module or ""
+        if stmt.level == 0 and module:
+            m.imported_modules.add(module.split(".")[0])
+        prefix = ("." * stmt.level) + module
+        for alias in stmt.names:
+            if alias.name == "*":
+                scope.star_import = True
+                m.module_scope.star_import = True
+                m.star_imports.append(stmt)
+                continue
+            full = f"{prefix}.{alias.name}" if module else f"{prefix}{alias.name}"
+            scope.add(Binding(alias.asname or alias.name, BindingKind.IMPORT, stmt, scope,
+                              full_name=full, module=module, level=stmt.level))
+
+    def loop(self, stmt, c: Context) -> None:
+        if isinstance(stmt, ast.While):
+            self.exprs([stmt.test], c)
+        else:
+            self.exprs([stmt.iter], c)
+            self.bind_target(stmt.target, None, c, BindingKind.TARGET)
+        info = LoopInfo(stmt, c.scope, c.function, c.loops, c.withs)
+        self.m.loops.append(info)
+        if c.function is not None:
+            c.function.loops.append(info)
+        self.block(stmt.body, c.nested(loops=c.loops + (stmt,)))
+        self.block(stmt.orelse, c.nested())
+
+    def with_(self, stmt, c: Context) -> None:
+        withs = c.withs
+        for item in stmt.items:
+            self.exprs([item.context_expr], c)
+            if item.optional_vars is not None:
+                self.bind_target(item.optional_vars, item.context_expr, c)
+            withs = withs + (item.context_expr,)
+        self.block(stmt.body, c.nested(withs=withs))
+
+    def if_(self, stmt, c: Context) -> None:
+        self.exprs([stmt.test], c)
+        if c.function is None and c.cls is None and is_main_guard(stmt.test):
+            self.m.main_guards.append(stmt)
+        self.block(stmt.body, c.nested())
+        self.block(stmt.orelse, c.nested())
+
+    def try_(self, stmt, c: Context) -> None:
+        inner = c.nested()
+        self.block(stmt.body, inner)
+        for handler in stmt.handlers:
+            if handler.name:
+                c.scope.add(Binding(handler.name, BindingKind.TARGET, handler, c.scope))
+            self.exprs([handler.type], c)
+            self.block(handler.body, inner)
+        self.block(stmt.orelse, inner)
+        self.block(stmt.finalbody, inner)
+
+    def match(self, stmt, c: Context) -> None:
+        self.exprs([stmt.subject], c)
+        for case in stmt.cases:
+            self.exprs([case.guard], c)
+            self.block(case.body, c.nested())
+
+    def assign(self, stmt, c: Context) -> None:
+        self.exprs([stmt.value], c)
+        for target in stmt.targets:
+            self.assign_target(target, stmt.value, c)
+
+    def ann_or_aug_assign(self, stmt, c: Context) -> None:
+        self.exprs([stmt.value], c)
+        if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self.assign_target(stmt.target, stmt.value, c)
+        elif _is_grad_attr(stmt.target):
+            self.site(stmt.target, c)
+
+    def delete(self, stmt, c: Context) -> None:
+        for target in stmt.targets:
+            if _is_grad_attr(target):
+                self.site(target, c)
+
+    def return_(self, stmt, c: Context) -> None:
+        self.exprs([stmt.value], c)
+        if c.function is not None and stmt.value is not None:
+            c.function.returns.append(stmt.value)
+
+    def nothing(self, stmt, c: Context) -> None:
+        return
+
+    def expr_stmt(self, stmt, c: Context) -> None:
+        if isinstance(stmt.value, ast.Call):
+            self.m.statement_calls.add(stmt.value)
+        self.exprs([stmt.value], c)
+
+    def other(self, stmt, c: Context) -> None:
+        """Raise, Assert, TypeAlias and anything newer: just the expressions."""
+        self.exprs([n for n in ast.iter_child_nodes(stmt) if isinstance(n, ast.expr)], c)
+
+
+def _is_grad_attr(node) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "grad"
+
+
+_HANDLERS: Dict[type, Callable] = {
+    ast.FunctionDef: Builder.function_def, ast.AsyncFunctionDef: Builder.function_def,
+    ast.ClassDef: Builder.class_def,
+    ast.Import: Builder.import_, ast.ImportFrom: Builder.import_,
+    ast.For: Builder.loop, ast.AsyncFor: Builder.loop, ast.While: Builder.loop,
+    ast.With: Builder.with_, ast.AsyncWith: Builder.with_,
+    ast.If: Builder.if_,
+    ast.Try: Builder.try_,
+    ast.Assign: Builder.assign,
+    ast.AnnAssign: Builder.ann_or_aug_assign, ast.AugAssign: Builder.ann_or_aug_assign,
+    ast.Delete: Builder.delete,
+    ast.Return: Builder.return_,
+    ast.Global: Builder.nothing, ast.Nonlocal: Builder.nothing, ast.Pass: Builder.nothing,
+    ast.Break: Builder.nothing, ast.Continue: Builder.nothing,
+    ast.Expr: Builder.expr_stmt,
+}
+for _name, _handler in (("TryStar", Builder.try_), ("Match", Builder.match)):
+    if hasattr(ast, _name):  # Python 3.10 / 3.11
+        _HANDLERS[getattr(ast, _name)] = _handler

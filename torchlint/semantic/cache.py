@@ -1,0 +1,42 @@
+"""The one memo idiom: per-model caches for derived facts.
+
+A fact is a function of the model and hashable arguments (AST nodes, scopes
+and records hash by identity; strings, ints, tuples by value). Decorate it
+with :func:`memoized` and it is computed once per model and argument tuple;
+the cache lives in ``m.memo`` and dies with the model (one file), so it needs
+no bound. ``guard`` is the answer a recursive query sees while the first one
+is still being computed (cycle safety: ``a = b; b = a``).
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+_COMPUTING = object()
+
+
+def memoized(fn: F = None, *, guard: Any = _COMPUTING) -> F:
+    """``@memoized`` or ``@memoized(guard=EMPTY)`` on ``def fact(m, *args)`` (or a
+    model method). Keyword arguments are not supported: pass them positionally."""
+
+    def wrap(func):
+        key = func.__module__ + "." + func.__qualname__
+
+        @functools.wraps(func)
+        def cached(m, *args):
+            table = m.memo.get(key)
+            if table is None:
+                table = m.memo[key] = {}
+            found = table.get(args, _COMPUTING)
+            if found is not _COMPUTING:
+                return found
+            if guard is not _COMPUTING:
+                table[args] = guard
+            result = table[args] = func(m, *args)
+            return result
+
+        cached.uncached = func
+        return cached
+
+    return wrap(fn) if fn is not None else wrap

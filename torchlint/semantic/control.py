@@ -1,0 +1,238 @@
+"""Control flow and the call graph inside one file: where a statement sits in
+its function, whether one statement can run after another in one pass, the
+sites a loop or function runs (same-file helpers followed), and which
+same-file functions a call may run and who calls them. Indexes are built
+lazily, once per function asked about, and every query is linear in what it
+returns."""
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterator, List, Optional, Tuple
+
+from torchlint.semantic.cache import memoized
+from torchlint.semantic.nodes import FunctionInfo, LoopInfo, Scope, Site, Step
+from torchlint.syntax import FUNCTION_NODES, LOOP_NODES, own_expressions, position, walk
+
+MAX_HELPER_DEPTH = 4  # same-file helper calls followed from a loop
+_JUMPS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+# try-statement branches that run one after the other (the rest are exclusive)
+_TRY_FLOWS = frozenset({("body", "orelse"), ("body", "finalbody"), ("handlers", "finalbody"),
+                        ("orelse", "finalbody")})
+
+
+class StatementIndex:
+    """Every statement of one function (or module) body and every node of their own
+    expressions -> the statement's path; and each statement's directly nested ones."""
+
+    __slots__ = ("paths", "nested")
+
+    def __init__(self, root: ast.AST):
+        self.paths: Dict[ast.AST, Tuple[Step, ...]] = {}
+        self.nested: Dict[ast.AST, List[ast.AST]] = {}
+        body = getattr(root, "body", None)
+        todo = [(root, "body", body if isinstance(body, list) else [], ())]
+        paths, nested = self.paths, self.nested
+        while todo:
+            owner, field_name, stmts, prefix = todo.pop()
+            children = nested.setdefault(owner, [])
+            for i, stmt in enumerate(stmts):
+                path = prefix + ((owner, field_name, i),)
+                paths[stmt] = path
+                children.append(stmt)
+                for expr in own_expressions(stmt):
+                    for n in walk(expr):
+                        paths.setdefault(n, path)
+                if isinstance(stmt, FUNCTION_NODES):
+                    continue  # a nested function runs elsewhere: its own root
+                for sub in ("body", "orelse", "finalbody"):
+                    block = getattr(stmt, sub, None)
+                    if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                        todo.append((stmt, sub, block, path))
+                for sub in ("handlers", "cases"):
+                    for j, part in enumerate(getattr(stmt, sub, None) or ()):
+                        ppath = path + ((stmt, sub, j),)
+                        paths[part] = ppath
+                        nested.setdefault(stmt, []).append(part)
+                        for expr in (getattr(part, "type", None), getattr(part, "pattern", None),
+                                     getattr(part, "guard", None)):
+                            for n in walk(expr) if expr is not None else ():
+                                paths.setdefault(n, ppath)
+                        todo.append((part, "body", part.body, ppath))
+
+    def statements_in(self, stmt: ast.AST) -> List[ast.stmt]:
+        out: List[ast.stmt] = []
+        todo = list(self.nested.get(stmt, ()))
+        while todo:
+            s = todo.pop()
+            if isinstance(s, ast.stmt):
+                out.append(s)
+            todo.extend(self.nested.get(s, ()))
+        return sorted(out, key=position)
+
+
+class ControlFlow:
+    """Mixed into :class:`~torchlint.semantic.model.SemanticModel`."""
+
+    def root_of(self, scope: Scope) -> ast.AST:
+        """The function (or module) whose body runs ``scope``'s code (class bodies run in it)."""
+        current = scope
+        while current.parent is not None and not isinstance(current.node, FUNCTION_NODES):
+            current = current.parent
+        return current.node
+
+    @memoized
+    def statement_index(self, root: ast.AST) -> StatementIndex:
+        return StatementIndex(root)
+
+    def statement_path(self, node: ast.AST, scope: Scope) -> Optional[Tuple[Step, ...]]:
+        """Where ``node`` sits in its function (or module): the ``(owner, field, index)``
+        steps from the body down to the statement whose own expressions hold ``node``
+        (``(if_stmt, "orelse", 0)`` is the first statement of an ``else:``,
+        ``(try_stmt, "handlers", 1)`` the second ``except``). None when ``node`` is not
+        code of ``scope``'s function."""
+        return self.statement_index(self.root_of(scope)).paths.get(node)
+
+    def statements_in(self, stmt: ast.stmt, scope: Scope) -> List[ast.stmt]:
+        """Statements nested in ``stmt``'s blocks (not in nested functions), in source order."""
+        return self.statement_index(self.root_of(scope)).statements_in(stmt)
+
+    def falls_through(self, a: ast.AST, b: ast.AST, scope: Scope) -> bool:
+        """True when ``b`` can run after ``a`` in one pass through the innermost block that
+        holds both: ``b``'s statement comes later, is not in a branch exclusive with
+        ``a``'s (``if``/``else``, ``match`` cases, ``try`` body vs ``except``), and no
+        ``return``/``raise``/``break``/``continue`` stands between them at a level that
+        leaves that block. False when unsure (precision first)."""
+        pa, pb = self.statement_path(a, scope), self.statement_path(b, scope)
+        if pa is None or pb is None:
+            return False
+        k = 0
+        while k < len(pa) and k < len(pb) and pa[k] == pb[k]:
+            k += 1
+        if k == len(pa) or k == len(pb):  # the same statement, or one holds the other
+            return False
+        owner, fa, ia = pa[k]
+        fb, ib = pb[k][1], pb[k][2]
+        if fa == fb:
+            if ia >= ib or fa in ("handlers", "cases"):
+                return False
+            if any(isinstance(s, _JUMPS) for s in getattr(owner, fa)[ia + 1:ib]):
+                return False
+        elif not (isinstance(owner, ast.Try) and (fa, fb) in _TRY_FLOWS):
+            return False
+        for d in range(len(pa) - 1, k, -1):  # a's way out of its own nested blocks
+            downer, dfield, didx = pa[d]
+            if dfield in ("handlers", "cases"):
+                continue
+            inner_loop = any(isinstance(pa[j][0], LOOP_NODES) and pa[j][1] == "body"
+                             for j in range(k + 1, d + 1))
+            for s in getattr(downer, dfield)[didx + 1:]:
+                if isinstance(s, (ast.Return, ast.Raise)) or (
+                        isinstance(s, (ast.Break, ast.Continue)) and not inner_loop):
+                    return False
+        return True
+
+    # ------------------------------------------------------------------ sites
+    def sites_in(self, owner, follow: bool = True) -> Iterator[Tuple[Site, Tuple[Site, ...]]]:
+        """Sites in a loop (LoopInfo) or function (FunctionInfo), in source order.
+
+        With ``follow``, calls into same-file helpers are followed (cycle-safe,
+        at most MAX_HELPER_DEPTH deep) and the helper's sites yielded after the
+        call, each with the chain of call sites that led to it.
+        """
+        if isinstance(owner, LoopInfo):
+            base = self.loop_sites(owner)
+        else:
+            base = owner.sites
+        seen = {id(owner.node)}
+        yield from self._expand(iter(base), (), seen, follow)
+
+    def loop_sites(self, loop: LoopInfo) -> List[Site]:
+        """The sites of the loop's own function that lie inside the loop."""
+        return self._loop_sites_index(loop.function).get(loop.node, [])
+
+    @memoized
+    def _loop_sites_index(self, function: Optional[FunctionInfo]) -> Dict[ast.AST, List[Site]]:
+        index: Dict[ast.AST, List[Site]] = {}
+        for s in (function.sites if function is not None else self.module_sites):
+            for lp in s.loops:
+                index.setdefault(lp, []).append(s)
+        return index
+
+    def _expand(self, sites, via, seen, follow):
+        for site in sites:
+            yield site, via
+            if not follow or not site.is_call or len(via) >= MAX_HELPER_DEPTH:
+                continue
+            helper = self.function_for(site.node.func, site.scope)
+            if helper is None or id(helper.node) in seen:
+                continue
+            seen.add(id(helper.node))
+            yield from self._expand(iter(helper.sites), via + (site,), seen, follow)
+            seen.discard(id(helper.node))
+
+    # ------------------------------------------------------------ call graph
+    def entry_functions(self) -> List[FunctionInfo]:
+        """Same-file functions reachable from module-level code (including
+        ``if __name__ == "__main__":``), transitively, cycle-safe."""
+        return self.functions_reached_from(self.module_sites)
+
+    def functions_reached_from(self, sites) -> List[FunctionInfo]:
+        """Same-file functions that calls among ``sites`` reach, transitively, cycle-safe."""
+        reached: Dict[int, FunctionInfo] = {}
+        todo: List[Site] = list(sites)
+        while todo:
+            site = todo.pop()
+            if not site.is_call:
+                continue
+            for helper in self.call_targets(site):
+                if id(helper.node) not in reached:
+                    reached[id(helper.node)] = helper
+                    todo.extend(helper.sites)
+        return list(reached.values())
+
+    @memoized
+    def call_targets(self, site: Site) -> List[FunctionInfo]:
+        """Same-file functions one call site may run: the function or method called
+        (``helper()``, ``self.fit()``, ``Trainer(...).fit()``, ``t.fit()`` with ``t`` bound
+        to a same-file class instance), the ``__init__`` of a same-file class it
+        instantiates, and functions passed as arguments (``mp.spawn(main, ...)``)."""
+        call = site.node
+        if not isinstance(call, ast.Call):
+            return []
+        targets = [self.function_for(call.func, site.scope),
+                   self.instance_method_for(call.func, site.scope)]
+        cls = self.class_for(call.func, site.scope)
+        if cls is not None:
+            targets.append(self.method(cls, "__init__"))
+        for arg in list(call.args) + [k.value for k in call.keywords]:
+            if isinstance(arg, ast.Name):
+                targets.append(self.function_for(arg, site.scope))
+        return [t for t in targets if t is not None]
+
+    def instance_method_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
+        """``obj.method`` where ``obj`` is (bound once to) an instance of a same-file class."""
+        if not isinstance(func, ast.Attribute):
+            return None
+        obj = func.value
+        if isinstance(obj, ast.Name):
+            bindings = self.lookup(obj.id, scope)
+            if not bindings or len(bindings) != 1 or bindings[0].kind != "assign":
+                return None
+            obj, scope = bindings[0].value, bindings[0].scope
+        if isinstance(obj, ast.Call):
+            cls = self.class_for(obj.func, scope)
+            if cls is not None:
+                return self.method(cls, func.attr)
+        return None
+
+    def callers(self, function: FunctionInfo) -> List[Site]:
+        """Same-file call sites that run ``function`` (:meth:`call_targets`)."""
+        return self._callers_index().get(function.node, [])
+
+    @memoized
+    def _callers_index(self) -> Dict[ast.AST, List[Site]]:
+        index: Dict[ast.AST, List[Site]] = {}
+        for site in self.sites:
+            for target in self.call_targets(site):
+                index.setdefault(target.node, []).append(site)
+        return index

@@ -1,0 +1,306 @@
+"""Value flow inside one file: what an expression may evaluate to, which
+bindings a use of a name sees, and a call's arguments by parameter."""
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Tuple
+
+from torchlint import known
+from torchlint.semantic.cache import memoized
+from torchlint.semantic.nodes import Binding, BindingKind, LoopInfo, Scope, Site
+from torchlint.syntax import bind_arguments, parameter_default, position, reads_name, within
+
+MAX_ORIGIN_DEPTH = 16  # value-flow hops followed by origins
+MAX_ORIGIN_STEPS = 400  # and steps in all, per query
+Origins = Tuple[Tuple[ast.AST, Scope], ...]
+
+
+class ValueFlow:
+    """Mixed into :class:`~torchlint.semantic.model.SemanticModel`."""
+
+    @memoized(guard=())
+    def origins(self, expr: ast.AST, scope: Scope) -> Origins:
+        """The expressions ``expr`` may evaluate to, each with the scope to read it in.
+
+        Followed: names to the values bound to them (within one scope a use sees
+        the bindings before it, and ``x = f(x)`` supersedes the earlier ones),
+        ``a, b = helper()`` to the returned tuple's element, ``self.x`` to every
+        value assigned to it in the class, parameters to the arguments of
+        same-file call sites (``__init__`` through ``Class(...)``) and their
+        default, same-file helper calls to their return values, ``a if c else
+        b`` / ``a or b`` to both sides, and ``X.sampler`` / ``X.batch_sampler``
+        / ``X.dataset`` of a ``DataLoader`` / ``BatchSampler`` /
+        ``DistributedSampler`` call to the argument given. Everything else is
+        returned as is: other calls, literals, and expressions that cannot be
+        followed (callers read a non-call terminal as "unknown"). Cycle-safe,
+        bounded.
+        """
+        out: Dict[int, Tuple[ast.AST, Scope]] = {}
+        self._origins(expr, scope, 0, set(), out, [MAX_ORIGIN_STEPS])
+        return tuple(out.values())
+
+    def _origins(self, expr, scope, depth, active, out, budget) -> None:
+        budget[0] -= 1
+        mark = (id(expr), id(scope))
+        if depth > MAX_ORIGIN_DEPTH or budget[0] < 0 or mark in active:
+            out.setdefault(id(expr), (expr, scope))
+            return
+        active.add(mark)
+        try:
+            follow = self._follow(expr, scope)
+            if follow is None:
+                out.setdefault(id(expr), (expr, scope))
+            for item in follow or ():
+                if len(item) == 3:  # a terminal found while following
+                    out.setdefault(id(item[0]), item[:2])
+                else:
+                    self._origins(item[0], item[1], depth + 1, active, out, budget)
+        finally:
+            active.discard(mark)
+
+    def _follow(self, expr, scope) -> Optional[list]:
+        """One step of :meth:`origins`: what ``expr`` stands for, or None for a terminal.
+        Items are ``(expr, scope)`` to follow further or ``(expr, scope, True)``, terminals."""
+        if isinstance(expr, ast.Name):
+            return self._name_values(expr, scope)
+        if isinstance(expr, ast.IfExp):
+            return [(expr.body, scope), (expr.orelse, scope)]
+        if isinstance(expr, ast.BoolOp):
+            return [(v, scope) for v in expr.values]
+        if isinstance(expr, ast.NamedExpr):
+            return [(expr.value, scope)]
+        if isinstance(expr, ast.Call):
+            helper = self.function_for(expr.func, scope)
+            if helper is not None and helper.returns:
+                return [(r, helper.scope) for r in helper.returns]
+            return None
+        if isinstance(expr, ast.Attribute):
+            if isinstance(expr.value, ast.Name) and expr.value.id == "self":
+                cls = self.enclosing_class(scope)
+                if cls is None:
+                    return None
+                found = [(v, s) for c in self.local_bases(cls) for v, s in c.attrs.get(expr.attr, ())]
+                return found or None
+            if expr.attr in known.ARGUMENT_ATTRIBUTES:
+                return self._attribute_arguments(expr, scope)
+        return None
+
+    def reaching_bindings(self, node: ast.Name, scope: Scope) -> List[Binding]:
+        """The bindings of a name that a use of it may see: within one scope the bindings
+        before the use (all of them when none precedes it: a loop may carry one around),
+        and ``x = f(x)`` - or the target of a ``for`` whose body holds the use - supersedes
+        the earlier ones; from an outer scope, all of them."""
+        bindings = self.lookup(node.id, scope)
+        if not bindings:
+            return []
+        cands = list(bindings)
+        if cands[0].scope is scope:
+            before = [b for b in cands if _precedes(b, node)]
+            if before:
+                cands = before
+            for i in range(len(cands) - 1, 0, -1):  # x = f(x) supersedes what came before
+                value = cands[i].value if cands[i].unpack is None else cands[i].unpack[0]
+                if value is not None and reads_name(value, node.id):
+                    cands = cands[i:]
+                    break
+                hit = self.loop_target(cands[i].node)
+                if hit is not None and within(node, hit[0].node.body):
+                    cands = cands[i:]
+                    break
+        return cands
+
+    def loop_target(self, node: ast.AST) -> Optional[Tuple[LoopInfo, Tuple[int, ...]]]:
+        """For a Name in a ``for`` target: the loop, and the index path of the name inside
+        one item (``for i, (x, y) in ...``: ``y`` is at (1, 1)); None for anything else."""
+        return self._loop_targets().get(id(node))
+
+    @memoized
+    def _loop_targets(self) -> Dict[int, Tuple[LoopInfo, Tuple[int, ...]]]:
+        index: Dict[int, Tuple[LoopInfo, Tuple[int, ...]]] = {}
+        for loop in self.loops:
+            if isinstance(loop.node, (ast.For, ast.AsyncFor)):
+                todo = [(loop.node.target, ())]
+                while todo:
+                    target, path = todo.pop()
+                    if isinstance(target, ast.Name):
+                        index[id(target)] = (loop, path)
+                    elif isinstance(target, (ast.Tuple, ast.List)):
+                        for i, elt in enumerate(target.elts):
+                            if isinstance(elt, ast.Starred):
+                                break
+                            todo.append((elt, path + (i,)))
+        return index
+
+    def _name_values(self, node: ast.Name, scope: Scope) -> Optional[list]:
+        cands = self.reaching_bindings(node, scope)
+        if not cands:
+            return None
+        out: list = []
+        for b in cands:
+            if b.unpack is not None:
+                value, index = b.unpack
+                for origin, oscope in self.origins(value, b.scope):
+                    if (isinstance(origin, (ast.Tuple, ast.List)) and index < len(origin.elts)
+                            and not any(isinstance(e, ast.Starred) for e in origin.elts)):
+                        out.append((origin.elts[index], oscope))
+                    else:
+                        out.append((b.node, b.scope, True))
+            elif b.kind == BindingKind.ASSIGN and b.value is not None:
+                out.append((b.value, b.scope))
+            elif b.kind == BindingKind.ARGUMENT:
+                passed = self.parameter_arguments().get((b.scope.node, b.name), [])
+                default = parameter_default(b.scope.node, b.name)
+                if default is not None:
+                    passed = passed + [(default, b.scope.parent or b.scope)]
+                out.extend(passed or [(b.node, b.scope, True)])
+            else:  # imports, functions, classes, loop targets, except-names: not followed
+                out.append((node, scope, True))
+        return out
+
+    def _attribute_arguments(self, expr: ast.Attribute, scope: Scope):
+        """``loader.sampler`` -> the ``sampler=`` given to the DataLoader(...) call ``loader`` holds."""
+        out = []
+        for origin, oscope in self.origins(expr.value, scope):
+            if isinstance(origin, ast.Constant) and origin.value is None:
+                continue  # ``None.sampler`` never runs
+            params = None
+            if isinstance(origin, ast.Call):
+                params = known.constructor_parameters(self.resolve(origin.func, oscope) or "")
+            if not params or expr.attr not in params:
+                return None
+            given, _complete = self.call_arguments(origin, oscope, params)
+            if expr.attr not in given:
+                return None
+            out.extend(given[expr.attr])
+        return out or None
+
+    @memoized
+    def parameter_arguments(self) -> Dict[Tuple[ast.AST, str], List[Tuple[ast.expr, Scope]]]:
+        """(function node, parameter) -> the argument expressions same-file call sites
+        pass (``__init__`` through ``Class(...)``), ``*args``/``**kwargs`` included."""
+        acc: Dict[Tuple[ast.AST, str], List[Tuple[ast.expr, Scope]]] = {}
+        for site in self.sites:
+            if not site.is_call:
+                continue
+            call = site.node
+            helper = self.function_for(call.func, site.scope)
+            if helper is None:
+                cls = self.class_for(call.func, site.scope)
+                helper = self.method(cls, "__init__") if cls is not None else None
+            if helper is None:
+                continue
+            bound = bind_arguments(helper.node, call, skip_first=helper.cls is not None)
+            for p, value in bound.exact.items():
+                acc.setdefault((helper.node, p), []).append((value, site.scope))
+            for p, values in bound.maybe.items():
+                acc.setdefault((helper.node, p), []).extend((v, site.scope) for v in values)
+        return acc
+
+    def call_arguments(
+        self, call: ast.Call, scope: Scope, params: Tuple[str, ...] = ()
+    ) -> Tuple[Dict[str, List[Tuple[ast.expr, Scope]]], bool]:
+        """A call of a library function's arguments by parameter name, and whether that
+        account is complete.
+
+        Positionals are named by ``params`` (the callee's signature), keywords by
+        themselves, and ``**d`` by the entries of the dict literals or
+        ``dict(...)`` calls ``d`` is bound to, with ``d.update(...)`` and
+        ``d["key"] = value`` writes. ``complete`` is False when an argument could
+        not be attributed (``*args``, a ``**`` that cannot be followed, a dict
+        written to in ways the model does not read).
+        """
+        given: Dict[str, List[Tuple[ast.expr, Scope]]] = {}
+        complete = True
+        for i, value in enumerate(call.args):
+            if isinstance(value, ast.Starred) or i >= len(params):
+                complete = False
+                break
+            given.setdefault(params[i], []).append((value, scope))
+        for k in call.keywords:
+            if k.arg:
+                given.setdefault(k.arg, []).append((k.value, scope))
+            elif not self._dict_entries(k.value, scope, given, 0):
+                complete = False
+        return given, complete
+
+    def _dict_entries(self, expr, scope, into, depth) -> bool:
+        """Add the entries of the dict(s) ``expr`` evaluates to; False if some are unknown."""
+        if depth > 4:
+            return False
+        complete = True
+        for origin, oscope in self.origins(expr, scope):
+            if isinstance(origin, ast.Dict):
+                for key, value in zip(origin.keys, origin.values):
+                    if key is None:
+                        complete &= self._dict_entries(value, oscope, into, depth + 1)
+                    elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        into.setdefault(key.value, []).append((value, oscope))
+                    else:
+                        complete = False
+            elif (isinstance(origin, ast.Call) and self.resolve(origin.func, oscope) == "builtins.dict"
+                    and len(origin.args) <= 1):
+                for k in origin.keywords:
+                    if k.arg:
+                        into.setdefault(k.arg, []).append((k.value, oscope))
+                    else:
+                        complete &= self._dict_entries(k.value, oscope, into, depth + 1)
+                if origin.args:
+                    complete &= self._dict_entries(origin.args[0], oscope, into, depth + 1)
+            else:
+                complete = False
+        if isinstance(expr, ast.Name):
+            complete &= self._dict_writes(expr, scope, into, depth)
+        return complete
+
+    def _dict_writes(self, name: ast.Name, scope: Scope, into, depth) -> bool:
+        """``d.update(...)`` / ``d[k] = v`` on the dict bound to ``name``."""
+        bindings = self.lookup(name.id, scope)
+        complete = True
+        for site in self.receiver_calls(name.id):
+            if self.lookup(name.id, site.scope) is not bindings:
+                continue
+            call = site.node
+            if call.func.attr == "update":
+                for k in call.keywords:
+                    if k.arg:
+                        into.setdefault(k.arg, []).append((k.value, site.scope))
+                    else:
+                        complete &= self._dict_entries(k.value, site.scope, into, depth + 1)
+                for arg in call.args:
+                    complete &= not isinstance(arg, ast.Starred) and self._dict_entries(
+                        arg, site.scope, into, depth + 1)
+            elif call.func.attr not in known.READONLY_DICT_METHODS:
+                complete = False
+        for target, value, wscope in self.item_writes.get(name.id, ()):
+            if self.lookup(name.id, wscope) is not bindings:
+                continue
+            key = target.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                into.setdefault(key.value, []).append((value, wscope))
+            else:
+                complete = False
+        return complete
+
+    def receiver_calls(self, name: str) -> List[Site]:
+        """Call sites of the form ``name.method(...)`` (any scope; callers check the binding)."""
+        return self._receiver_calls().get(name, [])
+
+    @memoized
+    def _receiver_calls(self) -> Dict[str, List[Site]]:
+        index: Dict[str, List[Site]] = {}
+        for site in self.sites:
+            func = getattr(site.node, "func", None)
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                index.setdefault(func.value.id, []).append(site)
+        return index
+
+
+def _precedes(binding: Binding, use: ast.AST) -> bool:
+    """The binding is written before ``use`` and ``use`` is not part of its own value."""
+    if position(binding.node) >= position(use):
+        return False
+    value = binding.value if binding.unpack is None else binding.unpack[0]
+    if value is None or not hasattr(value, "end_lineno"):
+        return True
+    start, end = position(value), (value.end_lineno, value.end_col_offset)
+    return not (start <= position(use) <= end)

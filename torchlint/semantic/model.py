@@ -1,0 +1,152 @@
+"""The per-file semantic model: the front door every rule and fact reads.
+
+Built in a single pass over flake8's stdlib ``ast`` tree (a slim pyflakes, see
+:mod:`~torchlint.semantic.builder`): scopes with their bindings, every call and
+gradient write with the loops, ``with`` blocks and function that enclose it,
+functions, classes and entry points. Everything else is answered lazily,
+after the pass, so a function body sees every module-level definition
+(pyflakes defers function bodies for the same reason):
+
+* :mod:`~torchlint.semantic.scopes` - lookup and qualified names;
+* :mod:`~torchlint.semantic.flow` - value origins, reaching bindings, arguments;
+* :mod:`~torchlint.semantic.kinds` - what a value is (optimizer, module ...);
+* :mod:`~torchlint.semantic.control` - statement paths, fall-through, call graph.
+
+Anything the model cannot resolve (dynamic attributes, values from unknown
+calls) resolves to ``None`` / an empty kind set, and rules treat that as "do
+not flag". The model knows nothing of the user's other files: what it cannot
+see there it asks its ``project`` (:class:`Externals`, given at construction;
+None: this file alone).
+"""
+from __future__ import annotations
+
+import ast
+from typing import Dict, FrozenSet, List, Optional, Protocol, Set
+
+from torchlint import known
+from torchlint.semantic.builder import Builder
+from torchlint.semantic.cache import memoized
+from torchlint.semantic.control import ControlFlow
+from torchlint.semantic.flow import ValueFlow
+from torchlint.semantic.kinds import Kinds
+from torchlint.semantic.nodes import ClassInfo, FunctionInfo, LoopInfo, Scope, Site
+from torchlint.semantic.scopes import ScopeQueries
+
+
+class Externals(Protocol):
+    """What the model may ask about names defined in the user's other modules
+    (implemented by :class:`torchlint.facts.summaries.CrossModule`)."""
+
+    def call_kinds(self, m: "SemanticModel", call: ast.Call, scope: Scope) -> FrozenSet[str]:
+        """Kinds of what an imported project function returns / a class builds."""
+
+    def star_export(self, m: "SemanticModel", name: str) -> Optional[str]:
+        """The qualified name ``name`` has through the file's ``from x import *``."""
+
+
+class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
+    """Facts about one file. ``SemanticModel(tree, filename, lines, project=None)``."""
+
+    def __init__(self, tree: ast.AST, filename: str = "<unknown>", lines=None,
+                 project: Optional[Externals] = None):
+        self.tree = tree
+        self.filename = filename
+        self.lines = lines
+        self.project = project
+        self.module_scope = Scope(tree, None)
+        self.scopes: Dict[ast.AST, Scope] = {tree: self.module_scope}
+        self.functions: Dict[ast.AST, FunctionInfo] = {}
+        self.classes: Dict[ast.AST, ClassInfo] = {}
+        self.loops: List[LoopInfo] = []
+        self.sites: List[Site] = []  # every site, in source order
+        self.module_sites: List[Site] = []  # sites outside any function
+        self.main_guards: List[ast.If] = []
+        self.star_imports: List[ast.ImportFrom] = []
+        self.imported_modules: Set[str] = set()  # top-level package names imported anywhere
+        self.truncated = False  # statement nesting beyond MAX_STATEMENT_DEPTH was skipped
+        # keys read from objects: attribute loads (``args.lr``), constant string subscripts
+        # (``cfg["lr"]``), ``x.get("lr")`` / ``getattr(x, "lr")``; each also as
+        # ``"<holder>.<key>"`` when the object is a name or attribute (``"hparams.lr"``)
+        self.keys_read: Set[str] = set()
+        self.name_loads: Dict[Scope, Set[str]] = {}  # names loaded, by the scope they are loaded in
+        self.keys_written: Set[str] = set()  # constant string keys assigned: ``group["lr"] = ...``
+        # ``x.attr = value`` writes (any receiver): attr -> [(target, value, scope)]
+        self.attr_writes: Dict[str, list] = {}
+        # ``name[key] = value`` writes: name -> [(subscript target, value, scope)]
+        self.item_writes: Dict[str, list] = {}
+        # calls that are a whole expression statement (``x.to(device)`` on its own line)
+        self.statement_calls: Set[ast.Call] = set()
+        self.memo: Dict = {}  # derived facts (semantic/cache.py), per model
+        Builder(self).build(tree)
+
+    # ------------------------------------------------------------------ file facts
+    @property
+    def imports_torch(self) -> bool:
+        return bool(self.imported_modules & known.TORCH_PACKAGES)
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        return self.scopes[node]
+
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+        """The syntactic parent of ``node`` (None for the module), from one walk of the
+        tree on first use."""
+        parents = self.memo.get("parents")
+        if parents is None:
+            parents = self.memo["parents"] = {}
+            stack = [self.tree]
+            while stack:
+                current = stack.pop()
+                for child in ast.iter_child_nodes(current):
+                    parents[child] = current
+                    stack.append(child)
+        return parents.get(node)
+
+    def site_of(self, node: ast.AST) -> Optional[Site]:
+        """The site recorded for a call (or ``.grad`` write) node."""
+        return self._sites_by_node().get(node)
+
+    @memoized
+    def _sites_by_node(self) -> Dict[ast.AST, Site]:
+        return {s.node: s for s in self.sites}
+
+    def name_read(self, name: str, scope: Optional[Scope] = None) -> bool:
+        """Is ``name`` loaded anywhere (no ``scope``), or in ``scope`` or a scope nested in it?"""
+        for where, loads in self.name_loads.items():
+            if name not in loads:
+                continue
+            if scope is None:
+                return True
+            current: Optional[Scope] = where
+            while current is not None:
+                if current is scope:
+                    return True
+                current = current.parent
+        return False
+
+    def is_test_module(self) -> bool:
+        """A pytest/unittest file by name: ``test_*.py``, ``*_test.py``, ``conftest.py``, or
+        any file under a ``tests``/``test`` folder."""
+        parts = self.filename.replace("\\", "/").split("/")
+        name = parts[-1]
+        return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+                or any(p in ("tests", "test") for p in parts[:-1]))
+
+    def is_test_function(self, function: Optional[FunctionInfo]) -> bool:
+        """``def test_*`` or a method of a ``unittest.TestCase`` subclass, at any nesting."""
+        while function is not None:
+            if function.name.startswith("test_"):
+                return True
+            if function.cls is not None and any(
+                    q.startswith("unittest.") and q.endswith("TestCase")
+                    for q in self.base_names(function.cls)):
+                return True
+            parent = function.scope.parent
+            function = None
+            while parent is not None and function is None:
+                function = self.functions.get(parent.node)
+                parent = parent.parent
+        return False
+
+    def has_entry_point(self) -> bool:
+        """True when the module does work when run: a main guard, or module-level calls."""
+        return bool(self.main_guards) or any(s.is_call for s in self.module_sites)

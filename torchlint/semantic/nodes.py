@@ -1,0 +1,143 @@
+"""What the model records: scopes, bindings, call sites, loops, functions, classes.
+
+Plain records with ``__slots__`` (one ``Site`` per call in the file: they are
+the model's bulk). Every record compares and hashes by identity, like the
+``ast`` nodes it points at.
+"""
+from __future__ import annotations
+
+import ast
+import enum
+from typing import Dict, List, Optional, Tuple
+
+Step = Tuple[ast.AST, str, int]  # (owner, field, index): statement ``owner.<field>[index]``
+
+
+class BindingKind(str, enum.Enum):
+    """How a name is bound (a ``str`` enum: ``b.kind == "import"`` reads as before)."""
+
+    IMPORT = "import"
+    ASSIGN = "assign"  # ``x = value`` (also ``with ... as x``, ``(x := value)``)
+    ARGUMENT = "argument"  # a function parameter
+    FUNCTION = "function"
+    CLASS = "class"
+    TARGET = "target"  # bound by a loop, an except clause or an unpacking we cannot split
+
+
+class Scope:
+    __slots__ = ("node", "parent", "bindings", "star_import")
+
+    def __init__(self, node: ast.AST, parent: Optional["Scope"]):
+        self.node = node
+        self.parent = parent
+        self.bindings: Dict[str, List["Binding"]] = {}
+        self.star_import = False
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+    def add(self, binding: "Binding") -> None:
+        self.bindings.setdefault(binding.name, []).append(binding)
+
+    def __repr__(self) -> str:
+        return f"Scope({type(self.node).__name__}@{getattr(self.node, 'lineno', 0)})"
+
+
+class Binding:
+    """One binding of a name."""
+
+    __slots__ = ("name", "kind", "node", "scope", "full_name", "value", "annotation", "module",
+                 "level", "unpack")
+
+    def __init__(self, name: str, kind: BindingKind, node: ast.AST, scope: Scope,
+                 full_name: Optional[str] = None, value: Optional[ast.expr] = None,
+                 annotation: Optional[ast.expr] = None, module: Optional[str] = None,
+                 level: int = 0):
+        self.name = name
+        self.kind = kind
+        self.node = node
+        self.scope = scope
+        self.full_name = full_name  # imports: the qualified name bound
+        self.value = value  # assignments: the value bound
+        self.annotation = annotation  # parameters
+        self.module = module  # imports: the module it came from (for project lookup)
+        self.level = level  # imports: relative import level
+        # ``a, b = f()``: (value, index) of this name in the unpacked value
+        self.unpack: Optional[Tuple[ast.expr, int]] = None
+
+    def __repr__(self) -> str:
+        return f"Binding({self.name!r}, {self.kind.value}, line {getattr(self.node, 'lineno', 0)})"
+
+
+class Site:
+    """A call, or a write to ``X.grad``, with its context."""
+
+    __slots__ = ("node", "scope", "function", "loops", "withs")
+
+    def __init__(self, node: ast.AST, scope: Scope, function: Optional["FunctionInfo"],
+                 loops: Tuple[ast.AST, ...], withs: Tuple[ast.expr, ...]):
+        self.node = node  # ast.Call, or the ast.Attribute target of a ``.grad`` write
+        self.scope = scope
+        self.function = function
+        self.loops = loops  # enclosing loops in the same function, outermost first
+        self.withs = withs  # enclosing ``with`` context expressions, outermost first
+
+    @property
+    def is_call(self) -> bool:
+        return isinstance(self.node, ast.Call)
+
+    @property
+    def is_grad_write(self) -> bool:
+        return not isinstance(self.node, ast.Call)
+
+    def __repr__(self) -> str:
+        return f"Site({type(self.node).__name__}@{getattr(self.node, 'lineno', 0)})"
+
+
+class LoopInfo:
+    __slots__ = ("node", "scope", "function", "parents", "withs")
+
+    def __init__(self, node: ast.AST, scope: Scope, function: Optional["FunctionInfo"],
+                 parents: Tuple[ast.AST, ...], withs: Tuple[ast.expr, ...]):
+        self.node = node
+        self.scope = scope
+        self.function = function
+        self.parents = parents  # enclosing loops, outermost first
+        self.withs = withs
+
+
+class FunctionInfo:
+    __slots__ = ("node", "name", "scope", "cls", "sites", "loops", "returns")
+
+    def __init__(self, node: ast.AST, name: str, scope: Scope, cls: Optional["ClassInfo"]):
+        self.node = node
+        self.name = name
+        self.scope = scope  # the function's own scope
+        self.cls = cls
+        self.sites: List[Site] = []
+        self.loops: List[LoopInfo] = []
+        self.returns: List[ast.expr] = []
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.cls.name}.{self.name}" if self.cls else self.name
+
+    def __repr__(self) -> str:
+        return f"FunctionInfo({self.qualname!r})"
+
+
+class ClassInfo:
+    __slots__ = ("node", "name", "scope", "outer", "methods", "attrs")
+
+    def __init__(self, node: ast.ClassDef, name: str, scope: Scope, outer: Scope):
+        self.node = node
+        self.name = name
+        self.scope = scope
+        self.outer = outer
+        self.methods: Dict[str, FunctionInfo] = {}
+        # ``self.x = value`` anywhere in a method: attribute -> [(value, method scope)]
+        self.attrs: Dict[str, List[Tuple[ast.expr, Scope]]] = {}
+
+    def __repr__(self) -> str:
+        return f"ClassInfo({self.name!r})"

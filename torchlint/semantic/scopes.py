@@ -1,0 +1,185 @@
+"""Name lookup and resolution: the one place that knows how names resolve.
+
+``optim.SGD``, ``O`` and ``torch.optim.SGD`` all resolve to ``torch.optim.SGD``
+whatever the import style; same-file functions, classes and methods are found
+from a call's ``func``; classes are followed through their same-file bases.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import FrozenSet, Iterator, List, Optional
+
+from torchlint import known
+from torchlint.semantic.cache import memoized
+from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionInfo, Scope
+from torchlint.syntax import FUNCTION_NODES
+
+MAX_RESOLVE_DEPTH = 8  # alias chains and kind inference give up past this
+_BUILTINS = frozenset(dir(builtins))
+
+
+class ScopeQueries:
+    """Mixed into :class:`~torchlint.semantic.model.SemanticModel`."""
+
+    def lookup(self, name: str, scope: Scope) -> Optional[List[Binding]]:
+        """Bindings of ``name`` visible from ``scope`` (class scopes are skipped from inside methods)."""
+        current: Optional[Scope] = scope
+        first = True
+        while current is not None:
+            if (first or not current.is_class) and name in current.bindings:
+                return current.bindings[name]
+            first = False
+            current = current.parent
+        return None
+
+    @memoized
+    def resolve(self, expr: ast.AST, scope: Scope) -> Optional[str]:
+        """Qualified name of a Name/Attribute expression, or None. Builtins resolve
+        to ``builtins.<name>``."""
+        return self._resolve(expr, scope, 0)
+
+    def _resolve(self, expr: ast.AST, scope: Scope, depth: int) -> Optional[str]:
+        attrs: List[str] = []
+        while isinstance(expr, ast.Attribute):  # iterative: a.b.c.d...
+            attrs.append(expr.attr)
+            expr = expr.value
+        if not isinstance(expr, ast.Name) or depth > MAX_RESOLVE_DEPTH:
+            return None
+        base = self._resolve_name(expr.id, scope, depth)
+        if base is None:
+            return None
+        return ".".join([base] + attrs[::-1])
+
+    def _resolve_name(self, name: str, scope: Scope, depth: int) -> Optional[str]:
+        bindings = self.lookup(name, scope)
+        if bindings is None:
+            if self.module_scope.star_import:
+                return self.star_import_name(name)
+            return f"builtins.{name}" if name in _BUILTINS else None
+        for b in reversed(bindings):
+            if b.kind == BindingKind.IMPORT:
+                return b.full_name
+        if len(bindings) == 1 and bindings[0].kind == BindingKind.ASSIGN:
+            value = bindings[0].value
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                return self._resolve(value, bindings[0].scope, depth + 1)
+        return None
+
+    def star_import_name(self, name: str) -> Optional[str]:
+        """A name no binding of the file explains, in a file with ``from x import *``:
+        what the star-imported module binds it to (the project locator reads it), or
+        None (unknown)."""
+        if self.project is None:
+            return None
+        return self.project.star_export(self, name)
+
+    # ------------------------------------------------------------- local code
+    def function_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
+        """The same-file function a call's ``func`` refers to (``helper``, ``self.method``)."""
+        if isinstance(func, ast.Name):
+            bindings = self.lookup(func.id, scope)
+            if bindings and bindings[-1].kind == BindingKind.FUNCTION:
+                return self.functions.get(bindings[-1].node)
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            cls = self.enclosing_class(scope)
+            if cls is not None:
+                return self.method(cls, func.attr)
+        return None
+
+    def class_for(self, func: ast.expr, scope: Scope) -> Optional[ClassInfo]:
+        if isinstance(func, ast.Name):
+            bindings = self.lookup(func.id, scope)
+            if bindings and bindings[-1].kind == BindingKind.CLASS:
+                return self.classes.get(bindings[-1].node)
+        return None
+
+    def enclosing_class(self, scope: Scope) -> Optional[ClassInfo]:
+        current: Optional[Scope] = scope
+        while current is not None:
+            if isinstance(current.node, FUNCTION_NODES):
+                info = self.functions.get(current.node)
+                if info is not None and info.cls is not None:
+                    return info.cls
+            current = current.parent
+        return None
+
+    def enclosing_function(self, scope: Scope) -> Optional[FunctionInfo]:
+        current: Optional[Scope] = scope
+        while current is not None:
+            info = self.functions.get(current.node)
+            if info is not None:
+                return info
+            current = current.parent
+        return None
+
+    def local_bases(self, cls: ClassInfo) -> Iterator[ClassInfo]:
+        """``cls`` and its same-file base classes, cycle-safe."""
+        seen = set()
+        todo = [cls]
+        while todo:
+            c = todo.pop()
+            if id(c) in seen:
+                continue
+            seen.add(id(c))
+            yield c
+            for base in c.node.bases:
+                local = self.class_for(base, c.outer)
+                if local is not None:
+                    todo.append(local)
+
+    @memoized
+    def base_names(self, cls: ClassInfo) -> FrozenSet[str]:
+        """Qualified names of every non-local base class, through same-file bases."""
+        names = set()
+        for c in self.local_bases(cls):
+            for base in c.node.bases:
+                q = self.resolve(base, c.outer)
+                if q is not None:
+                    names.add(q)
+        return frozenset(names)
+
+    def is_nn_module(self, cls: ClassInfo) -> bool:
+        """Derives from ``nn.Module``, a ``torch.nn`` layer (``nn.Transformer``) or ``LightningModule``."""
+        bases = self.base_names(cls)
+        return bool(bases & known.LIGHTNING_MODULES) or any(known.is_layer_class(q) for q in bases)
+
+    def is_lightning_module(self, cls: ClassInfo) -> bool:
+        return bool(self.base_names(cls) & known.LIGHTNING_MODULES)
+
+    def method(self, cls: ClassInfo, name: str) -> Optional[FunctionInfo]:
+        for c in self.local_bases(cls):
+            if name in c.methods:
+                return c.methods[name]
+        return None
+
+    def module_classes(self) -> Iterator[ClassInfo]:
+        return (c for c in self.classes.values() if self.is_nn_module(c))
+
+    def lightning_classes(self) -> Iterator[ClassInfo]:
+        return (c for c in self.classes.values() if self.is_lightning_module(c))
+
+    # ------------------------------------------------------------- imports
+    def import_binding(self, expr: ast.expr, scope: Scope) -> Optional[Binding]:
+        """The import that a Name/Attribute chain starts from (``set_seed`` in
+        ``from utils import set_seed``, ``utils`` in ``utils.set_seed``), or None."""
+        while isinstance(expr, ast.Attribute):
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
+            return None
+        bindings = self.lookup(expr.id, scope)
+        if bindings and bindings[-1].kind == BindingKind.IMPORT:
+            return bindings[-1]
+        return None
+
+    @staticmethod
+    def is_project_import(binding: Binding) -> bool:
+        """An import that may name the user's own code: a relative import, or a module
+        that is neither stdlib nor a known third-party package (``known.py``)."""
+        if binding.kind != BindingKind.IMPORT:
+            return False
+        if binding.level:
+            return True
+        top = (binding.module or binding.full_name or "").split(".")[0]
+        return bool(top) and not known.is_external_package(top)

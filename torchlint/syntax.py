@@ -1,0 +1,243 @@
+"""Pure ``ast`` helpers: no model, no torch, nothing of torchlint imported.
+
+The one place for: walking expressions (:func:`walk`, iterative, without the
+shared context/operator singletons), rendering source for messages
+(:func:`unparse`, :func:`short_text`, depth-guarded), reading a call's
+argument (:func:`find_argument`, Ruff's ``Arguments::find_argument``), binding
+a call's arguments to a function's parameters (:func:`bind_arguments`, in the
+spirit of astroid's ``CallSite``), a parameter's default
+(:func:`parameter_default`), and a few predicates (:func:`is_self`,
+:func:`is_main_guard`).
+"""
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
+MAX_UNPARSE_DEPTH = 60  # deeper expressions are machine-generated; ast.unparse recurses per level
+
+# fields of expression nodes that never hold a node a fact is about (contexts,
+# operators, identifiers, flags): not pushed, which makes the walk faster
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "kind", "conversion",
+                          "type_comment", "is_async", "level", "module", "name", "names"})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def children_reversed(node: ast.AST) -> List[ast.AST]:
+    """``node``'s child nodes, last first (for a stack), without contexts and operators."""
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _CHILD_FIELDS[type(node)] = tuple(
+            f for f in reversed(node._fields) if f not in _LEAF_FIELDS)
+    out: List[ast.AST] = []
+    for f in fields:
+        value = getattr(node, f, None)
+        if isinstance(value, list):
+            out.extend(v for v in reversed(value) if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` in source order without the shared context/operator singletons
+    (``Load()``, ``Add()``) and import aliases, which no fact is about; iterative."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(children_reversed(current))
+
+
+def deeper_than(node: ast.AST, limit: int) -> bool:
+    """True when ``node``'s nesting exceeds ``limit`` levels (iterative: never recurses)."""
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children_reversed(current))
+    return False
+
+
+def unparse(node: ast.AST, max_depth: int = MAX_UNPARSE_DEPTH) -> str:
+    """``ast.unparse`` for messages, depth-guarded: ``ast.unparse`` recurses once per
+    nesting level and raises RecursionError on deep generated code, which would
+    silently drop a rule's report. Too deep: ``func(...)`` for a call, else ``...``."""
+    if not deeper_than(node, max_depth):
+        return ast.unparse(node)
+    if isinstance(node, ast.Call) and not deeper_than(node.func, max_depth):
+        return ast.unparse(node.func) + "(...)"
+    return "..."
+
+
+def short_text(node: ast.AST, limit: int = 40) -> str:
+    """Source text for a message, at most about ``limit`` characters: a long call
+    becomes ``func(...)``, anything else long is cut with ``...``. The one text
+    helper every rule and fact uses."""
+    text = unparse(node)
+    if len(text) <= limit:
+        return text
+    if isinstance(node, ast.Call):
+        func = unparse(node.func)
+        return (func if len(func) <= limit else func[: limit - 8] + "...") + "(...)"
+    return text[: limit - 3] + "..."
+
+
+# ------------------------------------------------------------------ calls
+def find_argument(call: ast.Call, index: Optional[int], *names: str) -> Optional[ast.expr]:
+    """The argument passed as positional ``index`` (None: keyword only) or as one of
+    the keywords ``names``; None when absent or hidden behind ``*args``."""
+    if index is not None and len(call.args) > index and not any(
+            isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+        return call.args[index]
+    for k in call.keywords:
+        if k.arg is not None and k.arg in names:
+            return k.value
+    return None
+
+
+def parameters(func: ast.AST, skip_first: bool = False) -> Tuple[List[str], List[str]]:
+    """(positional parameter names, keyword-only names) of a function definition;
+    ``skip_first`` drops the bound ``self``/``cls`` of a method called on an instance."""
+    args = func.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    if skip_first and positional and positional[0] in ("self", "cls"):
+        positional = positional[1:]
+    return positional, [a.arg for a in args.kwonlyargs]
+
+
+class BoundArguments(NamedTuple):
+    """A call's arguments by parameter (astroid's ``CallSite``, reduced).
+
+    ``exact``: the argument surely passed to a parameter; ``maybe``: ``*args`` /
+    ``**kwargs`` values that may fill it; ``complete``: every argument was
+    attributed to a named parameter and nothing came through ``*``/``**``."""
+
+    exact: Dict[str, ast.expr]
+    maybe: Dict[str, Tuple[ast.expr, ...]]
+    complete: bool
+
+    def candidates(self, name: str) -> List[ast.expr]:
+        found = [self.exact[name]] if name in self.exact else []
+        return found + list(self.maybe.get(name, ()))
+
+
+def bind_arguments(func: ast.AST, call: ast.Call, skip_first: bool = False) -> BoundArguments:
+    """Bind ``call``'s arguments to the parameters of the definition ``func``. The one
+    argument binder: every fact that maps an argument to a parameter reads this."""
+    positional, kwonly = parameters(func, skip_first)
+    exact: Dict[str, ast.expr] = {}
+    maybe: Dict[str, List[ast.expr]] = {}
+    complete = True
+    for i, value in enumerate(call.args):
+        if isinstance(value, ast.Starred):  # f(*xs): every later positional is unknown
+            for p in positional[i:]:
+                maybe.setdefault(p, []).append(value)
+            complete = False
+            break
+        if i < len(positional):
+            exact[positional[i]] = value
+        else:
+            complete = False
+    for k in call.keywords:
+        if k.arg is not None:
+            exact[k.arg] = k.value
+        else:  # f(**kw): any parameter may come from kw
+            complete = False
+            for p in positional + kwonly:
+                if p not in exact:
+                    maybe.setdefault(p, []).append(k.value)
+    return BoundArguments(exact, {p: tuple(v) for p, v in maybe.items()}, complete)
+
+
+def parameter_default(func: ast.AST, name: str) -> Optional[ast.expr]:
+    """The default value of parameter ``name`` of a function definition, or None."""
+    args = getattr(func, "args", None)
+    if args is None:
+        return None
+    positional = args.posonlyargs + args.args
+    offset = len(positional) - len(args.defaults)
+    for i, a in enumerate(positional):
+        if a.arg == name:
+            return args.defaults[i - offset] if i >= offset else None
+    for a, default in zip(args.kwonlyargs, args.kw_defaults):
+        if a.arg == name:
+            return default
+    return None
+
+
+def arg_defaults(args: ast.arguments) -> List[ast.expr]:
+    """The expressions a ``def`` line evaluates: defaults and annotations."""
+    out = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+    for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+        if a is not None and a.annotation is not None:
+            out.append(a.annotation)
+    return out
+
+
+# ------------------------------------------------------------------ predicates
+def is_self(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+def const_str(node: Optional[ast.AST]) -> Optional[str]:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    """``if __name__ == "__main__":`` (either operand order)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    operands = [test.left, test.comparators[0]]
+    names = [o for o in operands if isinstance(o, ast.Name) and o.id == "__name__"]
+    consts = [o for o in operands if isinstance(o, ast.Constant) and o.value == "__main__"]
+    return len(names) == 1 and len(consts) == 1
+
+
+def position(node: ast.AST) -> Tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def within(node: ast.AST, body: Sequence[ast.stmt]) -> bool:
+    """``node`` lies inside the statements ``body``, by position."""
+    if not body or not hasattr(node, "lineno"):
+        return False
+    start = position(body[0])
+    end = (getattr(body[-1], "end_lineno", 0) or 0, getattr(body[-1], "end_col_offset", 0) or 0)
+    return start <= position(node) <= end
+
+
+def reads_name(expr: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(expr))
+
+
+def source_segment(lines: Optional[Sequence[str]], node: Optional[ast.AST]) -> Optional[str]:
+    """``node`` as written (``3e-4``, not ``0.0003``) when it sits on one line of ``lines``."""
+    if node is None or not lines or node.lineno != getattr(node, "end_lineno", None):
+        return None
+    try:
+        return lines[node.lineno - 1].encode()[node.col_offset:node.end_col_offset].decode()
+    except (IndexError, UnicodeDecodeError):
+        return None
+
+
+def own_expressions(stmt: ast.stmt) -> List[ast.AST]:
+    """The expressions a statement evaluates itself (not those of its nested blocks)."""
+    if isinstance(stmt, FUNCTION_NODES):
+        return stmt.decorator_list + arg_defaults(stmt.args)
+    if isinstance(stmt, ast.ClassDef):
+        return stmt.bases + [k.value for k in stmt.keywords] + stmt.decorator_list
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return [stmt.target, stmt.iter]
+    if isinstance(stmt, (ast.While, ast.If)):
+        return [stmt.test]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [e for item in stmt.items for e in (item.context_expr, item.optional_vars) if e]
+    if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        return []
+    if type(stmt).__name__ == "Match":
+        return [stmt.subject]
+    return [c for c in ast.iter_child_nodes(stmt) if isinstance(c, ast.expr)]
