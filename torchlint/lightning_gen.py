@@ -26,7 +26,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from torchlint import known, project
+from torchlint import engine, known
 from torchlint.facts import adoption, loops
 from torchlint.semantic import FUNCTION_NODES, FunctionInfo, LoopInfo, Scope, SemanticModel, Site
 
@@ -51,8 +51,7 @@ def generate(source: str, filename: str = "FILE", package: str = "lightning",
         tree = ast.parse(source, filename)
     except SyntaxError as exc:
         raise GenerationError(f"{filename} does not parse: {exc}") from None
-    m = SemanticModel(tree, filename, source.splitlines(True))
-    m.project = project.for_file(filename)  # the same cross-module facts as the linter
+    m = engine.open_model(tree, filename, source.splitlines(True))  # the linter's cross-module facts
     return _Generator(m, source, filename, package).run(loop_line)
 
 
