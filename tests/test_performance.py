@@ -97,3 +97,39 @@ def test_benchmark_plain_run_really_has_no_torchlint():
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "flake8_without.py"), "TL,TOR", "--",
                            "--version"], capture_output=True, text=True)
     assert "pycodestyle" in proc.stdout and "torchlint" not in proc.stdout
+
+
+def _many_loops(n: int) -> str:
+    out = ["import torch", "model = torch.nn.Linear(3, 1)",
+           "opt = torch.optim.SGD(model.parameters(), lr=0.1)", "data = [torch.randn(2, 3)]",
+           "total = 0.0", "def train():", "    global total"]
+    for i in range(n):
+        out += [f"    for x{i} in data:", "        opt.zero_grad()", f"        loss = model(x{i}).sum()",
+                "        loss.backward()", "        opt.step()", "        total += loss.item()"]
+    out += ["for j in range(3):"] + [f"    for y{i} in data:\n        model(y{i})" for i in range(n // 10)]
+    return "\n".join(out + ["train()"]) + "\n"
+
+
+def _calls_to_lint(source: str) -> int:
+    """Python function calls made while linting ``source`` (a work count, not a time)."""
+    tree = ast.parse(source)
+    count = [0]
+
+    def profile(frame, event, arg):
+        if event == "call":
+            count[0] += 1
+
+    sys.setprofile(profile)
+    try:
+        engine.check_tree(tree, "loops.py", source.splitlines(True))
+    finally:
+        sys.setprofile(None)
+    return count[0]
+
+
+def test_work_grows_linearly_with_the_loops_of_one_function():
+    """Reliability (3): no per-loop or per-binding scan of the whole function. Doubling
+    the loops (and the bindings of ``loss`` with them) at most doubles the work, with
+    a margin for the per-file constant (a quadratic pass gives about 4x)."""
+    small, large = _calls_to_lint(_many_loops(100)), _calls_to_lint(_many_loops(200))
+    assert large / small < 2.3, (small, large)

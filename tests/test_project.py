@@ -1,6 +1,6 @@
-"""Cross-module facts (torchlint/project.py): resolution of every import style,
-stdin display names, the cache, the bounds, and the hard limits (no user module
-imported, no third-party or stdlib file read, astroid imported lazily)."""
+"""Cross-module facts (torchlint/project.py, torchlint/facts/summaries.py): resolution
+of every import style, stdin display names, the cache, the bounds, and the hard
+limits (no user module imported, no third-party or stdlib file read)."""
 from __future__ import annotations
 
 import ast
@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from torchlint import plugin, project
-from torchlint.facts import loops
+from torchlint import engine as plugin, project
 from torchlint.checks import BY_CODE
-from torchlint.semantic import SemanticModel
+from torchlint.facts import loops, summaries
 
 LOOP = """
 import torch
@@ -66,8 +65,7 @@ def loop(imports: str, call: str) -> str:
 def facts_at(path: Path, call_text: str, source: str = None):
     """Project facts of the first call whose source is ``call_text``."""
     source = path.read_text() if source is None else source
-    m = SemanticModel(ast.parse(source), str(path))
-    m.project = project.for_file(str(path))
+    m = plugin.open_model(ast.parse(source), str(path), source.splitlines(True))
     site = next(s for s in m.sites if s.is_call and ast.unparse(s.node) == call_text)
     return m, site, m.project.facts(m, site.node, site.scope)
 
@@ -142,16 +140,16 @@ def test_stdin_display_name_resolves_relative_to_the_display_name(tmp_path):
 
 
 def test_no_display_name_means_no_cross_module_facts():
-    assert project.for_file("stdin") is None
-    assert project.for_file("-") is None
-    assert project.for_file(None) is None
+    assert summaries.for_file("stdin") is None
+    assert summaries.for_file("-") is None
+    assert summaries.for_file(None) is None
 
 
 def test_linted_file_is_never_read_from_disk(tmp_path):
     """``from train import clear`` inside train.py: the disk copy may be stale."""
     write(tmp_path, {"setup.cfg": "", "train.py": CLEARS})
     src = loop("from train import clear", "clear(model)")
-    assert project.for_file(str(tmp_path / "train.py")) is not None
+    assert summaries.for_file(str(tmp_path / "train.py")) is not None
     # read from disk, clear() would clear; unknown, the loop is judged per file
     step = src.splitlines().index("    optimizer.step()") + 1
     assert lint(tmp_path / "train.py", src) == [(step, "TL101")]
@@ -271,7 +269,7 @@ def test_helper_events_map_receivers_and_opaque_parameters(tmp_path):
 
 
 # ------------------------------------------------------------------- cache
-def test_modules_are_cached_by_path_and_mtime(tmp_path):
+def test_modules_are_summarised_once_per_content(tmp_path):
     write(tmp_path, {"setup.cfg": "", "engine.py": CLEARS,
                      "train.py": loop("from engine import clear", "clear(model)")})
     script = tmp_path / "train.py"
@@ -279,12 +277,45 @@ def test_modules_are_cached_by_path_and_mtime(tmp_path):
     assert lint(script) == []
     assert project.STATS["parsed"] == before + 1
     assert lint(script) == [] and lint(script) == []
-    assert project.STATS["parsed"] == before + 1  # cached: not read again
-    engine = tmp_path / "engine.py"
-    engine.write_text(NO_CLEAR + "\n# edited\n")
-    os.utime(engine, ns=(engine.stat().st_atime_ns, engine.stat().st_mtime_ns + 10**9))
+    assert project.STATS["parsed"] == before + 1  # cached: not parsed again
+    (tmp_path / "engine.py").write_text(NO_CLEAR + "\n# edited\n")
     assert lint(script) == step_line(script)
     assert project.STATS["parsed"] == before + 2
+
+
+def test_a_same_size_edit_with_the_old_mtime_is_noticed(tmp_path):
+    """Reliability (5): an edit that keeps the size, with the modification time set back
+    (as some editors and sync tools do), must not be served the old summary."""
+    clears = "def clear(model):\n    model.zero_grad()\n"
+    keeps = "def clear(model):\n    model.eval_grad()\n"
+    assert len(clears) == len(keeps)
+    write(tmp_path, {"setup.cfg": "", "engine.py": clears,
+                     "train.py": loop("from engine import clear", "clear(model)")})
+    script, engine = tmp_path / "train.py", tmp_path / "engine.py"
+    assert lint(script) == []
+    stat = engine.stat()
+    engine.write_text(keeps)
+    os.utime(engine, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert engine.stat().st_size == stat.st_size and engine.stat().st_mtime_ns == stat.st_mtime_ns
+    assert lint(script) == step_line(script)
+
+
+def test_a_module_replaced_by_a_package_is_noticed(tmp_path):
+    """Reliability (5): in a long-lived process, a package ``engine/`` created beside
+    ``engine.py`` takes precedence (as for the import system), and then replaces it."""
+    write(tmp_path, {"setup.cfg": "", "engine.py": CLEARS,
+                     "train.py": loop("from engine import clear", "clear(model)")})
+    script = tmp_path / "train.py"
+    assert lint(script) == []
+    write(tmp_path, {"engine/__init__.py": NO_CLEAR})
+    assert lint(script) == step_line(script)
+    (tmp_path / "engine/__init__.py").write_text(CLEARS)
+    assert lint(script) == []
+    (tmp_path / "engine.py").unlink()
+    write(tmp_path, {"engine/__init__.py": NO_CLEAR})
+    assert lint(script) == step_line(script)
+    (tmp_path / "engine/__init__.py").write_text(CLEARS)
+    assert lint(script) == []
 
 
 def test_cached_answers_notice_a_changed_dependency(tmp_path):
@@ -297,10 +328,56 @@ def test_cached_answers_notice_a_changed_dependency(tmp_path):
     })
     script = tmp_path / "train.py"
     assert lint(script) == []
-    hooks = tmp_path / "hooks.py"
-    hooks.write_text(NO_CLEAR + "\n\n")
-    os.utime(hooks, ns=(hooks.stat().st_atime_ns, hooks.stat().st_mtime_ns + 10**9))
+    (tmp_path / "hooks.py").write_text(NO_CLEAR + "\n\n")
     assert lint(script) == step_line(script)
+
+
+def test_findings_do_not_depend_on_what_was_linted_before(tmp_path, monkeypatch):
+    """Reliability (2): the per-file budget is charged for every module a file's answers
+    read, whether a helper's facts are computed or come from the cache. ``run`` reads
+    engine.py and parts.py (a class it instantiates); with a budget of 3 files, x2.py is
+    then past the budget for train.py - cold or warm."""
+    monkeypatch.setattr(project, "MAX_FILES", 2)
+    write(tmp_path, {
+        "setup.cfg": "",
+        "parts.py": "class Thing:\n    pass\n",
+        "engine.py": "import parts\n\ndef run(model):\n    parts.Thing()\n    return model\n",
+        "x2.py": CLEARS,
+        "warm.py": loop("from engine import run", "run(model)"),
+        "train.py": loop("from engine import run\nimport x2", "run(model)\n    x2.clear(model)"),
+    })
+    project.clear_cache()
+    cold = lint(tmp_path / "train.py")
+    project.clear_cache()
+    lint(tmp_path / "warm.py")  # fills the cache with run's facts
+    warm = lint(tmp_path / "train.py")
+    assert cold == warm == step_line(tmp_path / "train.py")  # x2.py is past the budget: unknown
+
+
+def test_the_cache_is_bounded_and_keeps_no_tree(tmp_path, monkeypatch):
+    """Reliability (4): summaries are kept within CACHE_BYTES, and no module's tree or
+    model outlives the question that parsed it."""
+    import gc
+    import weakref
+
+    monkeypatch.setattr(project._CACHE, "limit", 20_000)
+    big = "".join(f"def f{i}(model):\n    return model\n\n" for i in range(20))
+    mods = {f"m{i}.py": big + CLEARS for i in range(8)}
+    calls = "\n    ".join(f"m{i}.clear(model)" for i in range(8))
+    write(tmp_path, {"setup.cfg": "", **mods, "train.py": loop("import " + ", ".join(
+        f"m{i}" for i in range(8)), calls)})
+    models = []
+    real = summaries.summarize
+
+    def spy(m):
+        models.append(weakref.ref(m))
+        return real(m)
+
+    monkeypatch.setattr(summaries, "summarize", spy)
+    assert lint(tmp_path / "train.py") == []
+    gc.collect()
+    assert len(models) == 8 and all(ref() is None for ref in models)
+    assert project._CACHE.used <= 20_000 and len(project._CACHE.entries) < 8
 
 
 # ------------------------------------------------------------------ bounds
@@ -325,8 +402,8 @@ def test_files_touched_per_linted_file_are_bounded(tmp_path, monkeypatch):
     calls = "\n    ".join(f"h{i}.clear(model)" for i in range(6))
     write(tmp_path, {"setup.cfg": "", **helpers, "train.py": loop(imports, calls)})
     monkeypatch.setattr(project, "MAX_FILES", 3)
-    m = SemanticModel(ast.parse((tmp_path / "train.py").read_text()), str(tmp_path / "train.py"))
-    m.project = project.for_file(str(tmp_path / "train.py"))
+    source = (tmp_path / "train.py").read_text()
+    m = plugin.open_model(ast.parse(source), str(tmp_path / "train.py"), source.splitlines(True))
     answers = [m.project.facts(m, s.node, s.scope) for s in m.sites
                if s.is_call and ast.unparse(s.node).startswith("h")]
     assert [a is not None for a in answers] == [True, True, True, False, False, False]
@@ -425,26 +502,23 @@ def test_third_party_and_stdlib_files_are_never_read(tmp_path, monkeypatch):
 
 
 def test_linted_file_in_site_packages_gets_no_project():
-    assert project.for_file(pytest.__file__) is None
-    assert project.for_file(os.__file__) is None
+    assert summaries.for_file(pytest.__file__) is None
+    assert summaries.for_file(os.__file__) is None
 
 
-def test_astroid_is_imported_lazily(tmp_path):
+def test_astroid_is_never_imported(tmp_path):
+    """Modules are located by torchlint's own finder: no astroid (55 ms and its own stale
+    caches per process), on any path."""
     write(tmp_path, {"setup.cfg": "", "engine.py": CLEARS,
-                     "torch_only.py": loop("import numpy as np\nimport os", "np.zeros(3)\n    os.getcwd()"),
                      "train.py": loop("from engine import clear", "clear(model)")})
     code = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from torchlint import plugin
-        assert "astroid" not in sys.modules, "plugin import pulled in astroid"
-        p = Path({str(tmp_path / 'torch_only.py')!r})
-        plugin.check_source(p.read_text(), str(p))
-        assert "astroid" not in sys.modules, "a torch/stdlib-only file pulled in astroid"
-        p = Path({str(tmp_path / 'train.py')!r})
+        from torchlint import engine
         from torchlint.checks import BY_CODE
-        assert plugin.check_source(p.read_text(), str(p), rules=[BY_CODE["TL101"]]) == []
-        assert "astroid" in sys.modules
+        p = Path({str(tmp_path / 'train.py')!r})
+        assert engine.check_source(p.read_text(), str(p), rules=[BY_CODE["TL101"]]) == []
+        assert "astroid" not in sys.modules
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -467,8 +541,7 @@ def test_loop_events_carry_their_origin(tmp_path):
         "train.py": loop("from engine import train_step", "train_step(model, optimizer, x)"),
     })
     path = tmp_path / "train.py"
-    m = SemanticModel(ast.parse(path.read_text()), str(path))
-    m.project = project.for_file(str(path))
+    m = plugin.open_model(ast.parse(path.read_text()), str(path), path.read_text().splitlines(True))
     (lp, evs), = loops.training_loops(m)
     imported = [e for e in evs if e.origin is not None]
     assert [(e.kind, e.origin.line, e.origin.in_loop) for e in imported] == [
@@ -485,22 +558,7 @@ def test_an_internal_error_is_unknown_not_a_crash(tmp_path, monkeypatch):
     def boom(*args):
         raise KeyError("bug")
 
-    monkeypatch.setattr(project.Project, "_compute", boom)
+    monkeypatch.setattr(summaries, "summarize", boom)
     out = plugin.check_source((tmp_path / "train.py").read_text(), str(tmp_path / "train.py"))
     assert "TL000" not in {v.code for v in out}
     assert lint(tmp_path / "train.py") == []  # unknown helper handed the optimizer: opaque
-
-
-def test_a_linted_file_tree_is_reused_only_while_the_disk_matches(tmp_path):
-    write(tmp_path, {"setup.cfg": "", "engine.py": "import torch\n\n" + CLEARS,
-                     "train.py": loop("from engine import clear", "clear(model)")})
-    engine = tmp_path / "engine.py"
-    source = engine.read_text()
-    plugin.check_source(source, str(engine))  # flake8 lints engine.py first: tree remembered
-    reused = project.STATS["reused_trees"]
-    assert lint(tmp_path / "train.py") == []
-    assert project.STATS["reused_trees"] == reused + 1
-    project.clear_cache()
-    plugin.check_source(source.replace("model.zero_grad()", "return model"), str(engine))  # a buffer
-    assert lint(tmp_path / "train.py") == []  # the disk still clears: the buffer's tree is not used
-    assert project.STATS["reused_trees"] == reused + 1

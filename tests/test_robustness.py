@@ -27,10 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from torchlint import plugin, project
+from torchlint import engine, plugin
 from torchlint.checks import RULES
 from torchlint.config import Config
-from torchlint.semantic import SemanticModel
 from torchlint.syntax import deeper_than, unparse
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,10 +50,9 @@ def run_every_rule(source: str, filename: str = "t.py", force: bool = False) -> 
     """(code, exception text) for every rule that raised; runs each rule directly, so
     an exception check_tree would turn into TL000 (or swallow) is seen here."""
     tree = ast.parse(source)
-    model = SemanticModel(tree, filename, source.splitlines(True))
+    model = engine.open_model(tree, filename, source.splitlines(True))
     if not force and not model.imports_torch:
         return []
-    model.project = project.for_file(filename)
     failures = []
     for rule in RULES:
         try:

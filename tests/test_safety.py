@@ -110,3 +110,37 @@ def test_check_tree_in_process_leaves_no_trace(tmp_path):
     new = set(sys.modules) - before
     assert not {m for m in new if m.split(".")[0] in ("helpers", "pkg", "relative", "torch", "train")}, new
     assert not list(root.rglob("*.ran"))
+
+
+# modules neither flake8 nor Python's startup has imported when torchlint is loaded
+SHADOWS = ("astroid", "unicodedata", "numbers", "hashlib", "sysconfig",
+           f"_sysconfigdata_{getattr(sys, 'abiflags', '')}_{sys.platform}_")
+
+
+def test_python_dash_m_from_a_hostile_project_imports_none_of_its_files(tmp_path):
+    """Reliability (1): ``python -m flake8`` / ``python -m torchlint check`` run from the
+    project folder put it first on sys.path; a project file named like a module that
+    torchlint (or the stdlib on its behalf) imports later must not be executed."""
+    import sysconfig
+
+    names = list(SHADOWS) + [f"_sysconfigdata_{sysconfig.get_config_var('MULTIARCH') or ''}"]
+    for name in names + [n + "_" + (sysconfig.get_config_var("MULTIARCH") or "") for n in SHADOWS[-1:]]:
+        (tmp_path / f"{name}.py").write_text(
+            f"import pathlib\npathlib.Path({str(tmp_path / (name + '.ran'))!r}).write_text('x')\n")
+    (tmp_path / "setup.cfg").write_text("")
+    (tmp_path / "helper.py").write_text("def clear(model):\n    model.zero_grad()\n")
+    (tmp_path / "train.py").write_text(textwrap.dedent("""\
+        import torch
+        from helper import clear
+        model = torch.nn.Linear(2, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for _ in range(3):
+            clear(model)
+            model(torch.randn(1, 2)).sum().backward()
+            opt.step()
+        """))
+    for cmd in ([sys.executable, "-m", "flake8", "--isolated", "--select=TL", "train.py"],
+                [sys.executable, "-m", "torchlint", "check", "train.py"]):
+        proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert "TL301" in proc.stdout, proc.stdout + proc.stderr
+        assert not sorted(p.name for p in tmp_path.glob("*.ran")), (cmd, proc.stderr)

@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from torchlint import known
 from torchlint.facts import autograd, loops
-from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Site, memoized
+from torchlint.semantic import FunctionInfo, SemanticModel, Site, memoized
 from torchlint.semantic.control import MAX_HELPER_DEPTH
 from torchlint.syntax import short_text
 
@@ -67,7 +67,7 @@ def mode_call(m: SemanticModel, site: Site) -> Optional[str]:
     for origin, scope in module_origins(m, func.value, site.scope):
         if isinstance(origin, ast.Call):
             cls = _class_of(m, origin, scope)
-            if cls is not None and not cls[0].is_nn_module(cls[1]):
+            if cls is not None and not cls.is_module:
                 return None
     given = len(node.args) + len(node.keywords)
     if func.attr == "eval":
@@ -141,7 +141,7 @@ def is_fresh(m: SemanticModel, expr: ast.expr, scope) -> bool:
             return False
         cls = _class_of(m, origin, oscope)
         if cls is not None:
-            if not cls[0].is_nn_module(cls[1]):
+            if not cls.is_module:
                 return False
             continue
         if not known.nn_layer_name(m.resolve(origin.func, oscope) or ""):
@@ -397,7 +397,7 @@ def _call_dependent(m: SemanticModel, call: ast.Call, scope, depth: int) -> bool
         return False
     cls = _class_of(m, call, scope)
     if cls is not None:
-        return cls[0].is_nn_module(cls[1]) and class_dependent(*cls)
+        return cls.is_module and cls.dependent
     qualname = m.resolve(call.func, scope) or ""
     if known.is_model_zoo_constructor(qualname):
         return True
@@ -463,16 +463,30 @@ def _reads_self_training(node: ast.ClassDef) -> bool:
 
 
 # ------------------------------------------------------------------ helpers
-def _class_of(m: SemanticModel, call: ast.Call, scope):
-    """``(model, ClassInfo)`` of the class a call instantiates: a same-file class, or
-    one imported from the user's project (torchlint.project), else None."""
+class _Class:
+    """A class a call instantiates: is it an ``nn.Module``, does it depend on the mode?"""
+
+    def __init__(self, is_module: bool, dependent):
+        self.is_module = is_module
+        self._dependent = dependent  # a bool, or a callable computing it (same-file classes)
+
+    @property
+    def dependent(self) -> bool:
+        if callable(self._dependent):
+            self._dependent = self._dependent()
+        return self._dependent
+
+
+def _class_of(m: SemanticModel, call: ast.Call, scope) -> Optional[_Class]:
+    """The same-file class a call instantiates, or one imported from the user's project
+    (its summary, torchlint.facts.summaries), else None."""
     cls = m.class_for(call.func, scope)
     if cls is not None:
-        return m, cls
+        return _Class(m.is_nn_module(cls), lambda: class_dependent(m, cls))
     if m.project is not None:
-        found = m.project.target(m, call.func, scope)
-        if isinstance(found, tuple) and isinstance(found[1], ClassInfo) and found[0].model is not None:
-            return found[0].model, found[1]
+        found = m.project.class_summary(m, call, scope)
+        if found is not None:
+            return _Class(found.is_module, found.mode_dependent)
     return None
 
 

@@ -206,19 +206,12 @@ def imported_seeds(m: SemanticModel, site: Site, binding: Binding,
         facts = project.facts(m, call, site.scope)
         if facts is not None:
             return _rngs_of(m, facts.calls)
-        if target is None and not binding.level and not _budget_spent(project):
-            return NONE
+        if target is None and not binding.level:
+            return NONE  # not the project's: a third-party function
     name = ast.unparse(call.func).rsplit(".", 1)[-1]
     if name[:1].isupper():
         return NONE
     return ALL_RNGS
-
-
-def _budget_spent(project) -> bool:
-    """The provider stopped reading files for this linted file: its answers are unknown."""
-    from torchlint import project as provider
-
-    return len(getattr(project, "touched", ())) >= provider.MAX_FILES
 
 
 def _rngs_of(m: SemanticModel, qualnames) -> FrozenSet[str]:

@@ -17,6 +17,7 @@ from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionIn
 from torchlint.syntax import arg_defaults, children_reversed, is_main_guard
 
 MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
+_Name, _Load, _Constant, _Attribute, _Call = ast.Name, ast.Load, ast.Constant, ast.Attribute, ast.Call
 
 
 class Context:
@@ -56,35 +57,56 @@ class Builder:
             c.function.sites.append(site)
 
     def exprs(self, nodes, c: Context) -> None:
-        """Record calls, name loads, keys read and walrus bindings, iteratively, in source order."""
+        """Record calls, name loads, keys read and walrus bindings, iteratively, in source
+        order (children are pushed last first). The common node types are unrolled: this
+        loop visits every expression node of the file once."""
         stack = [n for n in reversed(nodes) if n is not None]
+        if not stack:
+            return
         m = self.m
+        loads = m.name_loads.get(c.scope)
+        if loads is None:
+            loads = m.name_loads[c.scope] = set()
+        keys = m.keys_read
+        push, pop = stack.append, stack.pop
         while stack:
-            node = stack.pop()
+            node = pop()
             kind = type(node)
-            if kind is ast.Call:
+            if kind is _Name:
+                if type(node.ctx) is _Load:
+                    loads.add(node.id)
+            elif kind is _Constant:
+                continue
+            elif kind is _Attribute:
+                value = node.value
+                if type(node.ctx) is _Load:
+                    key = node.attr
+                    keys.add(key)
+                    vkind = type(value)
+                    if vkind is _Name:
+                        keys.add(f"{value.id}.{key}")
+                    elif vkind is _Attribute:
+                        keys.add(f"{value.attr}.{key}")
+                push(value)
+            elif kind is _Call:
                 self.site(node, c)
                 self._read_key(node)
-            elif kind is ast.Name:
-                if type(node.ctx) is ast.Load:
-                    loads = m.name_loads.get(c.scope)
-                    if loads is None:
-                        loads = m.name_loads[c.scope] = set()
-                    loads.add(node.id)
-                continue  # no children
-            elif kind is ast.Constant:
-                continue
-            elif kind is ast.Attribute:
-                if type(node.ctx) is ast.Load:
-                    self._key_read(node.value, node.attr)
+                for k in reversed(node.keywords):
+                    push(k.value)
+                for a in reversed(node.args):
+                    push(a)
+                push(node.func)
             elif kind is ast.Subscript:
                 key = node.slice
-                if (type(node.ctx) is ast.Load and isinstance(key, ast.Constant)
+                if (type(node.ctx) is _Load and type(key) is _Constant
                         and isinstance(key.value, str)):
                     self._key_read(node.value, key.value)
-            elif kind is ast.NamedExpr and isinstance(node.target, ast.Name):
-                c.scope.add(Binding(node.target.id, BindingKind.ASSIGN, node, c.scope, value=node.value))
-            stack.extend(children_reversed(node))
+                push(key)
+                push(node.value)
+            else:
+                if kind is ast.NamedExpr and isinstance(node.target, ast.Name):
+                    c.scope.add(Binding(node.target.id, BindingKind.ASSIGN, node, c.scope, value=node.value))
+                stack.extend(children_reversed(node))
 
     def _read_key(self, call: ast.Call) -> None:
         """``x.get("lr")``, ``x.pop("lr")``, ``getattr(x, "lr")``: the key is read."""

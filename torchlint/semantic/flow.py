@@ -3,6 +3,7 @@ bindings a use of a name sees, and a call's arguments by parameter."""
 from __future__ import annotations
 
 import ast
+import bisect
 from typing import Dict, List, Optional, Tuple
 
 from torchlint import known
@@ -86,28 +87,73 @@ class ValueFlow:
         return None
 
     def reaching_bindings(self, node: ast.Name, scope: Scope) -> List[Binding]:
-        """The bindings of a name that a use of it may see: within one scope the bindings
-        before the use (all of them when none precedes it: a loop may carry one around),
-        and ``x = f(x)`` - or the target of a ``for`` whose body holds the use - supersedes
-        the earlier ones; from an outer scope, all of them."""
+        """The bindings of a name that a use of it may see. Within one scope: the
+        bindings before the use (all of them when none precedes it: a loop may carry one
+        around), from the last one that is in force on every way to the use (a binding
+        earlier in the same block or an enclosing one: ``opt = Wrapper(opt)``, ``opt =
+        None``, a class defined again) - or from ``x = f(x)``, or the target of a ``for``
+        whose body holds the use. From an outer scope, all of them. Linear in the
+        bindings between the use and the one in force (bisected, not scanned)."""
         bindings = self.lookup(node.id, scope)
         if not bindings:
             return []
-        cands = list(bindings)
-        if cands[0].scope is scope:
-            before = [b for b in cands if _precedes(b, node)]
-            if before:
-                cands = before
-            for i in range(len(cands) - 1, 0, -1):  # x = f(x) supersedes what came before
-                value = cands[i].value if cands[i].unpack is None else cands[i].unpack[0]
-                if value is not None and reads_name(value, node.id):
-                    cands = cands[i:]
-                    break
-                hit = self.loop_target(cands[i].node)
-                if hit is not None and within(node, hit[0].node.body):
-                    cands = cands[i:]
-                    break
-        return cands
+        if bindings[0].scope is not scope:
+            return list(bindings)
+        positions = self._binding_positions(scope, node.id)
+        end = bisect.bisect_left(positions, position(node))
+        while end and not _precedes(bindings[end - 1], node):  # the use inside its own value
+            end -= 1
+        if not end:
+            return list(bindings)
+        start = 0
+        for i in range(end - 1, 0, -1):
+            b = bindings[i]
+            if self._reads_itself(b) or self._in_force(b, node, scope):
+                start = i
+                break
+            hit = self.loop_target(b.node)
+            if hit is not None and within(node, hit[0].node.body):
+                start = i
+                break
+        return bindings[start:end]
+
+    @memoized
+    def _binding_positions(self, scope: Scope, name: str) -> List[Tuple[int, int]]:
+        """Where a scope's bindings of ``name`` are, in the order they were bound (source order)."""
+        return [position(b.node) for b in scope.bindings[name]]
+
+    @memoized
+    def _reads_itself(self, b: Binding) -> bool:
+        """``x = f(x)``: the binding's value reads the name it binds."""
+        value = b.value if b.unpack is None else b.unpack[0]
+        return value is not None and reads_name(value, b.name)
+
+    def _in_force(self, b: Binding, use: ast.AST, scope: Scope) -> bool:
+        """``b`` runs before ``use`` on every way to it: its statement is earlier in the
+        block that holds ``use`` or in one enclosing it (or ``use`` is in the body of the
+        ``for``/``with`` that binds it). Not when either sits in a nested function."""
+        if b.kind not in (BindingKind.ASSIGN, BindingKind.TARGET, BindingKind.FUNCTION,
+                          BindingKind.CLASS, BindingKind.IMPORT):
+            return False
+        pb, pu = self.statement_path(b.node, scope), self.statement_path(use, scope)
+        if not pb or not pu or len(pb) > len(pu):
+            return False
+        if pb[:-1] != pu[:len(pb) - 1]:
+            return False
+        owner, field, index = pb[-1]
+        u_owner, u_field, u_index = pu[len(pb) - 1]
+        if owner is not u_owner or field != u_field or field in ("handlers", "cases"):
+            return False
+        stmt = getattr(owner, field)[index]
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):  # a loop target: only inside its body
+            return index == u_index and len(pu) > len(pb) and pu[len(pb)][0] is stmt \
+                and pu[len(pb)][1] == "body"
+        if index < u_index:
+            return True
+        if index == u_index and len(pu) > len(pb):  # ``with ... as x:`` around the use
+            return isinstance(stmt, (ast.With, ast.AsyncWith)) and pu[len(pb)][0] is stmt \
+                and pu[len(pb)][1] == "body"
+        return False
 
     def loop_target(self, node: ast.AST) -> Optional[Tuple[LoopInfo, Tuple[int, ...]]]:
         """For a Name in a ``for`` target: the loop, and the index path of the name inside

@@ -57,13 +57,21 @@ class ScopeQueries:
             if self.module_scope.star_import:
                 return self.star_import_name(name)
             return f"builtins.{name}" if name in _BUILTINS else None
-        for b in reversed(bindings):
-            if b.kind == BindingKind.IMPORT:
-                return b.full_name
+        imported = self._last_import(bindings[0].scope, name)
+        if imported is not None:
+            return imported
         if len(bindings) == 1 and bindings[0].kind == BindingKind.ASSIGN:
             value = bindings[0].value
             if isinstance(value, (ast.Name, ast.Attribute)):
                 return self._resolve(value, bindings[0].scope, depth + 1)
+        return None
+
+    @memoized
+    def _last_import(self, scope: Scope, name: str) -> Optional[str]:
+        """The qualified name of the last import binding ``name`` in ``scope``, if any."""
+        for b in reversed(scope.bindings[name]):
+            if b.kind == BindingKind.IMPORT:
+                return b.full_name
         return None
 
     def star_import_name(self, name: str) -> Optional[str]:

@@ -1,0 +1,534 @@
+"""What a function or class of the user's other modules does, seen from a call.
+
+A module of the project (located and read by :mod:`torchlint.project`) is
+analysed once per process into a :class:`ModuleSummary`: for each module-level
+function, its training events in source order (gradient clearing,
+``backward``, optimizer ``step``, optimizers handed to unknown code), the
+calls it makes into further project modules, every qualified name it calls
+(seeders), whether it trains, the kinds of what it returns, and whether it
+returns a ``DataLoader`` over the whole dataset; for each class, the kinds of
+its instances and whether it has train/eval-dependent layers; for a
+``from x import *``, the names it exports. The model of that module is
+dropped right after: summaries are small, and cached (bounded) by the project.
+
+:class:`CrossModule` answers the linted file's questions from summaries - it
+is the ``project`` a :class:`~torchlint.semantic.SemanticModel` is given -
+mapping a helper's parameters to the caller's arguments and following calls
+into further modules up to ``project.MAX_HOPS`` import hops. Every "cannot
+tell" is None / unknown, which rules read as "do not flag".
+"""
+from __future__ import annotations
+
+import ast
+import functools
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple, Union
+
+from torchlint import known, project
+from torchlint.facts import data, loops, modes
+from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site
+from torchlint.syntax import bind_arguments, parameters, unparse
+
+Receivers = Tuple[str, ...]
+
+
+# ------------------------------------------------------------------ summaries
+class Event(NamedTuple):
+    """A training event in a summarised function (receivers in the helper's names)."""
+
+    kind: str  # loops.BACKWARD / STEP / ZERO_GRAD / SCHEDULER_STEP / OPAQUE
+    receiver: Optional[str]
+    line: int
+    in_loop: bool  # inside a training loop of that module's own code (its lint reports it)
+    looped: bool  # inside any loop of the function
+    if_opt: Receivers = ()  # only when the caller binds one of these parameters to an optimizer
+
+
+class NestedCall(NamedTuple):
+    """A call into a further project function, expanded at query time (one more hop)."""
+
+    qualname: str  # as resolved in the helper's module
+    line: int
+    looped: bool
+    args: Tuple[Tuple[Union[int, str], str, bool], ...]  # (position or keyword, text, is an optimizer)
+    fallback: Tuple[Event, ...]  # the events it stands for when not expanded
+
+
+class FunctionSummary(NamedTuple):
+    line: int
+    positional: Tuple[str, ...]
+    kwonly: Tuple[str, ...]
+    items: Tuple[Union[Event, NestedCall], ...]
+    calls: FrozenSet[str]  # qualified names called; ``"?.attr"`` when the callee does not resolve
+    trains: bool  # a training loop, or trainer.fit(...), in its own code
+    returns: FrozenSet[str]  # binding kinds of the returned values
+    loader: Optional[Tuple[str, str]]  # ("text", dataset) | ("param", name): a whole-dataset loader
+
+
+class ClassSummary(NamedTuple):
+    line: int
+    kinds: FrozenSet[str]
+    is_module: bool
+    mode_dependent: bool  # builds or calls dropout/batch-norm layers, or reads self.training
+
+
+class Reexport(NamedTuple):
+    """A module-level name bound by an import."""
+
+    qualname: str
+
+
+class ModuleSummary(NamedTuple):
+    # name -> FunctionSummary | ClassSummary | Reexport
+    bindings: Dict[str, object]
+    star_names: Dict[str, str]  # what ``from <this> import *`` binds: name -> qualified name
+    size: int  # estimated bytes, for the project's bounded cache
+
+
+class Alias(NamedTuple):
+    """An imported name the project re-exports from elsewhere (``from torch import manual_seed``)."""
+
+    qualname: str
+
+
+def summarize(m: SemanticModel) -> ModuleSummary:
+    """The summary of one project module (given to :class:`torchlint.project.Project`)."""
+    bindings: Dict[str, object] = {}
+    size = 400
+    train_nodes = {lp.node for lp, _ in loops.training_loops(m)}
+    for name, found in m.module_scope.bindings.items():
+        b = found[-1]
+        if b.kind == "function" and b.node in m.functions:
+            fs = _function(m, m.functions[b.node], train_nodes)
+            size += 300 + 150 * (len(fs.items) + len(fs.calls))
+            bindings[name] = fs
+        elif b.kind == "class" and b.node in m.classes:
+            cls = m.classes[b.node]
+            is_module = m.is_nn_module(cls)
+            bindings[name] = ClassSummary(cls.node.lineno, m.class_kinds(cls), is_module,
+                                          is_module and modes.class_dependent(m, cls))
+            size += 200
+        elif b.kind == "import" and b.full_name:
+            bindings[name] = Reexport(b.full_name)
+            size += 120
+    public = _dunder_all(m)
+    star = {n: (v.qualname if isinstance(v, Reexport) and not v.qualname.startswith(".") else "")
+            for n, v in bindings.items() if (n in public if public is not None else not n.startswith("_"))}
+    return ModuleSummary(bindings, star, size + 100 * len(star))
+
+
+def _dunder_all(m: SemanticModel) -> Optional[FrozenSet[str]]:
+    """The names of a literal ``__all__``, or None (star imports take public names)."""
+    found = m.module_scope.bindings.get("__all__")
+    value = found[-1].value if found and len(found) == 1 else None
+    if isinstance(value, (ast.List, ast.Tuple)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
+        return frozenset(e.value for e in value.elts)
+    return None
+
+
+def _function(m: SemanticModel, fn: FunctionInfo, train_nodes) -> FunctionSummary:
+    positional, kwonly = parameters(fn.node)
+    own = frozenset(positional) | frozenset(kwonly)
+    items: List[Union[Event, NestedCall]] = []
+    calls = set()
+    trains = False
+    for site, via in m.sites_in(fn):
+        chain = (site,) + via
+        in_loop = any(lp in train_nodes for s in chain for lp in s.loops)
+        looped = any(s.loops for s in chain)
+        line = getattr(site.node, "lineno", fn.node.lineno)
+        if not site.is_call:
+            ev = loops.classify(m, site)
+            if ev is not None:
+                items.append(Event(ev.kind, ev.receiver, line, in_loop, looped))
+            continue
+        call = site.node
+        q = m.resolve(call.func, site.scope)
+        if q is not None:
+            calls.add(q)
+        elif isinstance(call.func, ast.Attribute):
+            calls.add("?." + call.func.attr)
+        local = _local_events(m, fn, own, site, q, line, in_loop, looped)
+        if _candidate(q) and m.function_for(call.func, site.scope) is None:
+            items.append(NestedCall(q, line, looped, _call_args(m, site), tuple(local)))
+        else:
+            items.extend(local)
+        if (isinstance(call.func, ast.Attribute) and call.func.attr == "fit"
+                and "trainer" in m.kinds(call.func.value, site.scope)):
+            trains = True
+    looped_kinds = {i.kind for i in items if isinstance(i, Event) and i.in_loop and not i.if_opt}
+    trains = trains or {loops.BACKWARD, loops.STEP} <= looped_kinds
+    returns: set = set()
+    for value in fn.returns:
+        returns |= m.kinds(value, fn.scope)
+    return FunctionSummary(fn.node.lineno, tuple(positional), tuple(kwonly), tuple(items),
+                           frozenset(calls), trains, frozenset(returns), _loader(m, fn))
+
+
+def _local_events(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str], site: Site, q: Optional[str],
+                  line: int, in_loop: bool, looped: bool) -> List[Event]:
+    """The site's event in the helper's own terms; when it is none, the events it becomes
+    if the caller passes an optimizer for a parameter (``o.step()``, ``clip(o)``)."""
+    ev = loops.classify(m, site)
+    if ev is not None:
+        return [Event(ev.kind, ev.receiver, line, in_loop, looped)]
+    call = site.node
+
+    def params_of(exprs) -> Receivers:
+        out = []
+        for e in exprs:
+            if isinstance(e, ast.Name) and e.id in own:
+                bindings = m.lookup(e.id, site.scope)
+                if bindings and bindings[-1].kind == "argument" and bindings[-1].scope is fn.scope:
+                    out.append(e.id)
+        return tuple(out)
+
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "step":
+        hit = params_of([func.value])
+        if hit:
+            return [Event(loops.STEP, hit[0], line, in_loop, looped, hit)]
+    if (q is None or not q.startswith(("torch.", "builtins."))) and m.function_for(func, site.scope) is None:
+        hit = params_of(list(call.args) + [k.value for k in call.keywords])
+        if hit:
+            return [Event(loops.OPAQUE, None, line, in_loop, looped, hit)]
+    return []
+
+
+def _call_args(m: SemanticModel, site: Site) -> Tuple[Tuple[Union[int, str], str, bool], ...]:
+    out = []
+    for i, a in enumerate(site.node.args):
+        if isinstance(a, ast.Starred):
+            break
+        out.append((i, unparse(a), "optimizer" in m.kinds(a, site.scope)))
+    for k in site.node.keywords:
+        if k.arg:
+            out.append((k.arg, unparse(k.value), "optimizer" in m.kinds(k.value, site.scope)))
+    return tuple(out)
+
+
+def _loader(m: SemanticModel, fn: FunctionInfo) -> Optional[Tuple[str, str]]:
+    """TL501 across modules: ``fn`` returns one ``DataLoader`` (not a tuple) that provably
+    draws from the whole dataset on every rank (no sampler, or a Random/Sequential
+    sampler, arguments completely known, a dataset that does not depend on the rank):
+    ("text", dataset) or ("param", the parameter the dataset comes from); else None."""
+    if not fn.returns:
+        return None
+    found = []
+    for value in fn.returns:
+        for node, ns in m.origins(value, fn.scope):
+            if not data.is_dataloader(m, node, ns):
+                return None
+            given, complete = data.arguments(m, node, ns)
+            if not complete or any(_from_parameters(m, v, vs, fn) for name in ("sampler", "batch_sampler")
+                                   for v, vs in given.get(name, ())):
+                return None
+            samplers, samplers_known = data.sampler_origins(m, node, ns)
+            if not samplers_known or any(data.sampler_shards(m, s, ss) is not False for s, ss in samplers):
+                return None
+            datasets = given.get("dataset", [])
+            if len(datasets) != 1:
+                return None
+            value_, vs = datasets[0]
+            if isinstance(value_, ast.Name) and _from_parameters(m, value_, vs, fn):
+                found.append(("param", value_.id))
+            elif _from_parameters(m, value_, vs, fn) or data.depends_on_rank(m, value_, vs):
+                return None
+            else:
+                found.append(("text", data.source_text(value_)))
+    return found[0] if found else None
+
+
+def _from_parameters(m: SemanticModel, expr: ast.AST, scope: Scope, fn: FunctionInfo, depth: int = 0) -> bool:
+    """Does ``expr`` read a parameter of ``fn`` (directly or through local names)?"""
+    for node in ast.walk(expr):
+        if not isinstance(node, ast.Name):
+            continue
+        for b in m.lookup(node.id, scope) or ():
+            if b.kind == "argument" and b.scope is fn.scope:
+                return True
+            if (b.kind == "assign" and b.value is not None and b.scope is fn.scope and depth < 3
+                    and _from_parameters(m, b.value, b.scope, fn, depth + 1)):
+                return True
+    return False
+
+
+def _candidate(q: Optional[str]) -> bool:
+    """Could ``q`` name something in the user's project? (cheap, no I/O)"""
+    if not q:
+        return False
+    if q.startswith("."):
+        return True
+    top = q.split(".", 1)[0]
+    return top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES and top != "builtins"
+
+
+# ------------------------------------------------------------------ answers
+class HelperEvent(NamedTuple):
+    """A training event inside an imported helper, as the caller sees it."""
+
+    kind: str
+    receiver: Optional[str]  # in the caller's names where the helper's parameter maps to an argument
+    path: str
+    line: int
+    in_loop: bool  # inside a loop of the helper's own code (that module's lint reports it)
+
+
+class Facts(NamedTuple):
+    """What a function of the user's project does, seen from a call to it."""
+
+    path: str
+    line: int
+    events: Tuple[HelperEvent, ...]  # in source order, helpers inlined
+    calls: FrozenSet[str]
+    trains: bool
+    returns: FrozenSet[str]
+
+    @property
+    def kinds(self) -> FrozenSet[str]:
+        return frozenset(e.kind for e in self.events)
+
+    @property
+    def clears_gradients(self) -> bool:
+        return loops.ZERO_GRAD in self.kinds
+
+    def seeds(self, seeders: Iterable[str] = known.TORCH_SEEDERS) -> bool:
+        return not self.calls.isdisjoint(seeders)
+
+
+class Target(NamedTuple):
+    path: str
+    name: str
+    summary: Union[FunctionSummary, ClassSummary]
+    hop: int
+
+
+def _guarded(default):
+    """A question that fails on some odd project is unknown (``default``), never a crash:
+    every rule reads loop events through it, so one TL000 would be many."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def guarded(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except Exception:  # RecursionError included
+                return default
+        return guarded
+    return wrap
+
+
+class CrossModule:
+    """The linted file's questions about its project's other modules (one per linted file)."""
+
+    def __init__(self, proj: project.Project):
+        self.project = proj
+        self._targets: Dict[tuple, object] = {}
+
+    @property
+    def touched(self) -> set:
+        return self.project.touched
+
+    @_guarded(project.UNKNOWN)
+    def target(self, m: SemanticModel, func: ast.expr, scope: Scope):
+        """What a call's ``func`` refers to through the linted file's imports: a
+        :class:`Target`, an :class:`Alias`, :data:`project.UNKNOWN` for a project name that
+        cannot be analysed, or None when the name is not the project's."""
+        q = m.resolve(func, scope)
+        return self._find(q, self.project.origin, 1) if _candidate(q) else None
+
+    def _find(self, q: str, from_path: str, hop: int):
+        key = (q, from_path, hop)
+        if key not in self._targets:
+            self._targets[key] = project.UNKNOWN  # cycle guard (a re-export loop)
+            self._targets[key] = self._find_uncached(q, from_path, hop)
+        return self._targets[key]
+
+    def _find_uncached(self, q: str, from_path: str, hop: int):
+        if hop > project.MAX_HOPS:
+            return project.UNKNOWN
+        level = len(q) - len(q.lstrip("."))
+        parts = q[level:].split(".") if q[level:] else []
+        if not parts:
+            return project.UNKNOWN if level else None
+        path = self.project.module_file(tuple(parts[:-1]), level, from_path)
+        if path is None:  # not in the project; a relative import always is
+            return project.UNKNOWN if level else None
+        located = self.project.module(path, hop)
+        if located is project.UNKNOWN:
+            return project.UNKNOWN
+        entry = located.summary.bindings.get(parts[-1])
+        if isinstance(entry, (FunctionSummary, ClassSummary)):
+            return Target(path, parts[-1], entry, hop)
+        if isinstance(entry, Reexport):
+            full = entry.qualname
+            if _candidate(full):
+                found = self._find(full, path, hop + 1)
+                return project.UNKNOWN if found is None else found
+            if not full.startswith("builtins."):
+                return Alias(full)  # e.g. ``from torch import manual_seed as set_seed``
+        return project.UNKNOWN
+
+    # ------------------------------------------------------------ questions
+    @_guarded(None)
+    def facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
+        """Facts about the project function ``call`` calls; None when it is not one or
+        cannot be analysed."""
+        found = self.target(m, call.func, scope)
+        if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
+            return None
+        bound = _bind(found.summary, call)
+        opt = frozenset(p for p, a in bound.items() if "optimizer" in m.kinds(a, scope))
+        texts = {p: unparse(a) for p, a in bound.items()}
+        first_opt = next((texts[p] for p in bound if p in opt), None)
+        out = self._expand(found, opt, ((found.path, found.name),))
+        if out is None:
+            return None
+        events, calls, trains = out
+        events = tuple(HelperEvent(e.kind, _receiver(e, texts, first_opt), e.path, e.line, e.in_loop)
+                       for e in events)
+        return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns)
+
+    def _expand(self, target: Target, opt: FrozenSet[str], stack: tuple):
+        """(events, calls, trains) of a function given which parameters hold optimizers."""
+        fs = target.summary
+        events: List[HelperEvent] = []
+        calls = set(fs.calls)
+        trains = fs.trains
+        for item in fs.items:
+            if isinstance(item, NestedCall):
+                sub = self._nested(item, target, stack)
+                if sub is not None:
+                    sub_events, sub_calls, sub_trains = sub
+                    events.extend(e._replace(in_loop=e.in_loop or item.looped) for e in sub_events)
+                    calls |= sub_calls
+                    trains = trains or sub_trains
+                    continue
+                for ev in item.fallback:
+                    events.extend(_materialize(ev, opt, target.path))
+            else:
+                events.extend(_materialize(item, opt, target.path))
+        looped = {e.kind for e in events if e.in_loop}
+        return events, frozenset(calls), trains or {loops.BACKWARD, loops.STEP} <= looped
+
+    def _nested(self, item: NestedCall, outer: Target, stack: tuple):
+        if outer.hop >= project.MAX_HOPS:
+            return None
+        found = self._find(item.qualname, outer.path, outer.hop + 1)
+        if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
+            return None
+        if (found.path, found.name) in stack:
+            return None  # mutual recursion across modules: unknown
+        fs = found.summary
+        texts, opt = {}, set()
+        for where, text, is_opt in item.args:
+            name = fs.positional[where] if isinstance(where, int) and where < len(fs.positional) else where
+            if isinstance(name, str):
+                texts[name] = text
+                if is_opt:
+                    opt.add(name)
+        sub = self._expand(found, frozenset(opt), stack + ((found.path, found.name),))
+        if sub is None:
+            return None
+        events, calls, trains = sub
+        return [e._replace(receiver=texts.get(e.receiver, e.receiver)) for e in events], calls, trains
+
+    @_guarded(frozenset())
+    def call_kinds(self, m: SemanticModel, call: ast.Call, scope: Scope) -> FrozenSet[str]:
+        """Kinds of what an imported project function returns, or of an instance of an
+        imported project class (``model = Net()``: module)."""
+        found = self.target(m, call.func, scope)
+        if not isinstance(found, Target):
+            return frozenset()
+        fs = found.summary
+        return fs.kinds if isinstance(fs, ClassSummary) else fs.returns
+
+    @_guarded(None)
+    def class_summary(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[ClassSummary]:
+        found = self.target(m, call.func, scope)
+        if isinstance(found, Target) and isinstance(found.summary, ClassSummary):
+            return found.summary
+        return None
+
+    @_guarded(None)
+    def seeds(self, m: SemanticModel, call: ast.Call, scope: Scope,
+              seeders: Iterable[str] = known.TORCH_SEEDERS) -> Optional[bool]:
+        seeders = frozenset(seeders)
+        found = self.target(m, call.func, scope)
+        if isinstance(found, Alias):
+            return found.qualname in seeders
+        facts = self.facts(m, call, scope)
+        return None if facts is None else facts.seeds(seeders)
+
+    @_guarded(None)
+    def whole_dataset_loader(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
+        """TL501 across modules: the dataset's text when ``call`` calls a project function
+        returning one DataLoader over the whole dataset on every rank; None otherwise."""
+        found = self.target(m, call.func, scope)
+        if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
+            return None
+        loader = found.summary.loader
+        if loader is None:
+            return None
+        how, what = loader
+        if how == "text":
+            return what
+        arg = _bind(found.summary, call).get(what)
+        if arg is None or data.depends_on_rank(m, arg, scope):
+            return None
+        return data.source_text(arg)
+
+    @_guarded(None)
+    def star_export(self, m: SemanticModel, name: str) -> Optional[str]:
+        """The qualified name ``name`` has through the file's ``from x import *`` of a
+        project module (``torch`` for a ``models.py`` that does ``import torch``)."""
+        for stmt in m.star_imports:
+            module = ("." * stmt.level) + (stmt.module or "")
+            level = stmt.level
+            parts = tuple(p for p in (stmt.module or "").split(".") if p)
+            path = self.project.module_file(parts, level, self.project.origin)
+            if path is None:
+                continue
+            located = self.project.module(path, 1)
+            if located is project.UNKNOWN:
+                return None
+            if name in located.summary.star_names:
+                imported = located.summary.star_names[name]
+                return imported or f"{module}.{name}"
+        return None
+
+
+def _bind(fs: FunctionSummary, call: ast.Call) -> Dict[str, ast.expr]:
+    """Parameter -> the argument surely passed at ``call``."""
+    shim = ast.FunctionDef(name="f", args=ast.arguments(
+        posonlyargs=[], args=[ast.arg(arg=p) for p in fs.positional], vararg=None,
+        kwonlyargs=[ast.arg(arg=p) for p in fs.kwonly], kw_defaults=[None] * len(fs.kwonly),
+        kwarg=None, defaults=[]), body=[], decorator_list=[])
+    return bind_arguments(shim, call).exact
+
+
+def _materialize(ev: Event, opt: FrozenSet[str], path: str) -> List[HelperEvent]:
+    if ev.if_opt:
+        hit = next((p for p in ev.if_opt if p in opt), None)
+        if hit is None:
+            return []
+        return [HelperEvent(ev.kind, hit, path, ev.line, ev.in_loop)]
+    return [HelperEvent(ev.kind, ev.receiver, path, ev.line, ev.in_loop)]
+
+
+def _receiver(e: HelperEvent, texts: Dict[str, str], first_opt: Optional[str]) -> Optional[str]:
+    if e.receiver in texts:
+        return texts[e.receiver]
+    if e.kind in (loops.STEP, loops.ZERO_GRAD, loops.OPAQUE) and first_opt is not None:
+        return first_opt
+    return e.receiver
+
+
+def for_file(filename: Optional[str]) -> Optional[CrossModule]:
+    """The cross-module answers for a linted file, or None (no usable location)."""
+    proj = project.for_file(filename, summarize)
+    return CrossModule(proj) if proj is not None else None
+
+
+__all__ = ["Alias", "ClassSummary", "CrossModule", "Facts", "FunctionSummary", "HelperEvent",
+           "ModuleSummary", "Target", "for_file", "summarize", "ClassInfo"]
