@@ -65,8 +65,12 @@ def _check_tree(tree, filename, lines, config, rules) -> List[Violation]:
     if not model.imports_torch:
         return []
     config = config if config is not None else Config()
+    # per-rule text gates; a star import may bring any name in, so none apply then
+    text = "".join(lines) if lines is not None and not model.star_imports else None
     out: List[Violation] = []
     for rule_cls in rules:
+        if not rule_cls.may_apply(text):
+            continue
         try:
             out.extend(rule_cls().check(model, config))
         except RecursionError:

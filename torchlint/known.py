@@ -21,6 +21,10 @@ OPTIMIZER_NAMES = (
     "LARS", "Novograd", "NovoGrad", "AdaBelief", "Ranger", "Muon", "Shampoo", "Adan",
 )
 
+# A word every optimizer constructor (torch.optim.*, a class named like a known
+# optimizer, torch.optim.Optimizer subclasses, configure_optimizers) is written with.
+OPTIMIZER_TEXT = r"[Oo]ptim|" + "|".join(OPTIMIZER_NAMES)
+
 # torch.optim.lr_scheduler.__all__ and transformers' get_*_schedule* helpers.
 SCHEDULER_PREFIXES = ("torch.optim.lr_scheduler.",)
 SCHEDULER_SUFFIXES = ("LR", "Scheduler", "LROnPlateau", "Annealing", "WarmRestarts")

@@ -259,7 +259,8 @@ class Project:
         STATS["read_bytes"] += len(data)
         try:
             tree = ast.parse(data, filename=path)
-            return self.summarize(SemanticModel(tree, path))
+            lines = data.decode("utf-8", "replace").splitlines(True)
+            return self.summarize(SemanticModel(tree, path, lines))
         except Exception:  # does not parse, or an odd tree the facts trip on: unknown, never a crash
             return False
 

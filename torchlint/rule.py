@@ -5,8 +5,9 @@ Only ``plugin.py`` turns a Violation into flake8's tuple.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
-from typing import Iterator, Tuple, Union
+from typing import Iterator, Optional, Tuple, Union
 
 from torchlint.config import Config, Option
 from torchlint.semantic import SemanticModel
@@ -33,9 +34,24 @@ class Rule:
     default_enabled: bool = True
     needs_witness: str = "cpu"  # cpu | gpu | ddp: where the runtime witness runs
     options: Tuple[Option, ...] = ()  # flake8 options this rule reads (config[name])
+    # A regular expression the file's text must match for the rule to be able to report
+    # anything there (a word its hazard cannot be written without); files that do not
+    # are skipped. Only for rules whose facts never come from another module.
+    requires: Optional[str] = None
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:  # pragma: no cover
         raise NotImplementedError
+
+    @classmethod
+    def may_apply(cls, text: Optional[str]) -> bool:
+        """False when the file's text (None: unknown) lacks what :attr:`requires` asks."""
+        if cls.requires is None or text is None:
+            return True
+        pattern = cls.__dict__.get("_requires_re")
+        if pattern is None:
+            pattern = re.compile(cls.requires)
+            cls._requires_re = pattern
+        return pattern.search(text) is not None
 
     @classmethod
     def summary(cls) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from torchlint.facts import hparams
+from torchlint import known
 from torchlint.config import LR_NAMES, Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
@@ -17,6 +18,7 @@ class HardCodedLearningRate(Rule):
     name = "hard-coded-learning-rate"
     message = "learning rate {lr} hard-coded in {optimizer}(...)"
     hint = "take it from an argument, config or hparams setting"
+    requires = known.OPTIMIZER_TEXT
     options = (LR_NAMES,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from torchlint.facts import hparams
+from torchlint import known
 from torchlint.config import LR_NAMES, Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
@@ -17,6 +18,7 @@ class DeclaredLearningRateIgnored(Rule):
     name = "declared-lr-ignored"
     message = "{optimizer}(...) uses lr={lr} and ignores the declared {setting} (line {line})"
     hint = "pass the setting as lr"
+    requires = known.OPTIMIZER_TEXT
     options = (LR_NAMES,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:

@@ -18,6 +18,7 @@ class DistributedSamplerWithoutSetEpoch(Rule):
     name = "distributed-sampler-without-set-epoch"
     message = "epoch loop never calls {sampler}.set_epoch(): same shuffle every epoch"
     hint = "call {sampler}.set_epoch({epoch}) first"
+    requires = r"DistributedSampler"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         built = {id(s.node): s for s in m.sites

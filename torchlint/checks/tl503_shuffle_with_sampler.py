@@ -19,6 +19,7 @@ class ShuffleWithSampler(Rule):
     name = "shuffle-with-sampler"
     message = "shuffle=True with {arg}= in DataLoader({dataset}) raises ValueError"
     hint = "drop shuffle=True (the sampler decides the order)"
+    requires = r"shuffle"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         for site in m.sites:

@@ -23,6 +23,7 @@ class LossOnSoftmaxOutput(Rule):
     name = "loss-on-softmax-output"
     message = "{loss} applied to softmax output{arg}"
     hint = "{fix}"
+    requires = r"cross_entropy|CrossEntropyLoss|nll_loss|NLLLoss"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         for site in m.sites:

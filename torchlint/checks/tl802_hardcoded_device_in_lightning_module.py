@@ -22,6 +22,7 @@ class HardcodedDeviceInLightningModule(Rule):
     name = "hardcoded-device-in-lightning-module"
     message = "{what} in LightningModule {cls}"
     hint = "{fix}"
+    requires = r"LightningModule"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         for cls in m.lightning_classes():

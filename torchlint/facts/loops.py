@@ -88,12 +88,28 @@ def classify(m: SemanticModel, site: Site) -> Optional[Event]:
     if qualname in known.AUTOGRAD_BACKWARD:
         return Event(BACKWARD, site, ())
     # an optimizer passed to a call torchlint cannot follow may be cleared there
-    if qualname is None or not qualname.startswith(("torch.", "builtins.")):
+    if (qualname is None or not qualname.startswith(("torch.", "builtins."))) and may_hold_optimizers(m):
         if m.function_for(func, site.scope) is None:
             for arg in list(node.args) + [k.value for k in node.keywords]:
                 if "optimizer" in m.kinds(arg, site.scope):
                     return Event(OPAQUE, site, (), unparse(arg))
     return None
+
+
+# Every word an optimizer kind needs in a file's text (known.is_optimizer_class, the
+# optimizer annotations and parameter names, Lightning's self.optimizers()).
+_OPTIMIZER_WORDS = re.compile(known.OPTIMIZER_TEXT + r"|\bopt(?:_\w+)?\b|" + "|".join(
+    re.escape(n) for n, k in known.PARAMETER_NAME_KINDS.items() if k == "optimizer"))
+
+
+@memoized
+def may_hold_optimizers(m: SemanticModel) -> bool:
+    """Can any value of the file be an optimizer? False only for a file that has no
+    cross-module facts (a helper module being summarised) and none of the words an
+    optimizer kind comes from: then no call there is handed one (no OPAQUE event)."""
+    if m.project is not None or m.lines is None:
+        return True
+    return any(_OPTIMIZER_WORDS.search(line) for line in m.lines)
 
 
 def _mentions_grad(expr: ast.AST) -> bool:

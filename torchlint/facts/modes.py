@@ -437,8 +437,9 @@ def class_dependent(m: SemanticModel, cls) -> bool:
     """A same-file ``nn.Module`` subclass (and its same-file bases) builds a
     mode-dependent layer, calls one, assigns one to ``self.x`` or reads ``self.training``."""
     result = False
+    reads_training = m.lines is None or any("training" in line for line in m.lines)  # before a walk
     for c in m.local_bases(cls):
-        if _reads_self_training(c.node) or any(
+        if (reads_training and _reads_self_training(c.node)) or any(
                 known.nn_layer_name(q) in known.MODE_DEPENDENT_LAYERS or known.is_model_zoo_constructor(q)
                 for q in (m.resolve(b, c.outer) or "" for b in c.node.bases)):
             result = True

@@ -199,13 +199,13 @@ def imported_seeds(m: SemanticModel, site: Site, binding: Binding,
     call = site.node
     project = m.project
     if project is not None:
+        facts = project.facts(m, call, site.scope)
+        if facts is not None:
+            return _rngs_of(m, facts.calls)
         target = project.target(m, call.func, site.scope)
         alias = getattr(target, "qualname", None)  # a re-exported external name
         if alias is not None:
             return _rngs_of(m, {alias})
-        facts = project.facts(m, call, site.scope)
-        if facts is not None:
-            return _rngs_of(m, facts.calls)
         if target is None and not binding.level:
             return NONE  # not the project's: a third-party function
     name = ast.unparse(call.func).rsplit(".", 1)[-1]

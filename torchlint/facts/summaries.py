@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 from torchlint import known, project
@@ -29,6 +30,31 @@ from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Si
 from torchlint.syntax import bind_arguments, parameters, unparse
 
 Receivers = Tuple[str, ...]
+# Every word an event (backward, zero_grad, .grad, .step), a seeder, an optimizer or
+# ``trainer.fit`` is written with: a module without any is inert for Facts.
+_ACTS = re.compile(rb"backward|zero_grad|\.grad\b|\.step\b|seed|\.fit\b|"
+                   + known.OPTIMIZER_TEXT.encode())
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)|import[ \t]+([\w., \t]+))", re.M)
+
+
+def _import_tops(data: bytes) -> List[str]:
+    """The top-level module names a module's import lines name ("." for a relative one)."""
+    out = []
+    for dots, module, plain in _IMPORT_LINE.findall(data):
+        if dots:
+            out.append(".")
+        elif module:
+            out.append(module.split(b".")[0].decode("ascii", "replace"))
+        else:
+            out.extend(p.strip().split(b".")[0].split(b" ")[0].decode("ascii", "replace")
+                       for p in plain.split(b",") if p.strip())
+    return out
+
+
+def _project_top(top: str) -> bool:
+    """Could an import of this top-level name reach the user's project?"""
+    return top == "." or (top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES
+                          and not known.is_external_package(top))
 
 
 # ------------------------------------------------------------------ summaries
@@ -94,11 +120,10 @@ def summarize(m: SemanticModel) -> ModuleSummary:
     """The summary of one project module (given to :class:`torchlint.project.Project`)."""
     bindings: Dict[str, object] = {}
     size = 400
-    train_nodes = {lp.node for lp, _ in loops.training_loops(m)}
     for name, found in m.module_scope.bindings.items():
         b = found[-1]
         if b.kind == "function" and b.node in m.functions:
-            fs = _function(m, m.functions[b.node], train_nodes)
+            fs = _function(m, m.functions[b.node])
             size += 300 + 150 * (len(fs.items) + len(fs.calls))
             bindings[name] = fs
         elif b.kind == "class" and b.node in m.classes:
@@ -126,7 +151,12 @@ def _dunder_all(m: SemanticModel) -> Optional[FrozenSet[str]]:
     return None
 
 
-def _function(m: SemanticModel, fn: FunctionInfo, train_nodes) -> FunctionSummary:
+def _in_training_loop(m: SemanticModel, chain: Tuple[Site, ...]) -> bool:
+    """Is a site reached through ``chain`` inside a training loop of its module's own code?"""
+    return any(loops.is_training(loops.events(m, m.loop_info(lp))) for s in chain for lp in s.loops)
+
+
+def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
     positional, kwonly = parameters(fn.node)
     own = frozenset(positional) | frozenset(kwonly)
     items: List[Union[Event, NestedCall]] = []
@@ -134,13 +164,13 @@ def _function(m: SemanticModel, fn: FunctionInfo, train_nodes) -> FunctionSummar
     trains = False
     for site, via in m.sites_in(fn):
         chain = (site,) + via
-        in_loop = any(lp in train_nodes for s in chain for lp in s.loops)
         looped = any(s.loops for s in chain)
         line = getattr(site.node, "lineno", fn.node.lineno)
         if not site.is_call:
             ev = loops.classify(m, site)
             if ev is not None:
-                items.append(Event(ev.kind, ev.receiver, line, in_loop, looped))
+                items.append(Event(ev.kind, ev.receiver, line, looped and _in_training_loop(m, chain),
+                                   looped))
             continue
         call = site.node
         q = m.resolve(call.func, site.scope)
@@ -148,7 +178,9 @@ def _function(m: SemanticModel, fn: FunctionInfo, train_nodes) -> FunctionSummar
             calls.add(q)
         elif isinstance(call.func, ast.Attribute):
             calls.add("?." + call.func.attr)
-        local = _local_events(m, fn, own, site, q, line, in_loop, looped)
+        local = _local_events(m, fn, own, site, q, line, looped)
+        if local and looped and _in_training_loop(m, chain):
+            local = [e._replace(in_loop=True) for e in local]
         if _candidate(q) and m.function_for(call.func, site.scope) is None:
             items.append(NestedCall(q, line, looped, _call_args(m, site), tuple(local)))
         else:
@@ -166,12 +198,12 @@ def _function(m: SemanticModel, fn: FunctionInfo, train_nodes) -> FunctionSummar
 
 
 def _local_events(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str], site: Site, q: Optional[str],
-                  line: int, in_loop: bool, looped: bool) -> List[Event]:
+                  line: int, looped: bool) -> List[Event]:
     """The site's event in the helper's own terms; when it is none, the events it becomes
     if the caller passes an optimizer for a parameter (``o.step()``, ``clip(o)``)."""
     ev = loops.classify(m, site)
     if ev is not None:
-        return [Event(ev.kind, ev.receiver, line, in_loop, looped)]
+        return [Event(ev.kind, ev.receiver, line, False, looped)]
     call = site.node
 
     def params_of(exprs) -> Receivers:
@@ -187,11 +219,11 @@ def _local_events(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str], site:
     if isinstance(func, ast.Attribute) and func.attr == "step":
         hit = params_of([func.value])
         if hit:
-            return [Event(loops.STEP, hit[0], line, in_loop, looped, hit)]
+            return [Event(loops.STEP, hit[0], line, False, looped, hit)]
     if (q is None or not q.startswith(("torch.", "builtins."))) and m.function_for(func, site.scope) is None:
         hit = params_of(list(call.args) + [k.value for k in call.keywords])
         if hit:
-            return [Event(loops.OPAQUE, None, line, in_loop, looped, hit)]
+            return [Event(loops.OPAQUE, None, line, False, looped, hit)]
     return []
 
 
@@ -324,6 +356,7 @@ class CrossModule:
     def __init__(self, proj: project.Project):
         self.project = proj
         self._targets: Dict[tuple, object] = {}
+        self._facts: Dict[ast.Call, Optional[Facts]] = {}
 
     @property
     def touched(self) -> set:
@@ -370,10 +403,18 @@ class CrossModule:
         return project.UNKNOWN
 
     # ------------------------------------------------------------ questions
-    @_guarded(None)
     def facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
         """Facts about the project function ``call`` calls; None when it is not one or
-        cannot be analysed."""
+        cannot be analysed. Once per call of the linted file."""
+        if call not in self._facts:
+            self._facts[call] = self._call_facts(m, call, scope)
+        return self._facts[call]
+
+    @_guarded(None)
+    def _call_facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
+        inert = self._inert_module(m, call, scope)
+        if inert is not None:
+            return Facts(inert, 0, (), frozenset(), False, frozenset())
         found = self.target(m, call.func, scope)
         if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
             return None
@@ -388,6 +429,28 @@ class CrossModule:
         events = tuple(HelperEvent(e.kind, _receiver(e, texts, first_opt), e.path, e.line, e.in_loop)
                        for e in events)
         return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns)
+
+    def _inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
+        """The path of the project module the callee comes from when that module provably
+        does nothing a training fact is about - its text holds no word any event, seeder,
+        optimizer or ``fit`` needs and it imports no project module - and no optimizer is
+        passed in: then the call contributes no event, seeds nothing and does not train,
+        and the module is not parsed. None when that cannot be told this cheaply."""
+        q = m.resolve(call.func, scope)
+        if not _candidate(q):
+            return None
+        level = len(q) - len(q.lstrip("."))
+        parts = q[level:].split(".")
+        path = self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
+        if path is None:
+            return None
+        data = self.project.read(path)
+        if data is None or _ACTS.search(data) or any(_project_top(t) for t in _import_tops(data)):
+            return None
+        args = list(call.args) + [k.value for k in call.keywords]
+        if any("optimizer" in m.kinds(a, scope) for a in args if not isinstance(a, ast.Starred)):
+            return None
+        return path
 
     def _expand(self, target: Target, opt: FrozenSet[str], stack: tuple):
         """(events, calls, trains) of a function given which parameters hold optimizers."""

@@ -40,6 +40,7 @@ class Context:
 class Builder:
     def __init__(self, model) -> None:
         self.m = model
+        self.stmt: Optional[ast.stmt] = None  # the statement being visited
 
     def build(self, tree: ast.AST) -> None:
         body = getattr(tree, "body", [])
@@ -51,6 +52,7 @@ class Builder:
     def site(self, node: ast.AST, c: Context) -> None:
         site = Site(node, c.scope, c.function, c.loops, c.withs)
         self.m.sites.append(site)
+        self.m.stmt_of[node] = self.stmt
         if c.function is None:
             self.m.module_sites.append(site)
         else:
@@ -67,7 +69,6 @@ class Builder:
         loads = m.name_loads.get(c.scope)
         if loads is None:
             loads = m.name_loads[c.scope] = set()
-        keys = m.keys_read
         push, pop = stack.append, stack.pop
         while stack:
             node = pop()
@@ -78,60 +79,28 @@ class Builder:
             elif kind is _Constant:
                 continue
             elif kind is _Attribute:
-                value = node.value
-                if type(node.ctx) is _Load:
-                    key = node.attr
-                    keys.add(key)
-                    vkind = type(value)
-                    if vkind is _Name:
-                        keys.add(f"{value.id}.{key}")
-                    elif vkind is _Attribute:
-                        keys.add(f"{value.attr}.{key}")
-                push(value)
+                push(node.value)
             elif kind is _Call:
                 self.site(node, c)
-                self._read_key(node)
                 for k in reversed(node.keywords):
                     push(k.value)
                 for a in reversed(node.args):
                     push(a)
                 push(node.func)
             elif kind is ast.Subscript:
-                key = node.slice
-                if (type(node.ctx) is _Load and type(key) is _Constant
-                        and isinstance(key.value, str)):
-                    self._key_read(node.value, key.value)
-                push(key)
+                push(node.slice)
                 push(node.value)
             else:
                 if kind is ast.NamedExpr and isinstance(node.target, ast.Name):
                     c.scope.add(Binding(node.target.id, BindingKind.ASSIGN, node, c.scope, value=node.value))
+                    m.stmt_of[node] = self.stmt
                 stack.extend(children_reversed(node))
-
-    def _read_key(self, call: ast.Call) -> None:
-        """``x.get("lr")``, ``x.pop("lr")``, ``getattr(x, "lr")``: the key is read."""
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in ("get", "pop"):
-            holder, key = func.value, call.args[0] if call.args else None
-        elif isinstance(func, ast.Name) and func.id in ("getattr", "hasattr") and len(call.args) > 1:
-            holder, key = call.args[0], call.args[1]
-        else:
-            return
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            self._key_read(holder, key.value)
-
-    def _key_read(self, holder: ast.expr, key: str) -> None:
-        keys = self.m.keys_read
-        keys.add(key)
-        if isinstance(holder, ast.Name):
-            keys.add(f"{holder.id}.{key}")
-        elif isinstance(holder, ast.Attribute):
-            keys.add(f"{holder.attr}.{key}")
 
     def bind_target(self, target, value, c: Context, kind=BindingKind.ASSIGN) -> None:
         scope = c.scope
         if isinstance(target, ast.Name):
             scope.add(Binding(target.id, kind, target, scope, value=value))
+            self.m.stmt_of[target] = self.stmt
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
             for i, elt in enumerate(target.elts):
@@ -172,12 +141,15 @@ class Builder:
             self.m.truncated = True
             return
         handlers = _HANDLERS
+        outer = self.stmt
         for stmt in stmts:
+            self.stmt = stmt
             handler = handlers.get(type(stmt))
             if handler is None:
                 self.other(stmt, c)
             else:
                 handler(self, stmt, c)
+        self.stmt = outer
 
     def function_def(self, stmt, c: Context) -> None:
         m = self.m

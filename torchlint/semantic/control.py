@@ -21,14 +21,17 @@ _TRY_FLOWS = frozenset({("body", "orelse"), ("body", "finalbody"), ("handlers", 
 
 
 class StatementIndex:
-    """Every statement of one function (or module) body and every node of their own
-    expressions -> the statement's path; and each statement's directly nested ones."""
+    """Every statement of one function (or module) body -> its path, and each statement's
+    directly nested ones. Expression nodes are looked up through the statement the
+    builder recorded for them (``stmt_of``: calls, bound names); any other expression
+    node through a map of the statements' own expressions, built only when one is asked."""
 
-    __slots__ = ("paths", "nested")
+    __slots__ = ("paths", "nested", "_exprs")
 
     def __init__(self, root: ast.AST):
         self.paths: Dict[ast.AST, Tuple[Step, ...]] = {}
         self.nested: Dict[ast.AST, List[ast.AST]] = {}
+        self._exprs: Optional[Dict[ast.AST, Tuple[Step, ...]]] = None
         body = getattr(root, "body", None)
         todo = [(root, "body", body if isinstance(body, list) else [], ())]
         paths, nested = self.paths, self.nested
@@ -39,9 +42,6 @@ class StatementIndex:
                 path = prefix + ((owner, field_name, i),)
                 paths[stmt] = path
                 children.append(stmt)
-                for expr in own_expressions(stmt):
-                    for n in walk(expr):
-                        paths.setdefault(n, path)
                 if isinstance(stmt, FUNCTION_NODES):
                     continue  # a nested function runs elsewhere: its own root
                 for sub in ("body", "orelse", "finalbody"):
@@ -50,14 +50,34 @@ class StatementIndex:
                         todo.append((stmt, sub, block, path))
                 for sub in ("handlers", "cases"):
                     for j, part in enumerate(getattr(stmt, sub, None) or ()):
-                        ppath = path + ((stmt, sub, j),)
-                        paths[part] = ppath
+                        paths[part] = path + ((stmt, sub, j),)
                         nested.setdefault(stmt, []).append(part)
-                        for expr in (getattr(part, "type", None), getattr(part, "pattern", None),
-                                     getattr(part, "guard", None)):
-                            for n in walk(expr) if expr is not None else ():
-                                paths.setdefault(n, ppath)
-                        todo.append((part, "body", part.body, ppath))
+                        todo.append((part, "body", part.body, paths[part]))
+
+    def path(self, node: ast.AST, stmt_of: Dict[ast.AST, ast.stmt]) -> Optional[Tuple[Step, ...]]:
+        found = self.paths.get(node)
+        if found is not None:
+            return found
+        stmt = stmt_of.get(node)
+        if stmt is not None and stmt in self.paths:
+            return self.paths[stmt]
+        if self._exprs is None:
+            self._exprs = self._expression_paths()
+        return self._exprs.get(node)
+
+    def _expression_paths(self) -> Dict[ast.AST, Tuple[Step, ...]]:
+        """Every node of the statements' own expressions -> the statement's path."""
+        out: Dict[ast.AST, Tuple[Step, ...]] = {}
+        for node, path in self.paths.items():
+            if isinstance(node, ast.stmt):
+                exprs = own_expressions(node)
+            else:  # an except handler / a match case
+                exprs = [e for e in (getattr(node, "type", None), getattr(node, "pattern", None),
+                                     getattr(node, "guard", None)) if e is not None]
+            for expr in exprs:
+                for n in walk(expr):
+                    out.setdefault(n, path)
+        return out
 
     def statements_in(self, stmt: ast.AST) -> List[ast.stmt]:
         out: List[ast.stmt] = []
@@ -90,7 +110,7 @@ class ControlFlow:
         (``(if_stmt, "orelse", 0)`` is the first statement of an ``else:``,
         ``(try_stmt, "handlers", 1)`` the second ``except``). None when ``node`` is not
         code of ``scope``'s function."""
-        return self.statement_index(self.root_of(scope)).paths.get(node)
+        return self.statement_index(self.root_of(scope)).path(node, self.stmt_of)
 
     def statements_in(self, stmt: ast.stmt, scope: Scope) -> List[ast.stmt]:
         """Statements nested in ``stmt``'s blocks (not in nested functions), in source order."""

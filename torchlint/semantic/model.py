@@ -31,6 +31,7 @@ from torchlint.semantic.flow import ValueFlow
 from torchlint.semantic.kinds import Kinds
 from torchlint.semantic.nodes import ClassInfo, FunctionInfo, LoopInfo, Scope, Site
 from torchlint.semantic.scopes import ScopeQueries
+from torchlint.syntax import walk
 
 
 class Externals(Protocol):
@@ -64,10 +65,6 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
         self.star_imports: List[ast.ImportFrom] = []
         self.imported_modules: Set[str] = set()  # top-level package names imported anywhere
         self.truncated = False  # statement nesting beyond MAX_STATEMENT_DEPTH was skipped
-        # keys read from objects: attribute loads (``args.lr``), constant string subscripts
-        # (``cfg["lr"]``), ``x.get("lr")`` / ``getattr(x, "lr")``; each also as
-        # ``"<holder>.<key>"`` when the object is a name or attribute (``"hparams.lr"``)
-        self.keys_read: Set[str] = set()
         self.name_loads: Dict[Scope, Set[str]] = {}  # names loaded, by the scope they are loaded in
         self.keys_written: Set[str] = set()  # constant string keys assigned: ``group["lr"] = ...``
         # ``x.attr = value`` writes (any receiver): attr -> [(target, value, scope)]
@@ -76,6 +73,8 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
         self.item_writes: Dict[str, list] = {}
         # calls that are a whole expression statement (``x.to(device)`` on its own line)
         self.statement_calls: Set[ast.Call] = set()
+        # the statement whose own expressions hold a call, ``.grad`` write or bound name
+        self.stmt_of: Dict[ast.AST, ast.stmt] = {}
         self.memo: Dict = {}  # derived facts (semantic/cache.py), per model
         Builder(self).build(tree)
 
@@ -100,6 +99,22 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
                     parents[child] = current
                     stack.append(child)
         return parents.get(node)
+
+    def loop_info(self, node: ast.AST) -> Optional[LoopInfo]:
+        """The record of a loop statement."""
+        return self._loops_by_node().get(node)
+
+    @memoized
+    def _loops_by_node(self) -> Dict[ast.AST, LoopInfo]:
+        return {lp.node: lp for lp in self.loops}
+
+    @property
+    def keys_read(self) -> Set[str]:
+        """Keys read from objects: attribute loads (``args.lr``), constant string
+        subscripts (``cfg["lr"]``), ``x.get("lr")`` / ``getattr(x, "lr")``; each also as
+        ``"<holder>.<key>"`` when the object is a name or attribute (``"hparams.lr"``).
+        One walk of the tree, the first time a fact asks."""
+        return _keys_read(self)
 
     def site_of(self, node: ast.AST) -> Optional[Site]:
         """The site recorded for a call (or ``.grad`` write) node."""
@@ -150,3 +165,33 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
     def has_entry_point(self) -> bool:
         """True when the module does work when run: a main guard, or module-level calls."""
         return bool(self.main_guards) or any(s.is_call for s in self.module_sites)
+
+
+@memoized
+def _keys_read(m: SemanticModel) -> Set[str]:
+    keys: Set[str] = set()
+
+    def read(holder: ast.AST, key: str) -> None:
+        keys.add(key)
+        if isinstance(holder, ast.Name):
+            keys.add(f"{holder.id}.{key}")
+        elif isinstance(holder, ast.Attribute):
+            keys.add(f"{holder.attr}.{key}")
+
+    for node in walk(m.tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            read(node.value, node.attr)
+        elif (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)
+              and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+            read(node.value, node.slice.value)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in ("get", "pop"):
+                holder, key = func.value, node.args[0] if node.args else None
+            elif isinstance(func, ast.Name) and func.id in ("getattr", "hasattr") and len(node.args) > 1:
+                holder, key = node.args[0], node.args[1]
+            else:
+                continue
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                read(holder, key.value)
+    return keys

@@ -73,7 +73,7 @@ class Binding:
 class Site:
     """A call, or a write to ``X.grad``, with its context."""
 
-    __slots__ = ("node", "scope", "function", "loops", "withs")
+    __slots__ = ("node", "scope", "function", "loops", "withs", "is_call")
 
     def __init__(self, node: ast.AST, scope: Scope, function: Optional["FunctionInfo"],
                  loops: Tuple[ast.AST, ...], withs: Tuple[ast.expr, ...]):
@@ -82,14 +82,11 @@ class Site:
         self.function = function
         self.loops = loops  # enclosing loops in the same function, outermost first
         self.withs = withs  # enclosing ``with`` context expressions, outermost first
-
-    @property
-    def is_call(self) -> bool:
-        return isinstance(self.node, ast.Call)
+        self.is_call = type(node) is ast.Call
 
     @property
     def is_grad_write(self) -> bool:
-        return not isinstance(self.node, ast.Call)
+        return not self.is_call
 
     def __repr__(self) -> str:
         return f"Site({type(self.node).__name__}@{getattr(self.node, 'lineno', 0)})"
