@@ -1,0 +1,496 @@
+"""The Fabric conversion, planned: which objects Fabric sets up, where the ``Fabric``
+is built and launched, and how every function that needs it reaches it.
+
+Lightning Fabric's own five steps (https://lightning.ai/docs/fabric/stable/): build a
+``Fabric`` and ``launch()`` it, ``fabric.setup(model, optimizer)`` each pair,
+``fabric.setup_dataloaders(loader)``, ``fabric.backward(loss)`` for
+``loss.backward()``, and no more ``.to(device)``. This module decides the first three
+(:class:`FabricPlanner`); :mod:`~torchlint.lightning.fabric_rewrites` rewrites the
+loop's own calls. Both only record edits (:class:`~torchlint.lightning.edits.Edits`):
+the script keeps its text, its order and its comments.
+
+*Where things are bound.* Each optimizer the loop steps is followed from the name
+the loop uses (``optimizer``, ``self.optimizer``, a parameter) back to the statement
+that binds it - through a helper's parameters to the caller's argument - and so are
+the modules whose parameters it trains and the DataLoader the batch loop iterates.
+The scope that binds the (first) optimizer is the *owner*: the ``Fabric`` is built
+there (``self.fabric`` in a class's ``__init__``), right before the first setup
+statement. A function of the loop that is not in the owner gets the Fabric through
+a keyword-only ``fabric`` parameter, passed at each of its same-file call sites.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from torchlint import known
+from torchlint.facts import adoption, loops
+from torchlint.lightning import plan, settings, statements
+from torchlint.lightning.edits import Edits
+from torchlint.semantic import FUNCTION_NODES, Scope, SemanticModel
+
+MAX_FOLLOW = 4  # parameter -> argument hops when looking for a binding
+FABRIC_IMPORTS = {"lightning": "from lightning.fabric import Fabric",
+                  "pytorch_lightning": "from lightning_fabric import Fabric"}
+
+
+@dataclass
+class Bound:
+    """A name (``model``) or ``self`` attribute (``self.model``) and the statements in
+    one scope that bind it."""
+
+    text: str
+    scope: Scope
+    statements: List[ast.stmt]
+
+    @property
+    def key(self) -> Tuple[str, int]:
+        return self.text, id(self.scope)
+
+
+@dataclass
+class Pair:
+    """An optimizer and the modules whose parameters it trains, as bound in one scope."""
+
+    optimizer: Bound
+    modules: List[Bound] = field(default_factory=list)
+
+
+@dataclass
+class FabricPlan:
+    edits: Edits
+    notes: List[str] = field(default_factory=list)  # what the user must check (stderr)
+    kwargs: List[str] = field(default_factory=list)  # Fabric(...) arguments, as source
+    owner: Optional[Scope] = None
+    set_up: List[str] = field(default_factory=list)  # what fabric.setup* took over
+
+
+class FabricPlanner:
+    def __init__(self, m: SemanticModel, loop: plan.Loop, source: str, package: str):
+        self.m = m
+        self.loop = loop
+        self.edits = Edits(source, m.tree)
+        self.out = FabricPlan(self.edits)
+        self.package = package
+        self.pairs: List[Pair] = []
+        self.loaders: List[Bound] = []  # DataLoaders handed to setup_dataloaders
+        self.modules: Dict[Tuple[str, int], Bound] = {}  # set-up modules by (text, scope)
+        self.owner: Optional[Scope] = None
+        self.owner_class = None  # the ClassInfo when the owner is a method (self.fabric)
+        self.threaded: Dict[int, ast.AST] = {}  # functions given a ``fabric`` parameter
+        self._modules_done: set = set()
+        self.amp = None  # fabric_rewrites.Amp when the script's AMP goes to Fabric
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> FabricPlan:
+        from torchlint.lightning import fabric_rewrites
+
+        self.pairs = self._pairs()
+        if not self.pairs:
+            raise plan.GenerationError("torchlint could not find where the loop's optimizer is "
+                                       "built (it needs it for fabric.setup)")
+        self.owner = self.pairs[0].optimizer.scope
+        self.owner_class = self._owner_class()
+        self.loaders = self._loaders()
+        rewriter = fabric_rewrites.Rewriter(self)
+        self.amp = rewriter.amp
+        rewriter.run()
+        self._insert_setup()
+        self.edits.header([FABRIC_IMPORTS[self.package]])
+        self.out.owner = self.owner
+        return self.out
+
+    def note(self, text: str) -> None:
+        if text not in self.out.notes:
+            self.out.notes.append(text)
+
+    # ------------------------------------------------------------- bindings
+    def bound(self, expr: ast.expr, scope: Scope, depth: int = 0) -> Optional[Bound]:
+        """Where ``expr`` (a name or ``self.x``) is bound: in ``scope``, or - for a
+        parameter - where the same-file callers' argument is bound."""
+        m = self.m
+        if depth > MAX_FOLLOW:
+            return None
+        if isinstance(expr, ast.Name):
+            bindings = m.lookup(expr.id, scope) or []
+            if bindings and bindings[0].kind == "argument":
+                passed = m.parameter_arguments().get((bindings[0].scope.node, expr.id), [])
+                found = [self.bound(value, vscope, depth + 1) for value, vscope in passed]
+                found = [f for f in found if f is not None]
+                if found and len(found) == len(passed) and all(f.key == found[0].key for f in found):
+                    return found[0]
+                return None
+            stmts = [self._statement(b.node) for b in bindings if b.kind == "assign"]
+            stmts = [s for s in stmts if s is not None]
+            if not stmts:
+                return None
+            return Bound(expr.id, bindings[0].scope, _unique(stmts))
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) \
+                and expr.value.id == "self":
+            cls = m.enclosing_class(scope)
+            if cls is None:
+                return None
+            stmts = []
+            init = m.method(cls, "__init__")
+            for value, vscope in cls.attrs.get(expr.attr, ()):
+                stmt = self._statement(value)
+                if stmt is not None and init is not None and vscope is init.scope:
+                    stmts.append(stmt)
+            if not stmts or init is None:
+                return None
+            return Bound(f"self.{expr.attr}", init.scope, _unique(stmts))
+        return None
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        return plan.scope_of_node(self.m, node)
+
+    def _statement(self, node: ast.AST) -> Optional[ast.stmt]:
+        while node is not None and not isinstance(node, ast.stmt):
+            node = self.m.parent(node)
+        return node
+
+    # ---------------------------------------------------------------- pairs
+    def _pairs(self) -> List[Pair]:
+        m = self.m
+        pairs: List[Pair] = []
+        seen = set()
+        for e in self.loop.steps:
+            call = e.site.node
+            receiver = call.args[0] if "grad_scaler" in m.kinds(call.func.value, e.site.scope) \
+                and call.args else call.func.value
+            opt = self.bound(receiver, e.site.scope)
+            if opt is None or opt.key in seen:
+                if opt is None:
+                    self.note(f"the optimizer `{ast.unparse(receiver)}` (line {call.lineno}) is built "
+                              f"where torchlint cannot follow it: set it up with fabric.setup")
+                continue
+            seen.add(opt.key)
+            pairs.append(Pair(opt, self._trained_modules(opt)))
+        return pairs
+
+    def _trained_modules(self, opt: Bound) -> List[Bound]:
+        """The modules whose ``.parameters()`` the optimizer's construction reads; else the
+        modules the loop runs forward on, when they are bound where the optimizer is."""
+        out: List[Bound] = []
+        for stmt in opt.statements:
+            value = getattr(stmt, "value", None)
+            if value is None:
+                continue
+            for node in ast.walk(value):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr in ("parameters", "named_parameters") \
+                        and isinstance(node.func.value, (ast.Name, ast.Attribute)):
+                    self._add_module(out, node.func.value, opt.scope)
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node is value and "module" in self.m.kinds(node.func.value, opt.scope):
+                    self._add_module(out, node.func.value, opt.scope)  # model.configure_optimizers()
+        if out:
+            return out
+        for site, _via in self.m.sites_in(self.loop.info):
+            if site.is_call and loops.is_forward(self.m, site):
+                b = self.bound(site.node.func, site.scope)
+                if b is not None and b.scope is opt.scope:
+                    self._add_module(out, site.node.func, site.scope)
+        return out
+
+    def _add_module(self, out: List[Bound], expr: ast.expr, scope: Scope) -> None:
+        b = self.bound(expr, scope)
+        if b is None:
+            return
+        b.statements = [s for s in b.statements if not self._wraps_itself(s, b.text)] or b.statements
+        if b.key not in [x.key for x in out]:
+            out.append(b)
+            self.modules[b.key] = b
+
+    def _wraps_itself(self, stmt: ast.stmt, text: str) -> bool:
+        """``model = DDP(model)`` / ``model = model.to(device)``: not where it is built."""
+        value = getattr(stmt, "value", None)
+        return value is not None and statements.wraps(value, text.split(".")[-1]) and any(
+            ast.unparse(n) == text for n in ast.walk(value) if isinstance(n, (ast.Name, ast.Attribute)))
+
+    def _owner_class(self):
+        fn = self.m.functions.get(self.owner.node)
+        return fn.cls if fn is not None and fn.cls is not None else None
+
+    # -------------------------------------------------------------- loaders
+    def _loaders(self) -> List[Bound]:
+        """The DataLoader the batch loop iterates, when it is bound in the owner."""
+        batch = plan.batch_loop(self.m, self.loop.info, self.loop.events)
+        if batch is None or not plan.feeds_from_loader(self.m, batch):
+            return []
+        _target, _index, it = statements.unpack_loop(batch.node)
+        if it is None:
+            return []
+        b = self.bound(it, batch.scope)
+        if b is None or b.scope is not self.owner:
+            self.note(f"the DataLoader `{ast.unparse(it)}` is built outside "
+                      f"{self._owner_name()}: its batches keep their .to(device)")
+            return []
+        return [b]
+
+    def loader_of(self, lp) -> bool:
+        """Does this loop iterate a set-up DataLoader?"""
+        if not self.loaders or not isinstance(lp.node, (ast.For, ast.AsyncFor)):
+            return False
+        _t, _i, it = statements.unpack_loop(lp.node)
+        b = self.bound(it, lp.scope) if it is not None else None
+        return b is not None and b.key in [x.key for x in self.loaders]
+
+    def is_set_up(self, expr: ast.expr, scope: Scope) -> bool:
+        """Is ``expr`` one of the modules Fabric sets up?"""
+        b = self.bound(expr, scope)
+        return b is not None and b.key in self.modules
+
+    def _owner_name(self) -> str:
+        fn = self.m.functions.get(self.owner.node) if self.owner is not None else None
+        return f"{fn.qualname}()" if fn is not None else "the script's top level"
+
+    # ------------------------------------------------------------ placement
+    def _insert_setup(self) -> None:
+        """``fabric.setup*`` after the statements that bind what it takes, the Fabric
+        itself before the first of them."""
+        inserts: List[Tuple[ast.stmt, str]] = []  # (anchor statement, line)
+        f = self.reference(self.owner)
+        for loader in self.loaders:
+            anchor = self._anchor([loader])
+            inserts.append((anchor, f"{loader.text} = {f}.setup_dataloaders({loader.text})"))
+        for pair in self.pairs:
+            inserts += self._setup_pair(pair, f)
+        inserts.sort(key=lambda item: (item[0].end_lineno, item[0].end_col_offset))
+        if not inserts:
+            return
+        first = inserts[0][0]
+        self.out.kwargs = self._fabric_kwargs(first)
+        target = "self.fabric" if self.owner_class is not None else "fabric"
+        creation = [f"{target} = Fabric({', '.join(self.out.kwargs)})", f"{target}.launch()"]
+        self.edits.after(first, creation)
+        for anchor, line in inserts:
+            self.edits.after(anchor, [line])
+        self.out.set_up = [line for _a, line in inserts]
+
+    def _setup_pair(self, pair: Pair, f: str) -> List[Tuple[ast.stmt, str]]:
+        opt = pair.optimizer
+        mods = [b for b in pair.modules if b.scope is opt.scope]
+        for b in pair.modules:
+            if b.scope is not opt.scope:
+                self.note(f"`{b.text}` is built outside {self._owner_name()}: set it up there "
+                          f"with fabric.setup_module")
+        conditional = self._conditional(opt)
+        if len(mods) == 1 and not conditional and not self._shared(mods[0]):
+            anchor = self._anchor([opt] + mods)
+            names = f"{mods[0].text}, {opt.text}"
+            return [(anchor, f"{names} = {f}.setup({names})")]
+        out = []
+        for b in mods:
+            if b.key not in self._modules_done:
+                self._modules_done.add(b.key)
+                out.append((self._anchor([b]), f"{b.text} = {f}.setup_module({b.text})"))
+        anchor = opt.statements[-1] if conditional else self._anchor([opt] + mods)
+        out.append((anchor, f"{opt.text} = {f}.setup_optimizers({opt.text})"))
+        return out
+
+    def _shared(self, module: Bound) -> bool:
+        """Trained by more than one optimizer (set it up once, with setup_module)."""
+        return sum(1 for p in self.pairs for b in p.modules if b.key == module.key) > 1
+
+    def _conditional(self, b: Bound) -> bool:
+        """Bound only under an ``if`` (``if args.use_optimizer: optimizer = ...``)."""
+        block = self._scope_body(b.scope)
+        return not any(s in block for s in b.statements) and all(
+            not isinstance(self._top(s, block), (ast.Try, ast.With)) for s in b.statements)
+
+    def _anchor(self, bounds: List[Bound]) -> ast.stmt:
+        """The statement of the scope's own body after which all of ``bounds`` are bound."""
+        block = self._scope_body(bounds[0].scope)
+        tops = [self._top(s, block) for b in bounds for s in b.statements]
+        tops = [t for t in tops if t is not None and not self.edits.is_deleted(t)]
+        return max(tops, key=lambda s: (s.lineno, s.col_offset)) if tops else bounds[0].statements[-1]
+
+    def _scope_body(self, scope: Scope) -> List[ast.stmt]:
+        return scope.node.body
+
+    def _top(self, stmt: ast.stmt, block: List[ast.stmt]) -> Optional[ast.stmt]:
+        """The statement of ``block`` that holds ``stmt``."""
+        node = stmt
+        while node is not None:
+            if any(node is s for s in block):
+                return node
+            node = self.m.parent(node)
+        return None
+
+    # ------------------------------------------------------------ the Fabric
+    def _fabric_kwargs(self, before: ast.stmt) -> List[str]:
+        from torchlint.lightning import fabric_rewrites
+
+        out = []
+        ddp = self._ddp_sites()
+        accelerator = self._accelerator(before)
+        if accelerator:
+            out.append(f"accelerator={accelerator}")
+        if ddp:
+            out.append('strategy="ddp"')
+            devices = self._world_size(ddp, before)
+            if devices:
+                out.append(f"devices={devices}")
+        else:
+            out.append("devices=1")
+        if self.amp is not None:
+            precision = fabric_rewrites.precision_argument(self, before)
+            if precision:
+                out.append(f"precision={precision}")
+        return out
+
+    def _ddp_sites(self) -> List:
+        sites = adoption.concern_sites(self.m, self.loop.info, self.loop.events).get("ddp", [])
+        return [s for s in sites if settings.runs_by_default(self.m, s.node, s.scope) is not False]
+
+    def _accelerator(self, before: ast.stmt) -> Optional[str]:
+        """The script's device choice: a literal device (``"cpu"``) names the accelerator;
+        ``"cuda" if torch.cuda.is_available() else "cpu"`` is Fabric's "auto"; any other
+        ``device`` bound before the Fabric is followed (``torch.device(device).type``)."""
+        m = self.m
+        for name in ("device",) + tuple(sorted(adoption.DEVICE_NAMES - {"device"})):
+            for scope in (self.owner, m.module_scope):
+                bindings = [b for b in (scope.bindings.get(name) or []) if b.kind == "assign"]
+                if not bindings or "device" not in m.binding_kinds(bindings[0]) and name != "device":
+                    continue
+                texts = [ast.unparse(b.value) for b in bindings if b.value is not None]
+                if any("is_available" in t or "device_count" in t for t in texts) or not texts:
+                    return None
+                kinds = {_device_type(b.value) for b in bindings if b.value is not None}
+                if len(kinds) == 1 and None not in kinds:
+                    return f'"{kinds.pop()}"'
+                if self._bound_before(name, scope, before):
+                    return f"torch.device({name}).type"
+                return None
+        return None
+
+    def _world_size(self, ddp_sites, before: ast.stmt) -> Optional[str]:
+        for site in ddp_sites:
+            if site.is_call and self.m.resolve(site.node.func, site.scope) in known.DISTRIBUTED_SETUP:
+                for k in site.node.keywords:
+                    if k.arg == "world_size" and isinstance(k.value, ast.Name) \
+                            and self._bound_before(k.value.id, self.owner, before):
+                        return k.value.id
+        return None
+
+    def _bound_before(self, name: str, scope: Scope, before: ast.stmt) -> bool:
+        """``name`` is bound in ``scope`` (or the module) by a statement ending before
+        ``before`` ends: usable in the Fabric's arguments."""
+        for s in (scope, self.m.module_scope):
+            for b in s.bindings.get(name) or []:
+                if b.kind in ("assign", "argument", "import") and (
+                        b.kind != "assign" or getattr(b.node, "lineno", 10 ** 9) <= before.end_lineno):
+                    return True
+        return False
+
+    # ------------------------------------------------------------ threading
+    def reference(self, scope: Scope, depth: int = 0) -> str:
+        """How code in ``scope`` reaches the Fabric: ``fabric`` (the owner, a module-level
+        owner's global, or a ``fabric`` parameter added here) or ``self.fabric``."""
+        m = self.m
+        if self.owner is m.module_scope:
+            return "fabric"
+        fn = self._function_of(scope)
+        if fn is None:
+            return "fabric"
+        if self.owner_class is not None:
+            if fn.cls is self.owner_class:
+                return "self.fabric"
+        elif fn.scope is self.owner:
+            return "fabric"
+        self._thread(fn, depth)
+        return "fabric"
+
+    def _function_of(self, scope: Scope):
+        node = scope.node
+        while node is not None and not isinstance(node, FUNCTION_NODES):
+            scope = scope.parent
+            node = scope.node if scope is not None else None
+        return self.m.functions.get(node) if node is not None else None
+
+    def _thread(self, fn, depth: int) -> None:
+        """Give ``fn`` a keyword-only ``fabric`` parameter and pass it at its call sites."""
+        if id(fn.node) in self.threaded:
+            return
+        self.threaded[id(fn.node)] = fn.node
+        if not _add_parameter(self.edits, fn.node):
+            self.note(f"pass the Fabric to {fn.qualname}() (torchlint could not add the parameter)")
+            return
+        callers = self.m.callers(fn)
+        if not callers:
+            self.note(f"{fn.qualname}() now takes fabric=...; pass it where it is called")
+        for site in callers:
+            if depth > MAX_FOLLOW:
+                self.note(f"pass fabric= to {fn.qualname}() at line {site.node.lineno}")
+                continue
+            ref = self.reference(site.scope, depth + 1)
+            self.edits.replace(site.node, _with_keyword(site.node, f"fabric={ref}"))
+
+
+# ------------------------------------------------------------------- helpers
+def _unique(stmts: List[ast.stmt]) -> List[ast.stmt]:
+    seen, out = set(), []
+    for s in stmts:
+        if id(s) not in seen:
+            seen.add(id(s))
+            out.append(s)
+    return out
+
+
+def _device_type(value: ast.expr) -> Optional[str]:
+    """``"cuda"`` of ``"cuda:0"`` / ``torch.device("cuda", 0)``, else None."""
+    if isinstance(value, ast.Call) and value.args:
+        value = value.args[0]
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        kind = value.value.split(":")[0]
+        return kind if kind in adoption.DEVICE_STRINGS else None
+    return None
+
+
+def _with_keyword(call: ast.Call, keyword: str):
+    """``f(a, b)`` -> ``f(a, b, <keyword>)``, on the call's edited text."""
+    def text(edits: Edits) -> str:
+        body = _children_text(edits, call)
+        head = body[:-1].rstrip()
+        sep = "" if head.endswith("(") or head.endswith(",") else ", "
+        return f"{head}{sep}{keyword})"
+    return text
+
+
+def _children_text(edits: Edits, call: ast.Call) -> str:
+    """The call's text with its arguments' edits applied (the call itself unreplaced)."""
+    saved = edits.replaced.pop(call)
+    try:
+        return edits.text_of(call)
+    finally:
+        edits.replaced[call] = saved
+
+
+def _add_parameter(edits: Edits, fn: ast.AST) -> bool:
+    """Append a keyword-only ``fabric`` to a ``def``'s parameters (before ``**kwargs``)."""
+    a = fn.args
+    items = list(a.posonlyargs) + list(a.args)
+    last: Optional[ast.AST] = None
+    if items:
+        last = items[-1]
+        defaults = a.defaults
+        if defaults and len(defaults) and items.index(last) >= len(items) - len(defaults):
+            last = defaults[-1]
+    star = a.vararg is not None or bool(a.kwonlyargs)
+    if a.vararg is not None:
+        last = a.vararg
+    if a.kwonlyargs:
+        last = a.kwonlyargs[-1]
+        kw_default = a.kw_defaults[-1]
+        if kw_default is not None:
+            last = kw_default
+    if last is None or not hasattr(last, "end_col_offset"):
+        return False
+    extra = ", fabric" if star else ", *, fabric"
+    prior = edits.replaced.get(last)
+    edits.replace(last, lambda e, node=last, prior=prior: (
+        (prior(e) if callable(prior) else prior) if prior is not None else e.original(node)) + extra)
+    return True
+

@@ -1,0 +1,192 @@
+"""``torchlint lightning FILE --verify N``: proof that the conversion trains the same.
+
+The original script and the converted one each run for N optimizer steps, in fresh
+processes (:mod:`~torchlint.lightning.probe`), with the same seed, on the CPU in
+float32 (``CUDA_VISIBLE_DEVICES=""``), each in an empty working directory (what they
+write - checkpoints, ``lightning_logs`` - is thrown away). The script loads its data
+as it always does. Every ``backward()``'s loss and the learning rate after every step
+are recorded; the report is the largest relative difference between the two runs,
+and "equivalent" only when both ran the same steps and that difference is at most
+:data:`TOLERANCE`.
+
+A module imported by another script (a Trainer class in its own file) is verified
+through that script: ``entry`` runs in both processes, the converted module
+shadowing the original in the second.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+TOLERANCE = 1e-6
+DEFAULT_TIMEOUT = 300.0
+
+
+@dataclass
+class Run:
+    record: dict
+    log: str
+
+    @property
+    def losses(self) -> List[float]:
+        return self.record.get("losses", [])
+
+    @property
+    def lrs(self) -> List[List[float]]:
+        return self.record.get("lrs", [])
+
+    @property
+    def steps(self) -> int:
+        return self.record.get("steps", 0)
+
+    @property
+    def error(self) -> Optional[str]:
+        return self.record.get("exception")
+
+
+@dataclass
+class Report:
+    steps: int  # the limit asked for
+    original: Run
+    converted: Run
+    problems: List[str] = field(default_factory=list)
+    loss_difference: float = 0.0
+    lr_difference: float = 0.0
+
+    @property
+    def equivalent(self) -> bool:
+        return not self.problems and max(self.loss_difference, self.lr_difference) <= TOLERANCE
+
+    def text(self) -> str:
+        o, c = self.original, self.converted
+        lines = [f"verify: original {o.steps} optimizer steps, {len(o.losses)} backward; "
+                 f"converted {c.steps} optimizer steps, {len(c.losses)} backward (limit {self.steps})"]
+        lines.append(f"  max relative difference: loss {self.loss_difference:.3g}, "
+                     f"lr {self.lr_difference:.3g}")
+        for problem in self.problems:
+            lines.append(f"  {problem}")
+        if self.equivalent:
+            lines.append(f"  equivalent (<= {TOLERANCE:g} on CPU in float32)")
+        else:
+            lines.append("  NOT equivalent")
+        return "\n".join(lines) + "\n"
+
+
+def relative(a: float, b: float) -> float:
+    if a == b or (math.isnan(a) and math.isnan(b)):
+        return 0.0
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return math.inf
+    return abs(a - b) / max(abs(a), abs(b), 1e-12)
+
+
+def compare(steps: int, original: Run, converted: Run) -> Report:
+    report = Report(steps, original, converted)
+    for name, run in (("original", original), ("converted", converted)):
+        if run.error:
+            report.problems.append(f"the {name} script raised {run.error}")
+            tail = run.log.strip().splitlines()[-6:]
+            report.problems += [f"    {line}" for line in tail]
+        elif run.steps == 0:
+            report.problems.append(f"the {name} script took no optimizer step")
+    if original.steps != converted.steps:
+        report.problems.append(f"optimizer steps differ: {original.steps} vs {converted.steps}")
+    if len(original.losses) != len(converted.losses):
+        report.problems.append(f"backward calls differ: {len(original.losses)} vs "
+                               f"{len(converted.losses)}")
+    report.loss_difference = max((relative(a, b) for a, b in zip(original.losses, converted.losses)),
+                                 default=0.0)
+    diffs = [relative(a, b) for x, y in zip(original.lrs, converted.lrs) for a, b in zip(x, y)]
+    if any(len(x) != len(y) for x, y in zip(original.lrs, converted.lrs)):
+        report.problems.append("parameter groups differ")
+    report.lr_difference = max(diffs, default=0.0)
+    return report
+
+
+class Prober:
+    """One probe process (torch imported once); :meth:`run` forks a child per job."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT):
+        env = dict(os.environ, CUDA_VISIBLE_DEVICES="", PYTHONHASHSEED="0",
+                   PYTHONPATH=os.pathsep.join(p for p in (_package_root(), os.environ.get(
+                       "PYTHONPATH", "")) if p))
+        self.timeout = timeout
+        self.proc = subprocess.Popen([sys.executable, "-m", "torchlint.lightning.probe"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env=env)
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the verify probe did not start")
+
+    def run(self, jobs: Sequence[dict]) -> None:
+        self.proc.stdin.write(json.dumps(list(jobs)) + "\n")
+        self.proc.stdin.flush()
+        if self.proc.stdout.readline().strip() != "done":
+            raise RuntimeError("the verify probe stopped")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def verify(original: Path, converted_text: str, steps: int, entry: Optional[Path] = None,
+           args: Sequence[str] = (), seed: int = 0, prober: Optional[Prober] = None) -> Report:
+    """Run ``entry`` (default: ``original`` itself) as written and with ``original``
+    replaced by ``converted_text``; compare the two runs."""
+    original = Path(original).resolve()
+    entry = Path(entry).resolve() if entry is not None else original
+    with tempfile.TemporaryDirectory(prefix="torchlint-verify-") as tmp:
+        tmp_path = Path(tmp)
+        a, b, code = tmp_path / "original", tmp_path / "converted", tmp_path / "code"
+        for d in (a, b, code):
+            d.mkdir()
+        (code / original.name).write_text(converted_text, encoding="utf-8")
+        script_b = code / original.name if entry == original else entry
+        jobs = [_job(entry, [str(entry.parent)], a, args, seed, steps),
+                _job(script_b, [str(code), str(entry.parent), str(original.parent)], b, args, seed,
+                     steps)]
+        own = prober is None
+        prober = prober or Prober()
+        try:
+            prober.run(jobs)
+        finally:
+            if own:
+                prober.close()
+        runs = [_read(job) for job in jobs]
+    return compare(steps, *runs)
+
+
+def _job(script: Path, path: List[str], cwd: Path, args, seed: int, steps: int) -> dict:
+    return {"script": str(script), "path": path, "cwd": str(cwd), "args": list(args),
+            "seed": seed, "steps": steps, "record": str(cwd / "record.json"),
+            "log": str(cwd / "output.log")}
+
+
+def _read(job: dict) -> Run:
+    log = Path(job["log"]).read_text(encoding="utf-8", errors="replace") \
+        if Path(job["log"]).exists() else ""
+    try:
+        record = json.loads(Path(job["record"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {"exception": "the run ended without a record (killed?)"}
+    return Run(record, log)
+
+
+def _package_root() -> str:
+    return str(Path(__file__).resolve().parent.parent.parent)
