@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from torchlint import cli
-from torchlint.lightning_gen import GenerationError, generate
+from torchlint.lightning import GenerationError, generate
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "lightning"

@@ -24,8 +24,8 @@ from torchlint import engine
 from torchlint.lightning.plan import FABRIC, MODULE, STYLES, GenerationError, Loop, choose
 
 PACKAGES = ("lightning", "pytorch_lightning")
-__all__ = ["Conversion", "GenerationError", "PACKAGES", "STYLES", "convert", "detect_package",
-           "generate"]
+__all__ = ["Conversion", "FABRIC", "GenerationError", "MODULE", "PACKAGES", "STYLES", "convert",
+           "detect_package", "generate"]
 
 
 @dataclass
@@ -87,5 +87,3 @@ def detect_package() -> str:
             return name
     return "lightning"
 
-
-MODULE, STYLES  # re-exported

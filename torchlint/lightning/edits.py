@@ -64,10 +64,14 @@ class Edits:
         return self._bytes(self._span(node)).decode("utf-8")
 
     def text_of(self, node: ast.AST) -> str:
-        """``node``'s source with every edit inside it applied."""
+        """``node``'s source with every edit applied (its own replacement, if any)."""
         if node in self.replaced:
             text = self.replaced[node]
             return text(self) if callable(text) else text
+        return self.text_within(node)
+
+    def text_within(self, node: ast.AST) -> str:
+        """``node``'s own source with the edits of the nodes inside it applied."""
         start, end = self._span(node)
         pieces: List[Tuple[int, int, str]] = []
         for child in self._edited_children(node):
@@ -92,7 +96,7 @@ class Edits:
             start, end = self._span(node)
             regions.append((start, end, self.text_of(node).encode("utf-8")))
         emptied = self._emptied_blocks()
-        for stmt in self.deleted:
+        for stmt in list(self.deleted):
             if any(self._inside(stmt, other) for other in self.deleted if other is not stmt):
                 continue
             start, end = self._line_span(stmt)
@@ -162,8 +166,13 @@ class Edits:
 
     def _emptied_blocks(self) -> set:
         """Ids of the first deleted statement of each block whose statements all go and
-        that gains none: where a ``pass`` keeps the block valid."""
+        that gains none: where a ``pass`` keeps the block valid. An ``if`` with a plain
+        test (no call) left with nothing to do goes itself (``if ddp: pass``)."""
         out = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.If) and not node.orelse and self._block_emptied(node.body) \
+                    and not any(isinstance(n, ast.Call) for n in ast.walk(node.test)):
+                self.deleted[node] = True
         for node in ast.walk(self.tree):
             for fname in ("body", "orelse", "finalbody"):
                 block = getattr(node, fname, None)

@@ -30,6 +30,7 @@ from torchlint.lightning import plan, settings, statements
 from torchlint.lightning.edits import Edits
 from torchlint.semantic import FUNCTION_NODES, Scope, SemanticModel
 
+AUTO = '"auto"'
 MAX_FOLLOW = 4  # parameter -> argument hops when looking for a binding
 FABRIC_IMPORTS = {"lightning": "from lightning.fabric import Fabric",
                   "pytorch_lightning": "from lightning_fabric import Fabric"}
@@ -122,7 +123,7 @@ class FabricPlanner:
                     return found[0]
                 return None
             stmts = [self._statement(b.node) for b in bindings if b.kind == "assign"]
-            stmts = [s for s in stmts if s is not None]
+            stmts = self._before_entry([s for s in stmts if s is not None], bindings[0].scope)
             if not stmts:
                 return None
             return Bound(expr.id, bindings[0].scope, _unique(stmts))
@@ -140,6 +141,41 @@ class FabricPlanner:
             if not stmts or init is None:
                 return None
             return Bound(f"self.{expr.attr}", init.scope, _unique(stmts))
+        return None
+
+    def _before_entry(self, stmts: List[ast.stmt], scope: Scope) -> List[ast.stmt]:
+        """The bindings that can reach the loop: those before the statement of ``scope``
+        that runs it (``model = torch.load(...)`` after training does not)."""
+        entry = self._entry(scope)
+        if entry is None:
+            return stmts
+        body = self._scope_body(scope)
+        kept = []
+        for s in stmts:
+            top = self._top(s, body)
+            if top is None or (top.lineno, top.col_offset) < (entry.lineno, entry.col_offset) \
+                    or top is entry and s is not entry:
+                kept.append(s)
+        return kept or stmts
+
+    def _entry(self, scope: Scope) -> Optional[ast.stmt]:
+        """The statement of ``scope``'s own body that holds the loop or a call into it."""
+        body = getattr(scope.node, "body", None)
+        if not isinstance(body, list):
+            return None
+        targets = {id(self.loop.info.node)}
+        fn = self.loop.info.function
+        reached = []
+        for _ in range(MAX_FOLLOW):
+            if fn is None:
+                break
+            reached.append(fn)
+            callers = self.m.callers(fn)
+            targets |= {id(c.node) for c in callers}
+            fn = callers[0].function if callers else None
+        for stmt in body:
+            if any(id(n) in targets for n in ast.walk(stmt)):
+                return stmt
         return None
 
     def scope_of(self, node: ast.AST) -> Scope:
@@ -264,7 +300,11 @@ class FabricPlanner:
         self.out.kwargs = self._fabric_kwargs(first)
         target = "self.fabric" if self.owner_class is not None else "fabric"
         creation = [f"{target} = Fabric({', '.join(self.out.kwargs)})", f"{target}.launch()"]
-        self.edits.after(first, creation)
+        top = self._top(first, self._scope_body(self.owner))
+        if top is first or top is None:
+            self.edits.after(first, creation)
+        else:  # the first setup sits under an ``if``: build the Fabric before it, unconditionally
+            self.edits.before(top, creation)
         for anchor, line in inserts:
             self.edits.after(anchor, [line])
         self.out.set_up = [line for _a, line in inserts]
@@ -329,10 +369,15 @@ class FabricPlanner:
         if accelerator:
             out.append(f"accelerator={accelerator}")
         if ddp:
-            out.append('strategy="ddp"')
             devices = self._world_size(ddp, before)
-            if devices:
-                out.append(f"devices={devices}")
+            switch = self._ddp_switch(ddp, before)
+            if switch is None:
+                out.append('strategy="ddp"')
+                if devices:
+                    out.append(f"devices={devices}")
+            else:  # ``if ddp: init_process_group(...)``: DDP only when the script's test says so
+                out.append(f'strategy="ddp" if {switch} else "auto"')
+                out.append(f"devices={devices or AUTO} if {switch} else 1")
         else:
             out.append("devices=1")
         if self.amp is not None:
@@ -367,12 +412,34 @@ class FabricPlanner:
         return None
 
     def _world_size(self, ddp_sites, before: ast.stmt) -> Optional[str]:
+        """The name holding the number of processes: ``init_process_group``'s
+        ``world_size=``, or a name bound from ``WORLD_SIZE`` / ``get_world_size()``."""
         for site in ddp_sites:
             if site.is_call and self.m.resolve(site.node.func, site.scope) in known.DISTRIBUTED_SETUP:
                 for k in site.node.keywords:
                     if k.arg == "world_size" and isinstance(k.value, ast.Name) \
                             and self._bound_before(k.value.id, self.owner, before):
                         return k.value.id
+        for scope in (self.owner, self.m.module_scope):
+            for name, bindings in scope.bindings.items():
+                if any(b.kind == "assign" and b.value is not None and (
+                        "WORLD_SIZE" in ast.unparse(b.value) or "get_world_size" in ast.unparse(b.value))
+                        for b in bindings) and self._bound_before(name, scope, before):
+                    return name
+        return None
+
+    def _ddp_switch(self, ddp_sites, before: ast.stmt) -> Optional[str]:
+        """The ``if`` test the process-group setup runs under (``if ddp:``), when code at
+        the Fabric can read it; None when the setup is unconditional."""
+        for site in ddp_sites:
+            if not (site.is_call and self.m.resolve(site.node.func, site.scope) in known.DISTRIBUTED_SETUP):
+                continue
+            node = self.m.parent(site.node)
+            while node is not None and not isinstance(node, (ast.If, ast.FunctionDef, ast.Module)):
+                node = self.m.parent(node)
+            if isinstance(node, ast.If) and all(self._bound_before(n, self.owner, before)
+                                                for n in statements.loads(node.test)):
+                return ast.unparse(node.test)
         return None
 
     def _bound_before(self, name: str, scope: Scope, before: ast.stmt) -> bool:
@@ -452,20 +519,11 @@ def _device_type(value: ast.expr) -> Optional[str]:
 def _with_keyword(call: ast.Call, keyword: str):
     """``f(a, b)`` -> ``f(a, b, <keyword>)``, on the call's edited text."""
     def text(edits: Edits) -> str:
-        body = _children_text(edits, call)
+        body = edits.text_within(call)
         head = body[:-1].rstrip()
         sep = "" if head.endswith("(") or head.endswith(",") else ", "
         return f"{head}{sep}{keyword})"
     return text
-
-
-def _children_text(edits: Edits, call: ast.Call) -> str:
-    """The call's text with its arguments' edits applied (the call itself unreplaced)."""
-    saved = edits.replaced.pop(call)
-    try:
-        return edits.text_of(call)
-    finally:
-        edits.replaced[call] = saved
 
 
 def _add_parameter(edits: Edits, fn: ast.AST) -> bool:
@@ -491,6 +549,6 @@ def _add_parameter(edits: Edits, fn: ast.AST) -> bool:
     extra = ", fabric" if star else ", *, fabric"
     prior = edits.replaced.get(last)
     edits.replace(last, lambda e, node=last, prior=prior: (
-        (prior(e) if callable(prior) else prior) if prior is not None else e.original(node)) + extra)
+        (prior(e) if callable(prior) else prior) if prior is not None else e.text_within(node)) + extra)
     return True
 

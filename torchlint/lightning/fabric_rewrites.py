@@ -119,11 +119,10 @@ class Rewriter:
             self._clip(site, q)
             return
         if q in known.CHECKPOINT_SAVERS and call.args and self.p.is_set_up(call.args[0], site.scope):
-            stmt = self.p._statement(call)
-            self.edits.before(stmt, [f"# TODO(torchlint): `{ast.unparse(call.args[0])}` is Fabric's "
-                                     f"wrapper now: save `{ast.unparse(call.args[0])}.module` "
-                                     f"(or use fabric.save)"])
-            self.p.note(f"line {call.lineno} saves the whole wrapped module: save .module instead")
+            saved = call.args[0]  # the whole module: Fabric's wrapper would be pickled
+            self.edits.replace(saved, lambda e, saved=saved: f"{e.text_within(saved)}.module")
+            self.p.note(f"line {call.lineno} saved the whole module; it now saves "
+                        f"`{ast.unparse(saved)}.module`, the module without Fabric's wrapper")
             return
         if q in known.AUTOCAST_CONTEXTS and self.amp is not None:
             self.edits.replace(call, f"{self.p.reference(site.scope)}.autocast()")

@@ -6,28 +6,16 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional, Set, Tuple
 
+from torchlint.facts.adoption import binds, carried_names, is_range, target_names, walk_local
 from torchlint.syntax import FUNCTION_NODES
 
+__all__ = ["binds", "carried_names", "is_range", "target_names", "walk_local"]  # re-exported
+
 ITER_WRAPPERS = ("enumerate", "tqdm", "iter", "track")
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Methods called as statements that build nothing a later statement reads (bookkeeping
 # a Trainer takes over, mode switches, device moves, printing).
 NOT_MUTATIONS = frozenset({"zero_grad", "step", "backward", "train", "eval", "to", "cuda", "cpu",
                            "unscale_", "update_scale", "set_epoch", "print", "info", "debug"})
-
-
-def walk_local(node: ast.AST) -> Iterator[ast.AST]:
-    """``ast.walk`` that does not enter nested functions, classes or lambdas."""
-    todo = [node]
-    while todo:
-        current = todo.pop()
-        yield current
-        todo.extend(c for c in ast.iter_child_nodes(current) if not isinstance(c, _SCOPES))
-
-
-def binds(stmt: ast.AST) -> Set[str]:
-    """Names a statement assigns (``for`` targets and ``with ... as`` included)."""
-    return {n.id for n in walk_local(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def loads(node: ast.AST, deep: bool = False) -> Set[str]:
@@ -72,12 +60,6 @@ def mutates(stmt: ast.AST) -> Set[str]:
     return out
 
 
-def target_names(target) -> Set[str]:
-    if target is None:
-        return set()
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-
-
 def unpack_loop(loop) -> Tuple[Optional[ast.expr], Optional[str], Optional[ast.expr]]:
     """(batch target, index name, data iterable) of ``for i, (x, y) in enumerate(loader)``."""
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
@@ -95,10 +77,6 @@ def unpack_loop(loop) -> Tuple[Optional[ast.expr], Optional[str], Optional[ast.e
             target = target.elts[1]
         it = it.args[0]
     return target, index, it
-
-
-def is_range(expr) -> bool:
-    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "range"
 
 
 def is_constant(expr: Optional[ast.expr]) -> bool:
@@ -178,67 +156,3 @@ def enclosing_function(parent_of, node: ast.AST) -> Optional[ast.AST]:
     while current is not None and not isinstance(current, FUNCTION_NODES):
         current = parent_of(current)
     return current
-
-
-def carried_names(body: List[ast.stmt], skip: Set[str] = frozenset()) -> List[str]:
-    """Names a loop body reads before it assigns them, and assigns again: state carried
-    from one iteration to the next (``output, hidden = model(x, hidden)``), in order of
-    their first read. In-place counters (``step += 1``) count; ``skip`` does not."""
-    assigned_later: Set[str] = set()
-    for stmt in body:
-        assigned_later |= binds(stmt)
-    out: List[str] = []
-    bound: Set[str] = set()
-    for stmt in body:
-        for node in _reads_then_writes(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                if node.id in assigned_later and node.id not in bound and node.id not in skip \
-                        and node.id not in out:
-                    out.append(node.id)
-            elif isinstance(node, ast.Name):
-                bound.add(node.id)
-    return out
-
-
-def _reads_then_writes(stmt: ast.AST) -> Iterator[ast.AST]:
-    """Names of a statement in evaluation order: an assignment's value before its targets,
-    a loop's iterable before its target and body."""
-    if isinstance(stmt, ast.Assign):
-        yield from _names(stmt.value)
-        for t in stmt.targets:
-            yield from _names(t)
-    elif isinstance(stmt, ast.AugAssign):
-        yield ast.Name(stmt.target.id, ast.Load()) if isinstance(stmt.target, ast.Name) else stmt
-        yield from _names(stmt.value)
-        yield from _names(stmt.target)
-    elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-        yield from _names(stmt.iter)
-        yield from _names(stmt.target)
-        for s in stmt.body + stmt.orelse:
-            yield from _reads_then_writes(s)
-    elif isinstance(stmt, (ast.If, ast.While)):
-        yield from _names(stmt.test)
-        for s in stmt.body + stmt.orelse:
-            yield from _reads_then_writes(s)
-    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-        for item in stmt.items:
-            yield from _names(item.context_expr)
-            if item.optional_vars is not None:
-                yield from _names(item.optional_vars)
-        for s in stmt.body:
-            yield from _reads_then_writes(s)
-    elif isinstance(stmt, ast.Try):
-        for s in stmt.body + stmt.orelse + stmt.finalbody:
-            yield from _reads_then_writes(s)
-        for h in stmt.handlers:
-            for s in h.body:
-                yield from _reads_then_writes(s)
-    elif not isinstance(stmt, _SCOPES):
-        yield from _names(stmt)
-
-
-def _names(node: ast.AST) -> Iterator[ast.Name]:
-    """Names under ``node`` in source order (not inside nested scopes)."""
-    found = [n for n in walk_local(node) if isinstance(n, ast.Name)]
-    found.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
-    yield from found

@@ -94,8 +94,8 @@ def compare(steps: int, original: Run, converted: Run) -> Report:
             report.problems.append(f"the {name} script raised {run.error}")
             tail = run.log.strip().splitlines()[-6:]
             report.problems += [f"    {line}" for line in tail]
-        elif run.steps == 0:
-            report.problems.append(f"the {name} script took no optimizer step")
+        elif run.steps == 0 and not run.losses:
+            report.problems.append(f"the {name} script trained nothing (no backward, no step)")
     if original.steps != converted.steps:
         report.problems.append(f"optimizer steps differ: {original.steps} vs {converted.steps}")
     if len(original.losses) != len(converted.losses):
@@ -148,19 +148,24 @@ class Prober:
 def verify(original: Path, converted_text: str, steps: int, entry: Optional[Path] = None,
            args: Sequence[str] = (), seed: int = 0, prober: Optional[Prober] = None) -> Report:
     """Run ``entry`` (default: ``original`` itself) as written and with ``original``
-    replaced by ``converted_text``; compare the two runs."""
+    replaced by ``converted_text``; compare the two runs.
+
+    Each run's working directory is a fresh one holding links to everything in the
+    entry script's folder (data read by relative paths resolves; what the run writes
+    stays there), and, for the converted run, the converted file in place of the
+    original's link."""
     original = Path(original).resolve()
     entry = Path(entry).resolve() if entry is not None else original
     with tempfile.TemporaryDirectory(prefix="torchlint-verify-") as tmp:
-        tmp_path = Path(tmp)
-        a, b, code = tmp_path / "original", tmp_path / "converted", tmp_path / "code"
-        for d in (a, b, code):
-            d.mkdir()
-        (code / original.name).write_text(converted_text, encoding="utf-8")
-        script_b = code / original.name if entry == original else entry
-        jobs = [_job(entry, [str(entry.parent)], a, args, seed, steps),
-                _job(script_b, [str(code), str(entry.parent), str(original.parent)], b, args, seed,
-                     steps)]
+        a, b = _mirror(entry.parent, Path(tmp) / "original"), _mirror(entry.parent, Path(tmp) / "converted")
+        home = b if original.parent == entry.parent else Path(tmp) / "module"
+        home.mkdir(exist_ok=True)
+        converted = home / original.name
+        if converted.is_symlink():
+            converted.unlink()
+        converted.write_text(converted_text, encoding="utf-8")
+        jobs = [_job(a / entry.name, [str(a)], a, args, seed, steps),
+                _job(b / entry.name, [str(home), str(b), str(original.parent)], b, args, seed, steps)]
         own = prober is None
         prober = prober or Prober()
         try:
@@ -172,10 +177,19 @@ def verify(original: Path, converted_text: str, steps: int, entry: Optional[Path
     return compare(steps, *runs)
 
 
+def _mirror(folder: Path, into: Path) -> Path:
+    """A new directory with a link to every entry of ``folder``."""
+    into.mkdir()
+    for item in folder.iterdir():
+        if item.name != "__pycache__":
+            (into / item.name).symlink_to(item)
+    return into
+
+
 def _job(script: Path, path: List[str], cwd: Path, args, seed: int, steps: int) -> dict:
     return {"script": str(script), "path": path, "cwd": str(cwd), "args": list(args),
-            "seed": seed, "steps": steps, "record": str(cwd / "record.json"),
-            "log": str(cwd / "output.log")}
+            "seed": seed, "steps": steps, "record": str(cwd.parent / f"{cwd.name}.json"),
+            "log": str(cwd.parent / f"{cwd.name}.log")}
 
 
 def _read(job: dict) -> Run:

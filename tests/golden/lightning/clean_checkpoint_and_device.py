@@ -49,6 +49,7 @@ def main():
     loader = DataLoader(TensorDataset(torch.randn(40, 5), torch.randint(0, 3, (40,))), batch_size=10)
     trainer = L.Trainer(
         max_epochs=3,
+        devices=1,
         callbacks=[ModelCheckpoint()],  # replaces torch.save (line 34); set monitor= to keep the best
     )
     trainer.fit(model, train_dataloaders=loader)

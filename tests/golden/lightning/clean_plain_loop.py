@@ -40,6 +40,7 @@ def main():
     loader = DataLoader(data, batch_size=16)
     trainer = L.Trainer(
         max_epochs=2,
+        devices=1,
     )
     trainer.fit(model, train_dataloaders=loader)
 

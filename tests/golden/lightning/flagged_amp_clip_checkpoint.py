@@ -50,6 +50,7 @@ def main():
     loader = DataLoader(data, batch_size=16, shuffle=True)
     trainer = L.Trainer(
         max_epochs=2,
+        devices=1,
         precision="bf16-mixed",  # replaces torch.amp.GradScaler (line 25), torch.autocast (line 30)
         gradient_clip_val=1.0,  # replaces torch.nn.utils.clip_grad_norm_ (line 34)
         callbacks=[ModelCheckpoint()],  # replaces torch.save (line 37); set monitor= to keep the best

@@ -41,6 +41,7 @@ def main():
     loader = DataLoader(data, batch_size=12, shuffle=True)
     trainer = L.Trainer(
         max_epochs=hparams.EPOCHS,
+        devices=1,
         precision="bf16-mixed",  # replaces torch.autocast (line 18)
         gradient_clip_val=1.0,  # replaces nn.utils.clip_grad_norm_ (line 23)
     )
