@@ -41,6 +41,12 @@ class Conversion:
     def path(self) -> str:
         return self.loop.path
 
+    def _chosen(self, loop: Loop) -> "Conversion":
+        """This conversion, reported as chosen (not forced) for ``loop``'s reasons."""
+        self.loop.reasons = loop.reasons
+        self.loop.forced = False
+        return self
+
 
 def generate(source: str, filename: str = "FILE", package: str = "lightning",
              loop_line: Optional[int] = None, style: Optional[str] = None) -> str:
@@ -59,10 +65,18 @@ def convert(source: str, filename: str = "FILE", package: str = "lightning",
 
         fplan = FabricPlanner(m, loop, source, package).run()
         return Conversion(fplan.edits.apply(), loop, fplan.notes, fplan.edits.diff(filename))
-    from torchlint.lightning import module_plan, module_render
+    from torchlint.lightning import module_plan, module_render, selfcheck
 
     mplan = module_plan.plan(m, loop, source, filename, package)
-    return Conversion(module_render.render(mplan), loop, mplan.notes)
+    text = module_render.render(mplan)
+    if style is None:  # chosen, not forced: a module that needs what it cannot see goes to Fabric
+        missing = sorted(selfcheck.undefined_names(text) - selfcheck.undefined_names(source))
+        if missing:
+            loop.reasons.append(f"needs {', '.join(missing[:3])} where a LightningModule cannot "
+                                f"see {'it' if len(missing) == 1 else 'them'}")
+            loop.path = FABRIC
+            return convert(source, filename, package, loop_line, FABRIC)._chosen(loop)
+    return Conversion(text, loop, mplan.notes)
 
 
 def open_model(source: str, filename: str):

@@ -27,6 +27,8 @@ class Edits:
         self.source = source
         self.tree = tree
         self.lines: List[bytes] = source.encode("utf-8").splitlines(keepends=True)
+        if self.lines and not self.lines[-1].endswith(b"\n"):
+            self.lines[-1] += b"\n"  # insertions after the last line start on a line of their own
         self._starts = [0]
         for line in self.lines:
             self._starts.append(self._starts[-1] + len(line))
@@ -114,8 +116,6 @@ class Edits:
             at = self._header_offset()
             regions.append((at, at, self._block_text(self.header_lines, "")))
         data = b"".join(self.lines)
-        if data and not data.endswith(b"\n"):
-            data += b"\n"
         # zero-width insertions at the same place keep their order; apply from the end
         order = sorted(enumerate(regions), key=lambda r: (r[1][0], r[1][1], r[0]), reverse=True)
         for _i, (start, end, text) in order:

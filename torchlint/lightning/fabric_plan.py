@@ -149,33 +149,26 @@ class FabricPlanner:
         entry = self._entry(scope)
         if entry is None:
             return stmts
-        body = self._scope_body(scope)
-        kept = []
-        for s in stmts:
-            top = self._top(s, body)
-            if top is None or (top.lineno, top.col_offset) < (entry.lineno, entry.col_offset) \
-                    or top is entry and s is not entry:
-                kept.append(s)
+        kept = [s for s in stmts if (s.lineno, s.col_offset) < (entry.lineno, entry.col_offset)]
         return kept or stmts
 
     def _entry(self, scope: Scope) -> Optional[ast.stmt]:
-        """The statement of ``scope``'s own body that holds the loop or a call into it."""
-        body = getattr(scope.node, "body", None)
-        if not isinstance(body, list):
-            return None
+        """The statement of ``scope`` (at any depth, not in nested functions) that holds
+        the loop or a call that leads to it."""
         targets = {id(self.loop.info.node)}
         fn = self.loop.info.function
-        reached = []
         for _ in range(MAX_FOLLOW):
             if fn is None:
                 break
-            reached.append(fn)
             callers = self.m.callers(fn)
             targets |= {id(c.node) for c in callers}
             fn = callers[0].function if callers else None
-        for stmt in body:
-            if any(id(n) in targets for n in ast.walk(stmt)):
-                return stmt
+        for node in statements.walk_local(scope.node) if not isinstance(scope.node, ast.Module) \
+                else ast.walk(scope.node):
+            if id(node) in targets:
+                stmt = node if isinstance(node, ast.stmt) else self._statement(node)
+                if stmt is not None and self.scope_of(stmt) is scope:
+                    return stmt
         return None
 
     def scope_of(self, node: ast.AST) -> Scope:
@@ -300,7 +293,7 @@ class FabricPlanner:
         self.out.kwargs = self._fabric_kwargs(first)
         target = "self.fabric" if self.owner_class is not None else "fabric"
         creation = [f"{target} = Fabric({', '.join(self.out.kwargs)})", f"{target}.launch()"]
-        top = self._top(first, self._scope_body(self.owner))
+        block, (top,) = self._common_block([first], self.owner)
         if top is first or top is None:
             self.edits.after(first, creation)
         else:  # the first setup sits under an ``if``: build the Fabric before it, unconditionally
@@ -336,16 +329,49 @@ class FabricPlanner:
 
     def _conditional(self, b: Bound) -> bool:
         """Bound only under an ``if`` (``if args.use_optimizer: optimizer = ...``)."""
-        block = self._scope_body(b.scope)
+        block, tops = self._common_block(b.statements, b.scope)
         return not any(s in block for s in b.statements) and all(
-            not isinstance(self._top(s, block), (ast.Try, ast.With)) for s in b.statements)
+            isinstance(t, ast.If) for t in tops)
 
     def _anchor(self, bounds: List[Bound]) -> ast.stmt:
-        """The statement of the scope's own body after which all of ``bounds`` are bound."""
-        block = self._scope_body(bounds[0].scope)
-        tops = [self._top(s, block) for b in bounds for s in b.statements]
-        tops = [t for t in tops if t is not None and not self.edits.is_deleted(t)]
-        return max(tops, key=lambda s: (s.lineno, s.col_offset)) if tops else bounds[0].statements[-1]
+        """The statement after which all of ``bounds`` are bound, in the block that also
+        holds the way into the loop (a main guard's body, a function's)."""
+        stmts = [s for b in bounds for s in b.statements]
+        _block, tops = self._common_block(stmts, bounds[0].scope)
+        tops = [t for t in tops if not self.edits.is_deleted(t)]
+        return max(tops, key=lambda s: (s.lineno, s.col_offset)) if tops else stmts[-1]
+
+    def _common_block(self, stmts: List[ast.stmt], scope: Scope):
+        """The innermost statement list holding all of ``stmts`` and the loop's entry, and
+        the statement of it around each of ``stmts``."""
+        entry = self._entry(scope)
+        chains = [self._chain(s, scope) for s in stmts + ([entry] if entry is not None else [])]
+        common = chains[0]
+        for chain in chains[1:]:
+            n = 0
+            while n < min(len(common), len(chain)) and common[n][0] is chain[n][0]:
+                n += 1
+            common = common[:n]
+        if not common:
+            body = self._scope_body(scope)
+            return body, [self._top(s, body) for s in stmts]
+        block = common[-1][0]
+        depth = len(common) - 1
+        return block, [self._chain(s, scope)[depth][1] for s in stmts]
+
+    def _chain(self, stmt: ast.stmt, scope: Scope) -> List[Tuple[list, ast.stmt]]:
+        """(block, statement in it) from ``scope``'s body down to ``stmt``."""
+        out = []
+        node = stmt
+        while node is not None and node is not scope.node:
+            parent = self.m.parent(node)
+            if parent is None:
+                break
+            block = statements.block_holding(parent, node)
+            if block is not None:
+                out.append((block, node))
+            node = parent
+        return out[::-1]
 
     def _scope_body(self, scope: Scope) -> List[ast.stmt]:
         return scope.node.body

@@ -50,13 +50,15 @@ class MainPlanner:
         lines = list(parser)
         if seed:
             lines.append(seed)
-        lines.append(f"model = {self.p.out.class_name}({self._model_arguments()})")
-        if self.t.hparams_in_main:
-            lines.append("hparams = model.hparams")
         if self.t.uses_device_in_main:
             lines.append('device = torch.device("cuda" if torch.cuda.is_available() else "cpu")'
                          "  # TODO: only for data loading; the Trainer places the model")
-        lines += data
+        model = [f"model = {self.p.out.class_name}({self._model_arguments()})"]
+        if self.t.hparams_in_main:
+            model.append("hparams = model.hparams")
+        at = self._model_position(data)
+        lines += [text for _line, text, _bound in data[:at]] + model
+        lines += [text for _line, text, _bound in data[at:]]
         lines.append("trainer = L.Trainer(")
         lines += [INDENT + f for f in flags]
         lines.append(")")
@@ -94,11 +96,28 @@ class MainPlanner:
         return textwrap.dedent(text).splitlines()
 
     def _model_arguments(self) -> str:
+        out = [f"{a}={a}" for a in self.t.init_args]
         ns = self.t.namespace
-        if ns is None:
-            return ""
-        args = settings.arguments(self.m)
-        return ", ".join(f"{h}={ns}.{h}" for h in self.t.hparams if h in args)
+        if ns is not None:
+            args = settings.arguments(self.m)
+            out += [f"{h}={ns}.{h}" for h in self.t.hparams if h in args]
+        return ", ".join(out)
+
+    def _model_position(self, data) -> int:
+        """Where the model is built among main()'s data statements: where the script
+        built it (building it draws its initial weights from the RNG, and the data may
+        too), after the statements that compute its __init__ arguments; right away when
+        the data reads ``hparams``."""
+        needs = set(self.t.init_args)
+        last_needed = max((i + 1 for i, (_l, _t, bound) in enumerate(data) if bound & needs), default=0)
+        if self.t.hparams_in_main:
+            return last_needed
+        main_model = self.p.main_model
+        built = self.t.modules[main_model][0] if main_model in self.t.modules else None
+        line = getattr(built, "lineno", None)
+        before = max((i + 1 for i, (l, _t, _b) in enumerate(data) if line is not None and l < line),
+                     default=0)
+        return max(before, last_needed)
 
     # ---------------------------------------------------------------- data
     def _loader(self, expr: Optional[ast.expr], scope: Scope, out: Section, locals_) -> str:
@@ -112,7 +131,7 @@ class MainPlanner:
             return f"torch.utils.data.DataLoader({text}, batch_size=None)"
         return text
 
-    def _data(self, out: Section) -> List[str]:
+    def _data(self, out: Section) -> List[Tuple[int, str, Set[str]]]:
         """Statements before the primary loop that build what main() needs."""
         needed = set(self.t.main_needed)
         collected: List[Tuple[ast.stmt, Scope]] = []
@@ -133,16 +152,16 @@ class MainPlanner:
                         continue
                     if (statements.binds(stmt) | statements.mutates(stmt)) & needed:
                         collected.append((stmt, scope))
-                        needed = (needed - statements.binds(stmt)) | self._loads(stmt, scope)
+                        needed = (needed - statements.kills(stmt)) | self._loads(stmt, scope)
             if isinstance(parent, FUNCTION_NODES) or isinstance(parent, ast.Module):
                 break
             node = parent
-        lines: List[str] = []
+        lines: List[Tuple[int, str, Set[str]]] = []  # (script line, text, names bound)
         locals_: Set[str] = set()
         for stmt, sc in reversed(collected):
             text = self.t.emit(stmt, MAIN, sc, locals_, out)
             if text:
-                lines += text.splitlines()
+                lines += [(stmt.lineno, line, statements.binds(stmt)) for line in text.splitlines()]
             locals_ |= statements.binds(stmt)
         for name in sorted(self.t.main_needed - locals_):
             out.todo(f"define `{name}` (the script built it where torchlint cannot move it)")

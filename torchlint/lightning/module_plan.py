@@ -39,6 +39,7 @@ class ModulePlan:
     loop: planning.Loop
     class_name: str = "LitModel"
     hparams: Dict[str, Optional[str]] = field(default_factory=dict)
+    init_args: List[str] = field(default_factory=list)  # __init__ arguments without a default
     init: Section = field(default_factory=Section)
     training: Section = field(default_factory=Section)
     validation: Optional[Section] = None
@@ -94,6 +95,7 @@ class ModulePlanner:
         out.forward_attr = self.main_model
         out.main = module_main.MainPlanner(self).run()
         out.hparams = self.t.hparams
+        out.init_args = self.t.init_args
         out.concerns = adoption.describe(adoption.concerns(self.m, self.primary, self.evs))
         if self.loop.others:
             out.header_todos.append("the file has more training loops (lines " + ", ".join(

@@ -46,7 +46,8 @@ def used_names(plan) -> Set[str]:
 
 
 def _body(plan) -> str:
-    params = ["self"] + [f"{k}={v if v is not None else 'None'}" for k, v in plan.hparams.items()]
+    params = ["self"] + list(plan.init_args) + [
+        f"{k}={v if v is not None else 'None'}" for k, v in plan.hparams.items()]
     signature = f"__init__({', '.join(params)})"
     if len(signature) > 80:
         signature = "__init__(\n" + "".join(f"{INDENT * 2}{p},\n" for p in params) + INDENT + ")"

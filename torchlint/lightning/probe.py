@@ -16,7 +16,9 @@ What the instrumentation records (the record, JSON, written when the run ends):
 * ``lrs``: after each optimizer step (a global step post-hook), the learning rate of
   each parameter group of the optimizer that stepped;
 * ``steps``: optimizer steps taken. At ``steps`` = the job's limit the child writes
-  its record and leaves (``os._exit``) - no epoch is finished, no file closed.
+  its record and leaves (``os._exit``) - no epoch is finished, no file closed;
+* ``lightning``: how many ``Fabric`` and ``Trainer`` objects the run built (the
+  converted script must really run under Lightning).
 """
 from __future__ import annotations
 
@@ -149,6 +151,19 @@ def _instrument(record, limit: int, finish) -> None:
             os._exit(0)
 
     register_optimizer_step_post_hook(after_step)
+    record["lightning"] = {"Fabric": 0, "Trainer": 0}
+    for module, name in (("lightning_fabric", "Fabric"), ("pytorch_lightning", "Trainer"),
+                         ("lightning.fabric", "Fabric"), ("lightning.pytorch", "Trainer")):
+        cls = getattr(sys.modules.get(module), name, None)
+        if cls is not None:
+            cls.__init__ = _counting(cls.__init__, record["lightning"], name)
+
+
+def _counting(init, counts, name):
+    def wrapper(*args, **kwargs):
+        counts[name] += 1
+        return init(*args, **kwargs)
+    return wrapper
 
 
 def _free_port() -> int:

@@ -24,6 +24,23 @@ def loads(node: ast.AST, deep: bool = False) -> Set[str]:
     return {n.id for n in walker if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
+def kills(stmt: ast.AST) -> Set[str]:
+    """Names a statement surely replaces: the targets of a plain assignment at its top
+    (``x += 1`` and assignments inside ``if`` / ``for`` bodies update or may not run)."""
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        return binds(stmt)
+    return set()
+
+
+def reads(stmt: ast.AST) -> Set[str]:
+    """Names a statement reads, the targets of its augmented assignments included."""
+    out = loads(stmt)
+    for node in walk_local(stmt):
+        if isinstance(node, ast.AugAssign):
+            out |= target_names(node.target) if isinstance(node.target, ast.Name) else set()
+    return out
+
+
 def loads_all(stmts) -> Set[str]:
     out: Set[str] = set()
     for stmt in stmts:

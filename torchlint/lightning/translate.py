@@ -87,6 +87,7 @@ class Translation:
         self.uses_device_in_main = False
         self.hparams_in_main = False
         self.namespace: Optional[str] = None  # main()'s name for the parsed command line
+        self.init_args: List[str] = []  # values main() computes and hands to __init__
         self._names: Dict[Tuple[str, int], Name] = {}
         self._scopes: Dict[int, Scope] = {}  # pruned statement copies -> their original's scope
         self.origin: Dict[int, ast.stmt] = {}  # pruned statement copies -> the original
@@ -97,6 +98,8 @@ class Translation:
         if self.selects_device(stmt, scope):
             return ""
         inner = statements.binds_inside(stmt)  # for-targets, comprehension variables
+        if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)):
+            inner |= statements.binds(stmt)  # what a block binds for itself
         new = Translator(self, ctx, scope, locals_ | inner, out).visit(copy.deepcopy(stmt))
         new = Cleanup(self, scope).visit(ast.fix_missing_locations(new))
         if new is None or statements.is_trivial(new):
@@ -127,7 +130,7 @@ class Translation:
                 self._scopes[id(pruned)] = scope
                 self.origin[id(pruned)] = stmt
                 kept.append(pruned)
-                needed = (needed - statements.binds(pruned)) | statements.loads(pruned)
+                needed = (needed - statements.kills(pruned)) | statements.reads(pruned)
         return kept[::-1]
 
     def scope_of_stmt(self, stmt: ast.AST) -> Scope:
@@ -320,6 +323,14 @@ class Translator(ast.NodeTransformer):
             elif k.value.id in statements.loads(given[0].value):  # shuffle=(sampler is None)
                 given[0].value = copy.deepcopy(shuffle)
 
+    def visit_Lambda(self, node: ast.Lambda):
+        a = node.args
+        params = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs} | {
+            p.arg for p in (a.vararg, a.kwarg) if p is not None}
+        inner = Translator(self.t, self.ctx, self.scope, self.locals | params, self.out)
+        node.body = inner.visit(node.body)
+        return node
+
     def visit_Attribute(self, node: ast.Attribute):
         if isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load) \
                 and node.value.id not in self.locals:
@@ -376,6 +387,11 @@ class Translator(ast.NodeTransformer):
         if kind is Kind.LOCAL and self.ctx == MAIN:
             t.main_needed.add(node.id)
             return node
+        if kind is Kind.LOCAL:  # built by the script before training: an __init__ argument
+            if node.id not in t.init_args:
+                t.init_args.append(node.id)
+            t.main_needed.add(node.id)
+            return node if self.ctx == INIT else ast.Attribute(self_attr("hparams"), node.id, ast.Load())
         if kind is Kind.NAMESPACE:
             self.out.todo(f"`{node.id}` is the script's settings object; pass what is needed")
             return node

@@ -50,6 +50,11 @@ class Run:
     def error(self) -> Optional[str]:
         return self.record.get("exception")
 
+    @property
+    def built(self) -> dict:
+        """How many Lightning ``Fabric`` / ``Trainer`` objects the run built."""
+        return self.record.get("lightning", {})
+
 
 @dataclass
 class Report:
@@ -145,36 +150,54 @@ class Prober:
         self.close()
 
 
-def verify(original: Path, converted_text: str, steps: int, entry: Optional[Path] = None,
-           args: Sequence[str] = (), seed: int = 0, prober: Optional[Prober] = None) -> Report:
-    """Run ``entry`` (default: ``original`` itself) as written and with ``original``
-    replaced by ``converted_text``; compare the two runs.
+@dataclass
+class Pair:
+    """The two runs of one verification, prepared in a working directory."""
 
-    Each run's working directory is a fresh one holding links to everything in the
-    entry script's folder (data read by relative paths resolves; what the run writes
-    stays there), and, for the converted run, the converted file in place of the
-    original's link."""
+    steps: int
+    jobs: List[dict]
+
+    def report(self) -> Report:
+        return compare(self.steps, *(_read(job) for job in self.jobs))
+
+
+def prepare(original: Path, converted_text: str, steps: int, workdir: Path,
+            entry: Optional[Path] = None, args: Sequence[str] = (), seed: int = 0) -> Pair:
+    """The two jobs: ``entry`` (default: ``original`` itself) as written, and with
+    ``original`` replaced by ``converted_text``.
+
+    Each run's working directory is a new one under ``workdir`` holding links to
+    everything in the entry script's folder (data read by relative paths resolves;
+    what the run writes stays there), and, for the converted run, the converted file
+    in place of the original's link."""
     original = Path(original).resolve()
     entry = Path(entry).resolve() if entry is not None else original
+    workdir = Path(workdir)
+    a, b = _mirror(entry.parent, workdir / "original"), _mirror(entry.parent, workdir / "converted")
+    home = b if original.parent == entry.parent else workdir / "module"
+    home.mkdir(exist_ok=True)
+    converted = home / original.name
+    if converted.is_symlink():
+        converted.unlink()
+    converted.write_text(converted_text, encoding="utf-8")
+    return Pair(steps, [_job(a / entry.name, [str(a)], a, args, seed, steps),
+                        _job(b / entry.name, [str(home), str(b), str(original.parent)], b, args,
+                             seed, steps)])
+
+
+def verify(original: Path, converted_text: str, steps: int, entry: Optional[Path] = None,
+           args: Sequence[str] = (), seed: int = 0, prober: Optional[Prober] = None) -> Report:
+    """Run FILE and its conversion (:func:`prepare`) and compare the two runs."""
     with tempfile.TemporaryDirectory(prefix="torchlint-verify-") as tmp:
-        a, b = _mirror(entry.parent, Path(tmp) / "original"), _mirror(entry.parent, Path(tmp) / "converted")
-        home = b if original.parent == entry.parent else Path(tmp) / "module"
-        home.mkdir(exist_ok=True)
-        converted = home / original.name
-        if converted.is_symlink():
-            converted.unlink()
-        converted.write_text(converted_text, encoding="utf-8")
-        jobs = [_job(a / entry.name, [str(a)], a, args, seed, steps),
-                _job(b / entry.name, [str(home), str(b), str(original.parent)], b, args, seed, steps)]
+        pair = prepare(original, converted_text, steps, Path(tmp), entry, args, seed)
         own = prober is None
         prober = prober or Prober()
         try:
-            prober.run(jobs)
+            prober.run(pair.jobs)
         finally:
             if own:
                 prober.close()
-        runs = [_read(job) for job in jobs]
-    return compare(steps, *runs)
+        return pair.report()
 
 
 def _mirror(folder: Path, into: Path) -> Path:

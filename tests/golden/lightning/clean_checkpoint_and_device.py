@@ -45,8 +45,8 @@ class LitClassifier(L.LightningModule):
 
 def main():
     L.seed_everything(0)
-    model = LitClassifier()
     loader = DataLoader(TensorDataset(torch.randn(40, 5), torch.randint(0, 3, (40,))), batch_size=10)
+    model = LitClassifier()
     trainer = L.Trainer(
         max_epochs=3,
         devices=1,

@@ -35,9 +35,9 @@ class LitModel(L.LightningModule):
 
 def main():
     L.seed_everything(0)
-    model = LitModel()
     data = TensorDataset(torch.randn(64, 8), torch.randn(64, 1))
     loader = DataLoader(data, batch_size=16)
+    model = LitModel()
     trainer = L.Trainer(
         max_epochs=2,
         devices=1,

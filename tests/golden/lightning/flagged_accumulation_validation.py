@@ -61,11 +61,11 @@ def main():
     parser.add_argument("--clip", type=float, default=0.5)
     args = parser.parse_args()
     L.seed_everything(0)
-    model = LitRegressor(lr=args.lr, width=args.width)
     train_data = TensorDataset(torch.randn(64, 6), torch.randn(64, 1))
     val_data = TensorDataset(torch.randn(32, 6), torch.randn(32, 1))
     train_loader = DataLoader(train_data, batch_size=args.batch_size, shuffle=True)
     val_loader = DataLoader(val_data, batch_size=args.batch_size)
+    model = LitRegressor(lr=args.lr, width=args.width)
     trainer = L.Trainer(
         max_epochs=args.epochs,
         devices=1,

@@ -45,9 +45,9 @@ class LitMLP(L.LightningModule):
 
 def main():
     L.seed_everything(0)
-    model = LitMLP()
     data = TensorDataset(torch.randn(64, 16), torch.randint(0, 4, (64,)))
     loader = DataLoader(data, batch_size=16, shuffle=True)
+    model = LitMLP()
     trainer = L.Trainer(
         max_epochs=2,
         devices=1,
