@@ -21,7 +21,7 @@ def setup():
     return rank, world_size
 
 
-def main(epochs=3, batch_size=8):
+def main(epochs=3, batch_size=8, lr=0.05):
     rank, world_size = setup()
     torch.manual_seed(0)
     x = torch.randn(96, 5, generator=torch.Generator().manual_seed(1))
@@ -30,7 +30,7 @@ def main(epochs=3, batch_size=8):
     sampler = DistributedSampler(dataset, num_replicas=world_size, rank=rank, shuffle=True)
     loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler)
     model = DDP(nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, 2)))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     for epoch in range(epochs):
         sampler.set_epoch(epoch)
         model.train()

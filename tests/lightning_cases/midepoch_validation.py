@@ -7,6 +7,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 EPOCHS = 3
 EVAL_EVERY = 5
+LR = 5e-3
 torch.manual_seed(11)
 device = "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -17,7 +18,7 @@ train_loader = DataLoader(TensorDataset(x_train, x_train @ w), batch_size=16, sh
 val_loader = DataLoader(TensorDataset(x_val, x_val @ w), batch_size=20)
 
 model = nn.Sequential(nn.Linear(8, 32), nn.GELU(), nn.Linear(32, 1)).to(device)
-optimizer = torch.optim.Adam(model.parameters(), lr=5e-3)
+optimizer = torch.optim.Adam(model.parameters(), lr=LR)
 scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(1.0, (step + 1) / 10))
 
 

@@ -7,6 +7,7 @@ from torch.distributions import Categorical
 GAMMA = 0.9
 EPISODES = 30
 MAX_STEPS = 12
+LR = 0.02
 
 
 class Corridor:
@@ -42,7 +43,7 @@ def main():
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     env = Corridor()
     policy = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 2)).to(device)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=0.02)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=LR)
     for episode in range(EPISODES):
         obs = env.reset()
         log_probs, rewards = [], []

@@ -39,6 +39,10 @@ LABELS = {
     "clipping": "gradient clipping",
     "accumulation": "gradient accumulation",
 }
+SHORT_LABELS = {
+    "step": "step", "device": "devices", "amp": "AMP", "ddp": "DDP", "checkpoint": "checkpoints",
+    "logging": "logging", "clipping": "clipping", "accumulation": "accumulation",
+}
 DEVICE_NAMES = frozenset({"device", "dev", "gpu", "local_rank", "rank", "cuda_device"})
 DEVICE_STRINGS = frozenset({"cuda", "cpu", "mps", "xpu", "xla", "hpu", "npu"})
 CALLER_LEVELS = 2
@@ -221,6 +225,11 @@ def accumulation_modulus(m: SemanticModel, node: ast.AST) -> Optional[ast.expr]:
 
 def describe(found: Dict[str, Site]) -> str:
     return ", ".join(LABELS[c] for c in found)
+
+
+def describe_short(found: Dict[str, Site]) -> str:
+    """The concerns in a word each, for TL901's one-line message."""
+    return ", ".join(SHORT_LABELS[c] for c in found)
 
 
 # ------------------------------------------------------------ the loop's shape
@@ -424,6 +433,7 @@ def rollout_call(m: SemanticModel, loop: LoopInfo) -> Optional[str]:
             return f"{ast.unparse(func)}()"
     return None
 
+
 def _unwrapped(m: SemanticModel, expr: ast.expr, scope) -> ast.expr:
     """``loader`` of ``enumerate(tqdm(loader))``."""
     for _ in range(4):
@@ -437,8 +447,8 @@ def _unwrapped(m: SemanticModel, expr: ast.expr, scope) -> ast.expr:
 
 
 # ------------------------------------------------------- statement helpers
-# Pure ``ast`` questions the loop-shape facts ask (torchlint.lightning.statements
-# builds its slicing on them).
+# Pure ``ast`` questions the loop-shape facts ask (the Lightning conversion builds its
+# slicing on them too).
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 

@@ -100,4 +100,3 @@ def detect_package() -> str:
         if importlib.util.find_spec(name) is not None:
             return name
     return "lightning"
-

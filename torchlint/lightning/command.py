@@ -21,8 +21,9 @@ def add_subcommand(sub) -> None:
         "lightning", help="convert FILE's hand-written training loop to Lightning: a LightningModule + "
                           "Trainer for a plain loop, Fabric for the rest (FILE is not run)")
     p.add_argument("file", metavar="FILE", help="a training script")
-    p.add_argument("--style", choices=STYLES, help="force the path: module (LightningModule + "
-                                                    "Trainer) or fabric (default: chosen per loop)")
+    p.add_argument("--style", choices=STYLES,
+                   help="force the path: module (LightningModule + Trainer) or fabric (default: "
+                        "chosen per loop)")
     p.add_argument("--diff", action="store_true", help="print a unified diff against FILE")
     p.add_argument("--package", choices=("auto",) + PACKAGES, default="auto",
                    help="import `lightning` or `pytorch_lightning` / `lightning_fabric` (default: "

@@ -330,8 +330,17 @@ class FabricPlanner:
     def _conditional(self, b: Bound) -> bool:
         """Bound only under an ``if`` (``if args.use_optimizer: optimizer = ...``)."""
         block, tops = self._common_block(b.statements, b.scope)
-        return not any(s in block for s in b.statements) and all(
-            isinstance(t, ast.If) for t in tops)
+        if any(s in block for s in b.statements):
+            return False
+        return all(isinstance(t, ast.If) for t in tops) and not all(
+            self._both_branches(t, b.statements) for t in tops)
+
+    @staticmethod
+    def _both_branches(node: ast.If, stmts: List[ast.stmt]) -> bool:
+        """Both the ``if`` and its ``else`` hold one of ``stmts``."""
+        def holds(block):
+            return any(s is n for top in block for n in ast.walk(top) for s in stmts)
+        return bool(node.orelse) and holds(node.body) and holds(node.orelse)
 
     def _anchor(self, bounds: List[Bound]) -> ast.stmt:
         """The statement after which all of ``bounds`` are bound, in the block that also
@@ -577,4 +586,3 @@ def _add_parameter(edits: Edits, fn: ast.AST) -> bool:
     edits.replace(last, lambda e, node=last, prior=prior: (
         (prior(e) if callable(prior) else prior) if prior is not None else e.text_within(node)) + extra)
     return True
-

@@ -285,9 +285,14 @@ class Rewriter:
         """``model = Net().to(device)`` -> ``model = Net()``: setup moves it."""
         value = getattr(stmt, "value", None)
         scope = self.p.scope_of(stmt)
-        while isinstance(value, ast.Call) and adoption.is_device_move(self.m, value, scope):
-            self._unwrap(value, value.func.value, None)
-            value = value.func.value
+        while isinstance(value, ast.Call):
+            if adoption.is_device_move(self.m, value, scope):
+                self._unwrap(value, value.func.value, None)
+                value = value.func.value
+            elif self.m.resolve(value.func, scope) in known.DATA_PARALLEL_CLASSES and value.args:
+                value = value.args[0]  # DDP(Net().to(device)): the DDP goes in _call
+            else:
+                break
 
     def _batch_moves(self) -> None:
         """In a loop over a set-up DataLoader, moves of the batch go: Fabric moves it."""

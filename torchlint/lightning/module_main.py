@@ -22,9 +22,8 @@ from torchlint.lightning.translate import INIT, MAIN, Prune, Section
 from torchlint.semantic import FUNCTION_NODES, Scope
 
 INDENT = "    "
-_OWNED_METHODS = frozenset({"zero_grad", "backward", "step", "train", "eval", "set_epoch",
-                            "unscale_", "update", "scale", "item", "add_scalar", "add_scalars",
-                            "log", "flush"})
+_OWNED_METHODS = frozenset({"train", "eval", "set_epoch", "add_scalar", "add_scalars", "flush"})
+_SCALER_METHODS = frozenset({"unscale_", "update", "scale"})
 _OUTPUT_CALLS = frozenset({"builtins.print", "print"})
 _SETUP_METHODS = frozenset({"apply", "load_state_dict", "requires_grad_", "reset_parameters",
                             "tie_weights", "init_weights"})
@@ -389,7 +388,11 @@ def trainer_owned(p, stmt: ast.stmt) -> bool:
     if q in known.GRAD_CLIPPERS or q in known.CHECKPOINT_SAVERS or q in known.METRIC_LOGGERS \
             or q in known.DEVICE_SELECTION or adoption.is_device_move(m, value, scope):
         return True
-    return isinstance(value.func, ast.Attribute) and value.func.attr in _OWNED_METHODS
+    if not isinstance(value.func, ast.Attribute):
+        return False
+    if value.func.attr in _SCALER_METHODS:
+        return "grad_scaler" in m.kinds(value.func.value, scope)
+    return value.func.attr in _OWNED_METHODS
 
 
 def is_output(p, stmt: ast.stmt) -> bool:
@@ -419,9 +422,12 @@ def _output_names(p) -> Set[str]:
         for name in statements.loads(s):
             readers.setdefault(name, set()).add(id(s))
     printed = {id(s) for s in stmts if _prints(p, s)}
-    names = {n for s in stmts for n in statements.binds(s)
-             if readers.get(n) and readers[n] <= printed | {id(x) for x in stmts
-                                                              if n in statements.binds(x)}}
+    names = set()
+    for s in stmts:
+        for n in statements.binds(s):
+            writers = {id(x) for x in stmts if n in statements.binds(x)}
+            if readers.get(n) and readers[n] <= printed | writers:
+                names.add(n)
     p._output_cache = names
     return names
 

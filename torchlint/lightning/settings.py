@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from torchlint.semantic import Scope, SemanticModel, memoized
-from torchlint.syntax import const_str
+from torchlint.syntax import const_str, parameter_default
 
 UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN", "__bool__": None})()
 _PARSE_CALLS = ("parse_args", "parse_known_args")
@@ -147,27 +147,34 @@ def _evaluate(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int):  # noq
 
 
 def _bool_op(expr: ast.BoolOp, ev):
-    """``a and b`` / ``a or b`` with Python's short circuit; an unknown operand that
-    the short circuit skips does not matter (``False and torch.cuda.is_available()``)."""
+    """``a and b`` / ``a or b``. A known operand that decides the truth (a falsy one under
+    ``and``, a truthy one under ``or``) decides it even when another is not known
+    (``torch.cuda.is_available() and args.fp16`` is off when ``--fp16`` is off)."""
     is_and = isinstance(expr.op, ast.And)
-    result = True if is_and else False
-    for operand in expr.values:
-        value = ev(operand)
-        if value is UNKNOWN:
-            return UNKNOWN
-        if bool(value) != is_and:  # False under ``and`` / True under ``or`` decides
-            return value
-        result = value
-    return result
+    values = [ev(operand) for operand in expr.values]
+    for value in values:
+        if value is not UNKNOWN and bool(value) != is_and:
+            return value if all(v is not UNKNOWN for v in values) else (not is_and)
+    if any(v is UNKNOWN for v in values):
+        return UNKNOWN
+    return values[-1]
 
 
 def _name_value(m: SemanticModel, node: ast.Name, scope: Scope, depth: int):
-    origins = m.origins(node, scope)
+    """The value of a name: of every binding the use may see (a parameter: of the
+    arguments same-file callers pass and its default), when they all agree."""
     values = []
-    for origin, oscope in origins:
-        if origin is node or isinstance(origin, ast.Name) and origin.id == node.id:
-            return UNKNOWN  # a parameter with no known argument, an import, a loop target
-        values.append(evaluate(m, origin, oscope, depth + 1))
+    for b in m.reaching_bindings(node, scope):
+        if b.kind == "assign" and b.value is not None and b.unpack is None:
+            values.append(evaluate(m, b.value, b.scope, depth + 1))
+        elif b.kind == "argument":
+            passed = m.parameter_arguments().get((b.scope.node, b.name), [])
+            default = parameter_default(b.scope.node, b.name)
+            if default is not None:
+                passed = passed + [(default, b.scope.parent or b.scope)]
+            values += [evaluate(m, v, s, depth + 1) for v, s in passed] or [UNKNOWN]
+        else:  # imports, loop targets, unpacked tuples: not followed
+            return UNKNOWN
     if not values or any(v is UNKNOWN for v in values):
         return UNKNOWN
     first = values[0]

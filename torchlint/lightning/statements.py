@@ -4,7 +4,7 @@ conversions ask when they slice a loop (no model, nothing of torch).
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import List, Optional, Set, Tuple
 
 from torchlint.facts.adoption import binds, carried_names, is_range, target_names, walk_local
 from torchlint.syntax import FUNCTION_NODES
