@@ -138,7 +138,8 @@ def test_each_shape_names_its_reason_for_fabric():
     two_optimizers = PLAIN.replace("opt.step()", "opt.step()\n            opt2.step()").replace(
         "sched = ", "opt2 = torch.optim.SGD(model.parameters(), lr=0.1)\n    sched = ")
     assert _reasons(two_optimizers) == ["steps 2 optimizers (opt, opt2)"]
-    ranged = PLAIN.replace("for x, y in loader:", "for i in range(4):\n            x, y = torch.randn(4, 2), torch.randn(4, 1)")
+    ranged = PLAIN.replace("for x, y in loader:",
+                           "for i in range(4):\n            x, y = torch.randn(4, 2), torch.randn(4, 1)")
     assert _reasons(ranged) == ["makes its own batches (range(4), line 9)"]
     by_hand = PLAIN.replace("sched.step()", "for g in opt.param_groups:\n            g['lr'] *= 0.5")
     assert _reasons(by_hand) == ["sets the lr by hand"]
@@ -166,8 +167,8 @@ def test_micro_steps_and_validation_inside_the_batch_loop():
     (loop, evs), = adoption.primary_training_loops(m)
     assert adoption.batch_loop(m, loop, evs).node.lineno == 5  # the step loop, not the micro-steps
     evaluating = PLAIN.replace("opt.step()", "opt.step()\n            evaluate()").replace(
-        "    for epoch", "    def evaluate():\n        with torch.no_grad():\n            for x, y in val_loader:"
-        "\n                model(x)\n    for epoch")
+        "    for epoch", "    def evaluate():\n        with torch.no_grad():\n"
+        "            for x, y in val_loader:\n                model(x)\n    for epoch")
     assert _reasons(evaluating) == ["validates inside the batch loop (line 17)"]
 
 

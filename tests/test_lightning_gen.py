@@ -361,7 +361,8 @@ def test_the_fabric_reaches_helpers_through_a_keyword_argument():
     assert "def train_step(model, opt, x, *, fabric):" in out
     assert "fabric.backward(model(x).sum())" in out
     assert "train_step(model, opt, torch.randn(1, 2), fabric=fabric)" in out
-    assert "    fabric = Fabric(devices=1)\n    fabric.launch()\n    model, opt = fabric.setup(model, opt)" in out
+    assert ("    fabric = Fabric(devices=1)\n    fabric.launch()\n"
+            "    model, opt = fabric.setup(model, opt)") in out
 
 
 def test_an_optimizer_built_under_a_setting_is_set_up_where_it_is_built():
@@ -379,7 +380,8 @@ def test_an_optimizer_built_under_a_setting_is_set_up_where_it_is_built():
     """
     out = fabric(src).text
     assert "model, opt = fabric.setup(model, opt)" in out  # both branches bind it
-    conditional = src.replace("        else:\n            opt = torch.optim.SGD(model.parameters(), lr=0.1)\n", "")
+    conditional = src.replace(
+        "        else:\n            opt = torch.optim.SGD(model.parameters(), lr=0.1)\n", "")
     out = fabric(conditional).text
     assert "fabric = Fabric(devices=1)\nfabric.launch()\nmodel = fabric.setup_module(model)\n" in out
     assert "    opt = torch.optim.Adam(model.parameters())\n    opt = fabric.setup_optimizers(opt)" in out
