@@ -8,7 +8,8 @@ nothing in it is imported or run. Two steps, two layers:
   ``Trainer`` for a plain loop, Lightning **Fabric** for everything else;
 * **render**: the module path builds a new file (:mod:`.module_plan` decides what
   each statement becomes, :mod:`.module_render` prints it); the Fabric path edits
-  the script's own text (:mod:`.fabric_plan` and :mod:`.fabric_rewrites` decide,
+  the script's own text (:mod:`.fabric_plan`, :mod:`.fabric_arguments` and
+  :mod:`.fabric_rewrites` decide,
   :mod:`.edits` applies).
 
 :mod:`.verify` runs the original and the converted script side by side;

@@ -24,13 +24,11 @@ import ast
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from torchlint import known
-from torchlint.facts import adoption, loops
-from torchlint.lightning import plan, settings, statements
+from torchlint.facts import loops
+from torchlint.lightning import fabric_arguments, plan, statements
 from torchlint.lightning.edits import Edits
 from torchlint.semantic import FUNCTION_NODES, Scope, SemanticModel
 
-AUTO = '"auto"'
 MAX_FOLLOW = 4  # parameter -> argument hops when looking for a binding
 FABRIC_IMPORTS = {"lightning": "from lightning.fabric import Fabric",
                   "pytorch_lightning": "from lightning_fabric import Fabric"}
@@ -290,7 +288,7 @@ class FabricPlanner:
         if not inserts:
             return
         first = inserts[0][0]
-        self.out.kwargs = self._fabric_kwargs(first)
+        self.out.kwargs = fabric_arguments.arguments(self, first)
         target = "self.fabric" if self.owner_class is not None else "fabric"
         creation = [f"{target} = Fabric({', '.join(self.out.kwargs)})", f"{target}.launch()"]
         block, (top,) = self._common_block([first], self.owner)
@@ -394,90 +392,7 @@ class FabricPlanner:
             node = self.m.parent(node)
         return None
 
-    # ------------------------------------------------------------ the Fabric
-    def _fabric_kwargs(self, before: ast.stmt) -> List[str]:
-        from torchlint.lightning import fabric_rewrites
-
-        out = []
-        ddp = self._ddp_sites()
-        accelerator = self._accelerator(before)
-        if accelerator:
-            out.append(f"accelerator={accelerator}")
-        if ddp:
-            devices = self._world_size(ddp, before)
-            switch = self._ddp_switch(ddp, before)
-            if switch is None:
-                out.append('strategy="ddp"')
-                if devices:
-                    out.append(f"devices={devices}")
-            else:  # ``if ddp: init_process_group(...)``: DDP only when the script's test says so
-                out.append(f'strategy="ddp" if {switch} else "auto"')
-                out.append(f"devices={devices or AUTO} if {switch} else 1")
-        else:
-            out.append("devices=1")
-        if self.amp is not None:
-            precision = fabric_rewrites.precision_argument(self, before)
-            if precision:
-                out.append(f"precision={precision}")
-        return out
-
-    def _ddp_sites(self) -> List:
-        sites = adoption.concern_sites(self.m, self.loop.info, self.loop.events).get("ddp", [])
-        return [s for s in sites if settings.runs_by_default(self.m, s.node, s.scope) is not False]
-
-    def _accelerator(self, before: ast.stmt) -> Optional[str]:
-        """The script's device choice: a literal device (``"cpu"``) names the accelerator;
-        ``"cuda" if torch.cuda.is_available() else "cpu"`` is Fabric's "auto"; any other
-        ``device`` bound before the Fabric is followed (``torch.device(device).type``)."""
-        m = self.m
-        for name in ("device",) + tuple(sorted(adoption.DEVICE_NAMES - {"device"})):
-            for scope in (self.owner, m.module_scope):
-                bindings = [b for b in (scope.bindings.get(name) or []) if b.kind == "assign"]
-                if not bindings or "device" not in m.binding_kinds(bindings[0]) and name != "device":
-                    continue
-                texts = [ast.unparse(b.value) for b in bindings if b.value is not None]
-                if any("is_available" in t or "device_count" in t for t in texts) or not texts:
-                    return None
-                kinds = {_device_type(b.value) for b in bindings if b.value is not None}
-                if len(kinds) == 1 and None not in kinds:
-                    return f'"{kinds.pop()}"'
-                if self._bound_before(name, scope, before):
-                    return f"torch.device({name}).type"
-                return None
-        return None
-
-    def _world_size(self, ddp_sites, before: ast.stmt) -> Optional[str]:
-        """The name holding the number of processes: ``init_process_group``'s
-        ``world_size=``, or a name bound from ``WORLD_SIZE`` / ``get_world_size()``."""
-        for site in ddp_sites:
-            if site.is_call and self.m.resolve(site.node.func, site.scope) in known.DISTRIBUTED_SETUP:
-                for k in site.node.keywords:
-                    if k.arg == "world_size" and isinstance(k.value, ast.Name) \
-                            and self._bound_before(k.value.id, self.owner, before):
-                        return k.value.id
-        for scope in (self.owner, self.m.module_scope):
-            for name, bindings in scope.bindings.items():
-                if any(b.kind == "assign" and b.value is not None and (
-                        "WORLD_SIZE" in ast.unparse(b.value) or "get_world_size" in ast.unparse(b.value))
-                        for b in bindings) and self._bound_before(name, scope, before):
-                    return name
-        return None
-
-    def _ddp_switch(self, ddp_sites, before: ast.stmt) -> Optional[str]:
-        """The ``if`` test the process-group setup runs under (``if ddp:``), when code at
-        the Fabric can read it; None when the setup is unconditional."""
-        for site in ddp_sites:
-            if not (site.is_call and self.m.resolve(site.node.func, site.scope) in known.DISTRIBUTED_SETUP):
-                continue
-            node = self.m.parent(site.node)
-            while node is not None and not isinstance(node, (ast.If, ast.FunctionDef, ast.Module)):
-                node = self.m.parent(node)
-            if isinstance(node, ast.If) and all(self._bound_before(n, self.owner, before)
-                                                for n in statements.loads(node.test)):
-                return ast.unparse(node.test)
-        return None
-
-    def _bound_before(self, name: str, scope: Scope, before: ast.stmt) -> bool:
+    def bound_before(self, name: str, scope: Scope, before: ast.stmt) -> bool:
         """``name`` is bound in ``scope`` (or the module) by a statement ending before
         ``before`` ends: usable in the Fabric's arguments."""
         for s in (scope, self.m.module_scope):
@@ -539,16 +454,6 @@ def _unique(stmts: List[ast.stmt]) -> List[ast.stmt]:
             seen.add(id(s))
             out.append(s)
     return out
-
-
-def _device_type(value: ast.expr) -> Optional[str]:
-    """``"cuda"`` of ``"cuda:0"`` / ``torch.device("cuda", 0)``, else None."""
-    if isinstance(value, ast.Call) and value.args:
-        value = value.args[0]
-    if isinstance(value, ast.Constant) and isinstance(value.value, str):
-        kind = value.value.split(":")[0]
-        return kind if kind in adoption.DEVICE_STRINGS else None
-    return None
 
 
 def _with_keyword(call: ast.Call, keyword: str):

@@ -32,7 +32,7 @@ from typing import List, Optional, Tuple
 
 from torchlint import known
 from torchlint.facts import adoption
-from torchlint.lightning import settings, statements
+from torchlint.lightning import statements
 from torchlint.semantic import Scope, Site
 
 _SCALER_METHODS = frozenset({"scale", "step", "update", "unscale_", "is_enabled"})
@@ -417,35 +417,3 @@ class Rewriter:
                 continue
             if len(new) == 1 and statements.is_trivial(new[0]):
                 self.edits.delete(stmt)
-
-
-def precision_argument(planner, before: ast.stmt) -> Optional[str]:
-    """``Fabric(precision=...)`` for the script's AMP: the dtype of its autocast; when AMP
-    is switched by a setting (``enabled=use_amp``) the same setting switches it, or its
-    default when that is not readable where the Fabric is built; an autocast for
-    ``"cuda"`` only (off without a GPU) stays off without one."""
-    amp = planner.amp
-    value = '"bf16-mixed"' if amp.bf16 else '"16-mixed"'
-    conditions: List[str] = []
-    for expr, scope in amp.enabled[:1]:
-        known_value = settings.evaluate(planner.m, expr, scope)
-        readable = all(planner._bound_before(n, planner.owner, before)
-                       for n in statements.loads(expr))
-        if isinstance(expr, ast.Constant):
-            if not expr.value:
-                return None
-        elif readable:
-            conditions.append(ast.unparse(expr))
-        elif known_value is settings.UNKNOWN or known_value:
-            planner.note(f"AMP followed `{ast.unparse(expr)}`: Fabric's precision= is set as for "
-                         f"its default run")
-        else:
-            planner.note(f"AMP follows `{ast.unparse(expr)}`, off by default: pass "
-                         f"precision={value} to Fabric to turn it on")
-            return None
-    text = " ".join(conditions)
-    if amp.cuda_only and not any(w in text for w in ("cuda", "device", "gpu")):
-        conditions.append("torch.cuda.is_available()")
-    if not conditions:
-        return value
-    return f'{value} if {" and ".join(conditions)} else "32-true"'
