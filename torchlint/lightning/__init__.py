@@ -73,11 +73,21 @@ def convert(source: str, filename: str = "FILE", package: str = "lightning",
     if style is None:  # chosen, not forced: a module that needs what it cannot see goes to Fabric
         missing = sorted(selfcheck.undefined_names(text) - selfcheck.undefined_names(source))
         if missing:
-            loop.reasons.append(f"needs {', '.join(missing[:3])} where a LightningModule cannot "
-                                f"see {'it' if len(missing) == 1 else 'them'}")
+            loop.reasons.append(_needs(missing))
             loop.path = FABRIC
             return convert(source, filename, package, loop_line, FABRIC)._chosen(loop)
     return Conversion(text, loop, mplan.notes)
+
+
+def _needs(missing: List[str]) -> str:
+    """Why the LightningModule version cannot run: the script's values it cannot see
+    (the names the module script makes itself - ``model``, ``hparams`` - mean the
+    script builds what the model needs from the model)."""
+    own = [n for n in missing if n not in ("model", "hparams", "self")]
+    if not own:
+        return "builds what its model needs from the model (a LightningModule cannot)"
+    them = "it" if len(own) == 1 else "them"
+    return f"needs {', '.join(own[:3])} where a LightningModule cannot see {them}"
 
 
 def open_model(source: str, filename: str):

@@ -426,7 +426,8 @@ def _output_names(p) -> Set[str]:
     for s in stmts:
         for n in statements.binds(s):
             writers = {id(x) for x in stmts if n in statements.binds(x)}
-            if readers.get(n) and readers[n] <= printed | writers:
+            others = readers.get(n, set()) - writers
+            if others and others <= printed:  # read, beyond its own updates, only by output
                 names.add(n)
     p._output_cache = names
     return names

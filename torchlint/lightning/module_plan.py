@@ -43,6 +43,7 @@ class ModulePlan:
     init: Section = field(default_factory=Section)
     training: Section = field(default_factory=Section)
     validation: Optional[Section] = None
+    epoch_end: Section = field(default_factory=Section)  # on_train_epoch_end
     optimizers: Section = field(default_factory=Section)
     main: Section = field(default_factory=Section)
     forward_attr: Optional[str] = None  # the module forward() delegates to
@@ -433,8 +434,10 @@ class ModulePlanner:
 
     # ------------------------------------------------------------ leftovers
     def _unaccounted(self) -> None:
-        """Statements of the loop that nothing above carried: a TODO each (progress output
-        grouped), so that nothing is dropped silently."""
+        """Statements of the loop that nothing above carried. Those the epoch loop runs
+        after the batch loop (per-epoch sampling, a learning rate annealed by hand) go to
+        ``on_train_epoch_end`` when they translate cleanly; the others are a TODO each,
+        progress output grouped: nothing is dropped silently."""
         from torchlint.lightning import module_main
 
         printed, missing = [], []
@@ -443,7 +446,7 @@ class ModulePlanner:
                 continue
             if module_main.is_output(self, stmt):
                 printed.append(str(stmt.lineno))
-            else:
+            elif not self._at_epoch_end(stmt):
                 missing.append(f"`{_short(stmt)}` (line {stmt.lineno})")
         section = self.out.training
         for text in missing:
@@ -453,6 +456,28 @@ class ModulePlanner:
             where = f"line{'s' if len(printed) > 1 else ''} {', '.join(printed)}"
             section.todo(f"progress output ({where}) is dropped: self.log() and the progress bar "
                          f"report instead")
+
+    def _at_epoch_end(self, stmt: ast.stmt) -> bool:
+        """Carry ``stmt`` into ``on_train_epoch_end`` when the epoch loop runs it after
+        the batch loop and it translates with every name found."""
+        body = self.primary.node.body if self.primary.node is not self.batch_loop else []
+        if not any(stmt is s for s in body) or self.batch_loop is None \
+                or stmt.lineno < self._batch_entry_line(body):
+            return False
+        trial = Section()
+        text = self.t.emit(stmt, STEP, self.t.scope_of_stmt(stmt), set(), trial)
+        if trial.todos or not text:
+            return False
+        self.out.epoch_end.lines += text.splitlines()
+        return True
+
+    def _batch_entry_line(self, body) -> int:
+        """The line of the epoch loop's statement that runs the batch loop."""
+        via = {id(s.node) for s in self.backward.via}
+        for stmt in body:
+            if any(n is self.batch_loop or id(n) in via for n in ast.walk(stmt)):
+                return stmt.end_lineno
+        return 10 ** 9
 
 
 class _ManualSteps(ast.NodeTransformer):

@@ -59,6 +59,8 @@ def _body(plan) -> str:
     lines += [""] + _method("training_step(self, batch, batch_idx)", plan.training)
     if plan.validation is not None:
         lines += [""] + _method("validation_step(self, batch, batch_idx)", plan.validation)
+    if plan.epoch_end.lines:
+        lines += [""] + _method("on_train_epoch_end(self)", plan.epoch_end)
     lines += [""] + _method("configure_optimizers(self)", plan.optimizers)
     main = _method("main()", plan.main, indent="")
     return "\n".join(lines) + "\n\n\n" + "\n".join(main) + "\n\n\n" + \

@@ -235,10 +235,16 @@ class Translation:
         return bindings[0]
 
     def _local_or_unknown(self, name: str, first) -> Name:
-        """A value built in the primary loop's own function (or script): sliced into main()."""
+        """A value the primary loop's own function (or script) builds before the loop:
+        sliced into main(). One the loop itself computes (``val_loss`` of an epoch) is
+        not: unknown."""
         home = self.primary.function.scope if self.primary.function is not None \
             else self.m.module_scope
-        return Name(Kind.LOCAL if first.scope is home else Kind.UNKNOWN, name, scope=first.scope)
+        bindings = self.m.lookup(name, first.scope) or []
+        loop = self.primary.node
+        before = all(getattr(b.node, "lineno", 0) < loop.lineno for b in bindings)
+        return Name(Kind.LOCAL if first.scope is home and before else Kind.UNKNOWN, name,
+                    scope=first.scope)
 
     def _classify_parameter(self, name: str, arg) -> Name:
         fn_node = arg.scope.node
@@ -375,7 +381,11 @@ class Translator(ast.NodeTransformer):
             t.hparam(node.id, c.value)
             return self._hparam_ref(node.id)
         if kind is Kind.EPOCH:
-            return self_attr("current_epoch") if self.ctx != MAIN else node
+            if self.ctx == MAIN:
+                return node
+            start = _range_start(self.t.primary.node)  # for epoch in range(1, n + 1)
+            epoch = self_attr("current_epoch")
+            return ast.BinOp(epoch, ast.Add(), ast.Constant(start)) if start else epoch
         if kind is Kind.SPECIAL and self.ctx == MAIN and c.extra in ("dataloader", "sampler"):
             t.main_needed.add(node.id)  # built before the loop: sliced into main()
             return node
@@ -465,6 +475,15 @@ def _drop_in_blocks(node, drop, visit):
         else:
             return None
     return node
+
+
+def _range_start(loop: ast.AST) -> int:
+    """``k`` of ``for epoch in range(k, ...)`` with a literal ``k``, else 0."""
+    it = getattr(loop, "iter", None)
+    if statements.is_range(it) and len(it.args) >= 2 and isinstance(it.args[0], ast.Constant) \
+            and isinstance(it.args[0].value, int):
+        return it.args[0].value
+    return 0
 
 
 def self_attr(name: str) -> ast.expr:
