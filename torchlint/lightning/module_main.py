@@ -19,6 +19,7 @@ from torchlint import known
 from torchlint.facts import adoption, loops
 from torchlint.lightning import settings, statements
 from torchlint.lightning.translate import INIT, MAIN, Prune, Section
+from torchlint import syntax
 from torchlint.semantic import FUNCTION_NODES, Scope
 
 INDENT = "    "
@@ -47,8 +48,7 @@ class MainPlanner:
         data = self._data(out)
         seed = self._seed(out, locals_)
         lines = list(parser)
-        if seed:
-            lines.append(seed)
+        lines += seed
         if self.t.uses_device_in_main:
             lines.append('device = torch.device("cuda" if torch.cuda.is_available() else "cpu")'
                          "  # TODO: only for data loading; the Trainer places the model")
@@ -68,9 +68,7 @@ class MainPlanner:
     # ---------------------------------------------------------- command line
     def _command_line(self, out: Section) -> List[str]:
         """The statements that build and parse the command line, as written."""
-        home = self.primary.function.scope if self.primary.function is not None \
-            else self.m.module_scope
-        for scope in (home, self.m.module_scope):
+        for scope in self._command_line_scopes():
             for name, bindings in scope.bindings.items():
                 for b in bindings:
                     if b.kind != "assign" or not settings.is_namespace(
@@ -89,6 +87,18 @@ class MainPlanner:
                     self.t.globals |= statements.loads_all(chosen) - bound
                     return [line for s in chosen for line in self._verbatim(s)]
         return []
+
+    def _command_line_scopes(self) -> List[Scope]:
+        """Where the command line may be parsed: the loop's function, the functions that
+        call it (``main()`` parses, ``main_worker(args)`` trains), the module."""
+        out, fn = [], self.primary.function
+        for _ in range(3):
+            if fn is None:
+                break
+            out.append(fn.scope)
+            callers = self.m.callers(fn)
+            fn = callers[0].function if callers else None
+        return out + [self.m.module_scope]
 
     def _verbatim(self, stmt: ast.stmt) -> List[str]:
         text = "\n".join(self.p.lines[stmt.lineno - 1:stmt.end_lineno])
@@ -175,8 +185,10 @@ class MainPlanner:
                       if self.t.classify(n, scope).kind.value == "local"}
 
     # --------------------------------------------------------------- seed
-    def _seed(self, out: Section, locals_) -> Optional[str]:
-        """``L.seed_everything(seed)`` for the script's seeding call (before the model)."""
+    def _seed(self, out: Section, locals_) -> List[str]:
+        """``L.seed_everything(seed)`` for the script's seeding call (before the model),
+        under the same test when the script seeded only sometimes
+        (``if args.seed is not None:``)."""
         for site, _via in adoption.context_sites(self.m, self.primary):
             if site.is_call and self.m.resolve(site.node.func, site.scope) in known.TORCH_SEEDERS:
                 args = [self.t.expr(a, MAIN, site.scope, locals_, out) for a in site.node.args[:1]]
@@ -185,15 +197,20 @@ class MainPlanner:
                     args = [default if default not in (None, "None") else "0"]
                     out.todo(f"seed from your settings (the script used "
                              f"`{ast.unparse(site.node.args[0])}`)")
-                return f"L.seed_everything({', '.join(args)})"
-        return None
+                call = f"L.seed_everything({', '.join(args)})"
+                test = _guard(self.m, site.node)
+                if test is None:
+                    return [call]
+                text = self.t.expr(test, MAIN, site.scope, locals_, out)
+                return [f"if {text}:", f"{INDENT}{call}"] if "hparams." not in text else [call]
+        return []
 
     # ------------------------------------------------------------- flags
     def _trainer_flags(self, out: Section, locals_) -> List[str]:
         flags = [self._epochs(out, locals_)]
         sites = adoption.concern_sites(self.m, self.primary, self.evs)
         ddp = [s for s in sites.get("ddp", []) if settings.runs_by_default(self.m, s.node, s.scope)
-               is not False]
+               and not _data_parallel(self.m, s)]  # surely in the default run; DP is one process
         if ddp:
             flags.append(f'strategy="ddp",  # replaces {self._where(ddp)}')
         else:
@@ -294,6 +311,22 @@ class MainPlanner:
         if by_value:
             flags.append('gradient_clip_algorithm="value",')
         return flags
+
+
+def _guard(m, node: ast.AST) -> Optional[ast.expr]:
+    """The test of the ``if`` (without ``else``) a call runs under, in its function."""
+    stmt = _statement(m, node)
+    parent = m.parent(stmt) if stmt is not None else None
+    if isinstance(parent, ast.If) and any(s is stmt for s in parent.body) and not parent.orelse \
+            and not syntax.is_main_guard(parent.test):
+        return parent.test
+    return None
+
+
+def _data_parallel(m, site) -> bool:
+    """``nn.DataParallel(model)``: one process driving several GPUs, not DDP."""
+    return site.is_call and m.resolve(site.node.func, site.scope) in (
+        known.DATA_PARALLEL_CLASSES - known.DDP_CLASSES)
 
 
 def _enabled(m, site) -> Optional[bool]:
@@ -442,6 +475,7 @@ def carry(p) -> None:
     out = p.out
     used = module_render.used_names(out)
     defs: Dict[str, List[ast.stmt]] = {}
+    mutators: Dict[str, List[ast.stmt]] = {}  # module-level calls on a name: parser.add_argument
     guarded: Dict[str, ast.stmt] = {}
     for stmt in p.m.tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -453,6 +487,11 @@ def carry(p) -> None:
             for sub in stmt.body:
                 for name in statements.binds(sub):
                     guarded.setdefault(name, sub)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+                and isinstance(stmt.value.func, ast.Attribute):
+            root = statements.root_name(stmt.value.func)  # parser.add_argument(...)
+            if root is not None:
+                mutators.setdefault(root, []).append(stmt)
     wanted: Set[int] = set()
     seen: Set[str] = set()
     todo = [n for n in p.t.globals if n in defs or n in guarded]
@@ -465,7 +504,8 @@ def carry(p) -> None:
             out.init.todo(f"`{name}` is bound under `if __name__ == \"__main__\":` (line "
                           f"{guarded[name].lineno}) in the script: define it where this code can see it")
             continue
-        for stmt in defs.get(name, ()):
+        for stmt in defs.get(name, ()) + (mutators.get(name, []) if name in defs and any(
+                isinstance(d, (ast.Assign, ast.AnnAssign)) for d in defs[name]) else []):
             if p.primary.function is None and stmt.lineno > p.primary.node.lineno:
                 continue
             wanted.add(id(stmt))

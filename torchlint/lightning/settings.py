@@ -78,6 +78,11 @@ def _statement_of(m: SemanticModel, node: ast.AST) -> Optional[ast.stmt]:
     return node
 
 
+def _written(m: SemanticModel, attr: str) -> list:
+    """``args.<attr> = value`` writes on the parsed namespace: (target, value, scope)."""
+    return [w for w in m.attr_writes.get(attr, ()) if is_namespace(m, w[0].value, w[2])]
+
+
 def is_namespace(m: SemanticModel, expr: ast.AST, scope: Scope) -> bool:
     """``args`` of ``args = parser.parse_args()`` (through parameters and helpers that
     return it; ``parse_known_args()[0]`` too)."""
@@ -113,8 +118,13 @@ def _evaluate(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int):  # noq
     if isinstance(expr, ast.Constant):
         return expr.value
     arg = setting(m, expr, scope)
-    if arg is not None:
+    if arg is not None and not _written(m, expr.attr):
         return evaluate(m, arg.default, m.module_scope, depth + 1)
+    if isinstance(expr, ast.Attribute) and is_namespace(m, expr.value, scope):
+        writes = _written(m, expr.attr)  # args.distributed = args.world_size > 1 or ...
+        if len(writes) == 1:
+            return evaluate(m, writes[0][1], writes[0][2], depth + 1)
+        return UNKNOWN
     if isinstance(expr, (ast.Tuple, ast.List)):
         values = [ev(e) for e in expr.elts]
         return UNKNOWN if any(v is UNKNOWN for v in values) else tuple(values)
