@@ -186,24 +186,25 @@ class MainPlanner:
 
     # --------------------------------------------------------------- seed
     def _seed(self, out: Section, locals_) -> List[str]:
-        """``L.seed_everything(seed)`` for the script's seeding call (before the model),
-        under the same test when the script seeded only sometimes
-        (``if args.seed is not None:``)."""
+        """The script's seeding calls, as written, before the model (``torch.manual_seed``
+        stays ``torch.manual_seed``: ``L.seed_everything`` would also reseed Python's
+        ``random`` and NumPy, which the script may draw from with their own state), under
+        the same test when the script seeded only sometimes (``if args.seed is not None:``)."""
+        seeders = known.TORCH_SEEDERS | known.RANDOM_SEEDERS | known.NUMPY_SEEDERS | known.SEED_ALL
+        lines: List[str] = []
         for site, _via in adoption.context_sites(self.m, self.primary):
-            if site.is_call and self.m.resolve(site.node.func, site.scope) in known.TORCH_SEEDERS:
-                args = [self.t.expr(a, MAIN, site.scope, locals_, out) for a in site.node.args[:1]]
-                if args and args[0].startswith("hparams."):
-                    default = self.t.hparams.get(args[0][len("hparams."):])
-                    args = [default if default not in (None, "None") else "0"]
-                    out.todo(f"seed from your settings (the script used "
-                             f"`{ast.unparse(site.node.args[0])}`)")
-                call = f"L.seed_everything({', '.join(args)})"
-                test = _guard(self.m, site.node)
-                if test is None:
-                    return [call]
-                text = self.t.expr(test, MAIN, site.scope, locals_, out)
-                return [f"if {text}:", f"{INDENT}{call}"] if "hparams." not in text else [call]
-        return []
+            if not (site.is_call and self.m.resolve(site.node.func, site.scope) in seeders):
+                continue
+            stmt = _statement(self.m, site.node)
+            if not isinstance(stmt, ast.Expr) or stmt.value is not site.node:
+                continue
+            text = self.t.emit(stmt, MAIN, site.scope, locals_, out)
+            test = _guard(self.m, site.node)
+            if test is not None:
+                lines += [f"if {self.t.expr(test, MAIN, site.scope, locals_, out)}:", INDENT + text]
+            else:
+                lines.append(text)
+        return lines
 
     # ------------------------------------------------------------- flags
     def _trainer_flags(self, out: Section, locals_) -> List[str]:

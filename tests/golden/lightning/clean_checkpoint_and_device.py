@@ -44,7 +44,7 @@ class LitClassifier(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
+    torch.manual_seed(0)
     loader = DataLoader(TensorDataset(torch.randn(40, 5), torch.randint(0, 3, (40,))), batch_size=10)
     model = LitClassifier()
     trainer = L.Trainer(

@@ -34,7 +34,7 @@ class LitModel(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
+    torch.manual_seed(0)
     data = TensorDataset(torch.randn(64, 8), torch.randn(64, 1))
     loader = DataLoader(data, batch_size=16)
     model = LitModel()

@@ -61,7 +61,7 @@ def main():
     parser.add_argument("--accumulate", type=int, default=2)
     parser.add_argument("--clip", type=float, default=0.5)
     args = parser.parse_args()
-    L.seed_everything(0)
+    torch.manual_seed(0)
     train_data = TensorDataset(torch.randn(64, 6), torch.randn(64, 1))
     val_data = TensorDataset(torch.randn(32, 6), torch.randn(32, 1))
     train_loader = DataLoader(train_data, batch_size=args.batch_size, shuffle=True)

@@ -44,7 +44,7 @@ class LitMLP(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
+    torch.manual_seed(0)
     data = TensorDataset(torch.randn(64, 16), torch.randint(0, 4, (64,)))
     loader = DataLoader(data, batch_size=16, shuffle=True)
     model = LitMLP()

@@ -35,7 +35,7 @@ class LitModel(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
+    torch.manual_seed(0)
     dataset = TensorDataset(torch.randn(64, 10), torch.randn(64, 1))
     loader = DataLoader(dataset, batch_size=16, shuffle=True)
     model = LitModel()

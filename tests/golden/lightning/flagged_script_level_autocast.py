@@ -34,7 +34,7 @@ class LitModel(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
+    torch.manual_seed(0)
     model = LitModel()
     hparams = model.hparams
     data = TensorDataset(torch.randn(48, 12))
