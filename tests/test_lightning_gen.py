@@ -60,6 +60,8 @@ def test_skeleton_is_valid_python_with_a_lightning_module(fixture):
     methods = {n.name for n in classes[0].body if isinstance(n, ast.FunctionDef)}
     assert {"__init__", "training_step", "configure_optimizers"} <= methods
     compile(tree, fixture.name, "exec")
+    source = fixture.read_text(encoding="utf-8")  # no undefined name, no new finding
+    assert selfcheck.problems(source, skeleton(fixture), f"rules/TL901/{fixture.name}") == []
 
 
 def test_every_golden_has_its_fixture():

@@ -92,3 +92,27 @@ def test_a_crash_is_reported(prober, tmp_path):
     assert not report.equivalent
     assert any("RuntimeError: boom" in p for p in report.problems)
     assert isinstance(report.converted, Run)
+
+
+def test_the_cli_verifies(prober, tmp_path, monkeypatch, capsys):
+    """``torchlint lightning FILE --verify N``: the report on stderr, the conversion on
+    stdout, exit 0 when equivalent (the module's probe stands in for the CLI's own)."""
+    from torchlint import cli
+    from torchlint.lightning import verify as verification
+
+    class Shared:
+        def run(self, jobs):
+            prober.run(jobs)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(verification, "Prober", Shared)
+    shutil.copytree(CASES, tmp_path / "cases")
+    script = tmp_path / "cases" / "tbptt_lm.py"
+    assert cli.main(["lightning", "--package", "pytorch_lightning", "--verify", "6",
+                     "--args", "--epochs 1", str(script)]) == 0
+    captured = capsys.readouterr()
+    assert "fabric.backward(loss)" in captured.out
+    assert "verify: original 6 optimizer steps, 6 backward; converted 6 optimizer steps" in captured.err
+    assert "equivalent (<= 1e-06 on CPU in float32)" in captured.err

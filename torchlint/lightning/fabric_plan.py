@@ -24,6 +24,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from torchlint import known
 from torchlint.facts import loops
 from torchlint.lightning import fabric_arguments, plan, statements
 from torchlint.lightning.edits import Edits
@@ -214,12 +215,26 @@ class FabricPlanner:
                     self._add_module(out, node.func.value, opt.scope)  # model.configure_optimizers()
         if out:
             return out
+        steps = {id(e.site.function.node) for e in self.loop.backwards if e.site.function is not None}
         for site, _via in self.m.sites_in(self.loop.info):
-            if site.is_call and loops.is_forward(self.m, site):
+            # a module run where the loss is backpropagated (not a validation helper's loss_fn)
+            if site.is_call and site.function is not None and id(site.function.node) in steps \
+                    and loops.is_forward(self.m, site) and not self._is_loss(site):
                 b = self.bound(site.node.func, site.scope)
                 if b is not None and b.scope is opt.scope:
                     self._add_module(out, site.node.func, site.scope)
         return out
+
+    def _is_loss(self, site) -> bool:
+        """``criterion(...)`` bound to ``nn.CrossEntropyLoss()`` (moved or not)."""
+        for origin, oscope in self.m.origins(site.node.func, site.scope):
+            while isinstance(origin, ast.Call) and isinstance(origin.func, ast.Attribute) \
+                    and origin.func.attr in known.SELF_RETURNING_METHODS:
+                origin = origin.func.value
+            if isinstance(origin, ast.Call) and known.nn_layer_name(
+                    self.m.resolve(origin.func, oscope) or "").endswith("Loss"):
+                return True
+        return False
 
     def _add_module(self, out: List[Bound], expr: ast.expr, scope: Scope) -> None:
         b = self.bound(expr, scope)
@@ -307,6 +322,9 @@ class FabricPlanner:
             if b.scope is not opt.scope:
                 self.note(f"`{b.text}` is built outside {self._owner_name()}: set it up there "
                           f"with fabric.setup_module")
+        if not pair.modules:
+            self.note(f"which module `{opt.text}` trains is not clear: set it up with "
+                      f"fabric.setup_module(...) (it keeps its own .to(device) meanwhile)")
         conditional = self._conditional(opt)
         if len(mods) == 1 and not conditional and not self._shared(mods[0]):
             anchor = self._anchor([opt] + mods)
@@ -412,6 +430,10 @@ class FabricPlanner:
         fn = self._function_of(scope)
         if fn is None:
             return "fabric"
+        outer = self._function_of(fn.scope.parent) if fn.scope.parent is not None else None
+        if outer is not None and self.owner_class is None:  # a nested function: the closure
+            self.reference(outer.scope, depth + 1)
+            return "fabric"
         if self.owner_class is not None:
             if fn.cls is self.owner_class:
                 return "self.fabric"
@@ -457,12 +479,18 @@ def _unique(stmts: List[ast.stmt]) -> List[ast.stmt]:
 
 
 def _with_keyword(call: ast.Call, keyword: str):
-    """``f(a, b)`` -> ``f(a, b, <keyword>)``, on the call's edited text."""
+    """``f(a, b)`` -> ``f(a, b, <keyword>)``, on the call's edited text, its layout kept
+    (a trailing comma and a closing parenthesis on its own line stay so)."""
     def text(edits: Edits) -> str:
         body = edits.text_within(call)
-        head = body[:-1].rstrip()
-        sep = "" if head.endswith("(") or head.endswith(",") else ", "
-        return f"{head}{sep}{keyword})"
+        inner = body[:-1]
+        head = inner.rstrip()
+        tail = inner[len(head):]
+        if head.endswith("("):
+            return f"{head}{keyword}{tail})"
+        if head.endswith(","):
+            return f"{head} {keyword},{tail})"
+        return f"{head}, {keyword}{tail})"
     return text
 
 

@@ -36,6 +36,8 @@ from torchlint.lightning import statements
 from torchlint.semantic import Scope, Site
 
 _SCALER_METHODS = frozenset({"scale", "step", "update", "unscale_", "is_enabled"})
+_INIT = ("torch.distributed.init_process_group",
+         "torch.distributed.distributed_c10d.init_process_group")
 _DESTROY = ("torch.distributed.destroy_process_group",
             "torch.distributed.distributed_c10d.destroy_process_group")
 
@@ -103,10 +105,12 @@ class Rewriter:
         if q in known.DATA_PARALLEL_CLASSES and call.args:
             self._unwrap(call, call.args[0], site)
             return
-        if q in known.DEVICE_SELECTION or q in _DESTROY or q in (
-                "torch.distributed.init_process_group",
-                "torch.distributed.distributed_c10d.init_process_group"):
+        if q in known.DEVICE_SELECTION or q in _INIT:
             self._delete_statement(call)
+            return
+        if q in _DESTROY:  # only where the script's own setup went to Fabric too
+            if any(s.is_call and self.m.resolve(s.node.func, s.scope) in _INIT for s in self.sites):
+                self._delete_statement(call)
             return
         if q in ("torch.multiprocessing.spawn", "torch.multiprocessing.spawn.spawn"):
             self.p.note(f"mp.spawn at line {call.lineno}: with Fabric(strategy=\"ddp\"), run the "

@@ -75,6 +75,8 @@ class Report:
                  f"converted {c.steps} optimizer steps, {len(c.losses)} backward (limit {self.steps})"]
         lines.append(f"  max relative difference: loss {self.loss_difference:.3g}, "
                      f"lr {self.lr_difference:.3g}")
+        built = [f"{name} x{n}" for name, n in c.built.items() if n]
+        lines.append(f"  the converted run built: {', '.join(built) or 'no Fabric, no Trainer'}")
         for problem in self.problems:
             lines.append(f"  {problem}")
         if self.equivalent:
