@@ -80,6 +80,7 @@ class FabricPlanner:
         self.owner_class = None  # the ClassInfo when the owner is a method (self.fabric)
         self.threaded: Dict[int, ast.AST] = {}  # functions given a ``fabric`` parameter
         self._modules_done: set = set()
+        self._entries: Dict[int, Optional[ast.stmt]] = {}
         self.amp = None  # fabric_rewrites.Amp when the script's AMP goes to Fabric
 
     # ------------------------------------------------------------------ driver
@@ -154,6 +155,11 @@ class FabricPlanner:
     def _entry(self, scope: Scope) -> Optional[ast.stmt]:
         """The statement of ``scope`` (at any depth, not in nested functions) that holds
         the loop or a call that leads to it."""
+        if id(scope) not in self._entries:
+            self._entries[id(scope)] = self._find_entry(scope)
+        return self._entries[id(scope)]
+
+    def _find_entry(self, scope: Scope) -> Optional[ast.stmt]:
         targets = {id(self.loop.info.node)}
         fn = self.loop.info.function
         for _ in range(MAX_FOLLOW):
