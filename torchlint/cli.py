@@ -77,9 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", help="processes, as flake8's --jobs (default auto)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=_check)
-    from torchlint import lightning_gen
+    from torchlint.lightning import command
 
-    lightning_gen.add_subcommand(sub)  # torchlint lightning FILE
+    command.add_subcommand(sub)  # torchlint lightning FILE
     return parser
 
 

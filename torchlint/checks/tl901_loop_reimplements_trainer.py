@@ -1,11 +1,13 @@
-"""TL901: a hand-written training loop that re-implements what Lightning's Trainer
-provides (see rules/TL901/spec.md). Off by default: ``--extend-select TL9``."""
+"""TL901: a hand-written training loop that re-implements what Lightning provides
+(see rules/TL901/spec.md). Off by default: ``--extend-select TL9``. The message
+names the way ``torchlint lightning`` would take the loop: a LightningModule (a
+plain loop) or Fabric (anything else, facts/adoption.fabric_reasons)."""
 from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint.facts import adoption
 from torchlint.config import Config, Option
+from torchlint.facts import adoption
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
 
@@ -18,8 +20,8 @@ class LoopReimplementsTrainer(Rule):
 
     code = "TL901"
     name = "loop-reimplements-trainer"
-    message = "training loop hand-codes {count} things Lightning's Trainer does: {concerns}"
-    hint = "try: torchlint lightning {file}"
+    message = "loop does {count} of Lightning's jobs by hand ({concerns})"
+    hint = "try: torchlint lightning {file} ({path})"
     default_enabled = False
     options = (
         Option("lightning-threshold", DEFAULT_THRESHOLD,
@@ -39,5 +41,6 @@ class LoopReimplementsTrainer(Rule):
                 continue
             found = adoption.concerns(m, loop, evs)
             if len(found) >= threshold:
-                yield self.violation(loop.node, count=len(found), concerns=adoption.describe(found),
-                                     file=target)
+                path = "Fabric" if adoption.fabric_reasons(m, loop, evs) else "LightningModule"
+                yield self.violation(loop.node, count=len(found), concerns=adoption.describe_short(found),
+                                     file=target, path=path)

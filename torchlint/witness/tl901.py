@@ -159,7 +159,7 @@ def _instrument_skeleton(record) -> None:
 # ------------------------------------------------------------------- verdict
 def observe(script: Path, **kwargs) -> Evidence:
     from torchlint.checks.tl901_loop_reimplements_trainer import DEFAULT_THRESHOLD
-    from torchlint.lightning_gen import generate
+    from torchlint.lightning import generate
 
     run = run_script(script, "tl901", **kwargs)
     if run.exception:

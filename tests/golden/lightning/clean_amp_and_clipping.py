@@ -33,11 +33,12 @@ class LitModel(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
+    torch.manual_seed(0)
     model = LitModel()
     loader = DataLoader(TensorDataset(torch.randn(32, 10), torch.randint(0, 2, (32,))), batch_size=8)
     trainer = L.Trainer(
         max_epochs=2,
+        devices=1,
         precision="bf16-mixed",  # replaces torch.amp.GradScaler (line 12), torch.autocast (line 17)
         gradient_clip_val=2.0,  # replaces nn.utils.clip_grad_norm_ (line 21)
     )

@@ -44,11 +44,12 @@ class LitClassifier(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
-    model = LitClassifier()
+    torch.manual_seed(0)
     loader = DataLoader(TensorDataset(torch.randn(40, 5), torch.randint(0, 3, (40,))), batch_size=10)
+    model = LitClassifier()
     trainer = L.Trainer(
         max_epochs=3,
+        devices=1,
         callbacks=[ModelCheckpoint()],  # replaces torch.save (line 34); set monitor= to keep the best
     )
     trainer.fit(model, train_dataloaders=loader)

@@ -34,12 +34,13 @@ class LitModel(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
-    model = LitModel()
+    torch.manual_seed(0)
     data = TensorDataset(torch.randn(64, 8), torch.randn(64, 1))
     loader = DataLoader(data, batch_size=16)
+    model = LitModel()
     trainer = L.Trainer(
         max_epochs=2,
+        devices=1,
     )
     trainer.fit(model, train_dataloaders=loader)
 

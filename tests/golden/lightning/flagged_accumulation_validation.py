@@ -6,6 +6,7 @@ Review every TODO before relying on it.
 """
 
 
+import argparse
 import torch
 import torch.nn.functional as F
 from torch import nn, optim
@@ -24,15 +25,7 @@ class Regressor(nn.Module):
 
 
 class LitRegressor(L.LightningModule):
-    def __init__(
-        self,
-        lr=0.05,
-        epochs=2,
-        clip=0.5,
-        accumulate=2,
-        batch_size=8,
-        width=16,
-    ):
+    def __init__(self, lr=0.05, width=16):
         super().__init__()
         self.save_hyperparameters()
         self.model = Regressor(width)
@@ -41,6 +34,8 @@ class LitRegressor(L.LightningModule):
         return self.model(*args, **kwargs)
 
     def training_step(self, batch, batch_idx):
+        # TODO: the loop also ran `if val_loss < best:` (line 64): carry it over (a hook, a callback or training_step)
+        # TODO: progress output (line 63) is dropped: self.log() and the progress bar report instead
         x, y = batch
         loss = F.mse_loss(self.model(x), y)
         self.log("train_loss", loss)
@@ -58,19 +53,28 @@ class LitRegressor(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
-    model = LitRegressor()
-    hparams = model.hparams
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--width", type=int, default=16)
+    parser.add_argument("--accumulate", type=int, default=2)
+    parser.add_argument("--clip", type=float, default=0.5)
+    args = parser.parse_args()
+    torch.manual_seed(0)
     train_data = TensorDataset(torch.randn(64, 6), torch.randn(64, 1))
     val_data = TensorDataset(torch.randn(32, 6), torch.randn(32, 1))
-    train_loader = DataLoader(train_data, batch_size=hparams.batch_size, shuffle=True)
-    val_loader = DataLoader(val_data, batch_size=hparams.batch_size)
+    train_loader = DataLoader(train_data, batch_size=args.batch_size, shuffle=True)
+    val_loader = DataLoader(val_data, batch_size=args.batch_size)
+    model = LitRegressor(lr=args.lr, width=args.width)
     trainer = L.Trainer(
-        max_epochs=hparams.epochs,
-        gradient_clip_val=hparams.clip,  # replaces nn.utils.clip_grad_value_ (line 58)
+        max_epochs=args.epochs,
+        devices=1,
+        gradient_clip_val=args.clip,  # replaces nn.utils.clip_grad_value_ (line 58)
         gradient_clip_algorithm="value",
-        accumulate_grad_batches=hparams.accumulate,  # replaces the `% args.accumulate` step condition (line 57)
+        accumulate_grad_batches=args.accumulate,  # replaces the `% args.accumulate` step condition (line 57)
         callbacks=[ModelCheckpoint()],  # replaces torch.save (line 66); set monitor= to keep the best
+        num_sanity_val_steps=0,  # the script validated only after training
     )
     trainer.fit(model, train_dataloaders=train_loader, val_dataloaders=val_loader)
 

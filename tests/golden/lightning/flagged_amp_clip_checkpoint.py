@@ -44,12 +44,13 @@ class LitMLP(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
-    model = LitMLP()
+    torch.manual_seed(0)
     data = TensorDataset(torch.randn(64, 16), torch.randint(0, 4, (64,)))
     loader = DataLoader(data, batch_size=16, shuffle=True)
+    model = LitMLP()
     trainer = L.Trainer(
         max_epochs=2,
+        devices=1,
         precision="bf16-mixed",  # replaces torch.amp.GradScaler (line 25), torch.autocast (line 30)
         gradient_clip_val=1.0,  # replaces torch.nn.utils.clip_grad_norm_ (line 34)
         callbacks=[ModelCheckpoint()],  # replaces torch.save (line 37); set monitor= to keep the best

@@ -35,10 +35,10 @@ class LitModel(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
-    model = LitModel()
+    torch.manual_seed(0)
     dataset = TensorDataset(torch.randn(64, 10), torch.randn(64, 1))
     loader = DataLoader(dataset, batch_size=16, shuffle=True)
+    model = LitModel()
     trainer = L.Trainer(
         max_epochs=2,
         strategy="ddp",  # replaces dist.init_process_group (line 16), DistributedSampler (line 35), DDP (line 37)

@@ -34,13 +34,14 @@ class LitModel(L.LightningModule):
 
 
 def main():
-    L.seed_everything(0)
+    torch.manual_seed(0)
     model = LitModel()
     hparams = model.hparams
     data = TensorDataset(torch.randn(48, 12))
     loader = DataLoader(data, batch_size=12, shuffle=True)
     trainer = L.Trainer(
         max_epochs=hparams.EPOCHS,
+        devices=1,
         precision="bf16-mixed",  # replaces torch.autocast (line 18)
         gradient_clip_val=1.0,  # replaces nn.utils.clip_grad_norm_ (line 23)
     )
