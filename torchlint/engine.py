@@ -27,9 +27,12 @@ def looks_like_pytorch(lines) -> bool:
     return any(word in line for line in lines for word in _GATE_WORDS)
 
 
-def open_model(tree: ast.AST, filename: str = "(none)", lines=None) -> SemanticModel:
-    """The semantic model of one file, with the cross-module facts of its project."""
-    return SemanticModel(tree, filename, lines, project=summaries.for_file(filename))
+def open_model(tree: ast.AST, filename: str = "(none)", lines=None,
+               test_module: Optional[bool] = None) -> SemanticModel:
+    """The semantic model of one file, with the cross-module facts of its project.
+    ``test_module``: whether it is a test file (None: judged by its name)."""
+    return SemanticModel(tree, filename, lines, project=summaries.for_file(filename),
+                         test_module=test_module)
 
 
 def check_tree(tree: ast.AST, filename: str = "(none)", lines=None, config: Optional[Config] = None,

@@ -97,9 +97,7 @@ def open_model(source: str, filename: str):
         tree = ast.parse(source, filename)
     except SyntaxError as exc:
         raise GenerationError(f"{filename} does not parse: {exc}") from None
-    m = engine.open_model(tree, filename, source.splitlines(True))
-    m.is_test_module = lambda: False
-    return m
+    return engine.open_model(tree, filename, source.splitlines(True), test_module=False)
 
 
 def detect_package() -> str:

@@ -49,8 +49,9 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
     """Facts about one file. ``SemanticModel(tree, filename, lines, project=None)``."""
 
     def __init__(self, tree: ast.AST, filename: str = "<unknown>", lines=None,
-                 project: Optional[Externals] = None):
+                 project: Optional[Externals] = None, test_module: Optional[bool] = None):
         self.tree = tree
+        self.test_module = test_module  # None: judged by the file name
         self.filename = filename
         self.lines = lines
         self.project = project
@@ -140,7 +141,9 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
 
     def is_test_module(self) -> bool:
         """A pytest/unittest file by name: ``test_*.py``, ``*_test.py``, ``conftest.py``, or
-        any file under a ``tests``/``test`` folder."""
+        any file under a ``tests``/``test`` folder (unless the model was told)."""
+        if self.test_module is not None:
+            return self.test_module
         parts = self.filename.replace("\\", "/").split("/")
         name = parts[-1]
         return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
