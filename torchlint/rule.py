@@ -33,6 +33,10 @@ class Rule:
     default_enabled: bool = True
     needs_witness: str = "cpu"  # cpu | gpu | ddp: where the runtime witness runs
     options: Tuple[Option, ...] = ()  # flake8 options this rule reads (config[name])
+    # autofix (torchlint/fix/<code>.py, `torchlint check --fix`): "" none; "safe": every fix
+    # it offers is safe; "unsafe": every fix needs --unsafe-fixes; "mixed": safe or unsafe
+    # case by case (spec.md's "Fix" section says when)
+    fix: str = ""
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:  # pragma: no cover
         raise NotImplementedError
