@@ -52,13 +52,15 @@ def test_fix_gives_the_expected_fixed_fixture(fx):
         return
     assert fixed is not None, f"{fx.id} has no fixed_ counterpart"
     expected_files = _files(fixed)
-    assert [p.relative_to(fixed) for p in expected_files] == [p.relative_to(fx.path) for p in fx.files] \
-        if fx.path.is_dir() else True
+    if fx.path.is_dir():  # a folder fixture: the same modules, fixed or as they were
+        assert [p.relative_to(fixed) for p in expected_files] == [p.relative_to(fx.path) for p in fx.files]
     for path, want in zip(fx.files, expected_files):
         text = path.read_text(encoding="utf-8")
         result = fix_source(text, str(path), unsafe=True, rules=[fx.code])
         got = without_markers(result.new_source, fx.code)
-        if result.changed:  # a changed file's docstring says what the fix did
+        if result.changed:  # a changed file's docstring says what the fix did, and if unsafe
+            unsafe = any(not a.safe for a in result.applied)
+            assert ("--unsafe-fixes" in want.read_text(encoding="utf-8").split('"""')[1]) is unsafe
             got, want_text = without_docstring(got), without_docstring(want.read_text(encoding="utf-8"))
         else:
             want_text = want.read_text(encoding="utf-8")

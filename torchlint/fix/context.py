@@ -64,13 +64,18 @@ class Context:
         return None
 
     # ------------------------------------------------------------ insertion places
-    def top_of(self, body: Sequence[ast.stmt], skip_docstring: bool = False) -> Optional[Tuple[int, str]]:
-        """(line, indentation) for a new first statement of ``body``; None when the body
-        starts on its header's line (``for x in y: f(x)``)."""
-        first = body[0]
-        if skip_docstring and len(body) > 1 and isinstance(first, ast.Expr) and isinstance(
-                first.value, ast.Constant) and isinstance(first.value.value, str):
-            first = body[1]
+    def top_of(self, body: Sequence[ast.stmt], skip_docstring: bool = False,
+               skip_imports: bool = False) -> Optional[Tuple[int, str]]:
+        """(line, indentation) for a new first statement of ``body`` (after its docstring
+        and leading imports when asked); None when the body starts on its header's line
+        (``for x in y: f(x)``)."""
+        i = 1 if skip_docstring and len(body) > 1 and _is_docstring(body[0]) else 0
+        while skip_imports and i < len(body) - 1 and isinstance(body[i], (ast.Import, ast.ImportFrom)):
+            i += 1
+        if skip_imports and isinstance(body[i], (ast.Import, ast.ImportFrom)):  # imports only
+            last = self.src.whole_lines(body[i])
+            return (last[1] + 1, self.src.indent(body[i].lineno)) if last else None
+        first = body[i]
         if self.src.whole_lines(first) is None:
             return None
         line = self.src.comments_above(first.lineno)
@@ -91,9 +96,7 @@ class Context:
     def _module_head(self) -> Tuple[int, int]:
         line = 1
         for i, stmt in enumerate(self.m.tree.body):
-            docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(
-                getattr(stmt, "value", None), ast.Constant) and isinstance(stmt.value.value, str)
-            if not (isinstance(stmt, (ast.Import, ast.ImportFrom)) or docstring):
+            if not (isinstance(stmt, (ast.Import, ast.ImportFrom)) or (i == 0 and _is_docstring(stmt))):
                 return line, self.src.comments_above(stmt.lineno)
             line = stmt.end_lineno + 1
         return line, line
@@ -124,6 +127,11 @@ class Context:
                        end_lineno=at.lineno, end_col_offset=at.col_offset)
         origins = self.m.origins(use, scope)
         return bool(origins) and all(o is value for o, _s in origins)
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(
+        stmt.value.value, str)
 
 
 def inside(node: ast.AST, outer: ast.AST) -> bool:

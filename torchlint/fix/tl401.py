@@ -2,13 +2,15 @@
 ``random.seed`` / ``np.random.seed`` for the generators the file draws from, so
 the fix does not leave a TL402 behind).
 
-The seed is ``args.seed`` when the script declares an argparse ``--seed`` and
-parses it into a name (``args = parser.parse_args()``); the call goes right
-after that statement (with ``if args.seed is not None else 0`` when the
-option's default is not a number). Otherwise ``0``, as the first statement of
-the ``if __name__ == "__main__":`` block, or before the module's first statement
-after its imports when module-level code runs before that block (or there is
-none). Always
+Where: at the top of the function the script starts processes with
+(``mp.spawn(main, ...)``, ``Process(target=main)``: each process starts from a
+fresh interpreter, a seed in the parent does not reach it); else right after
+``args = parser.parse_args()`` when the script declares an argparse ``--seed``;
+else as the first statement of the ``if __name__ == "__main__":`` block (after
+its imports), or before the module's first statement after its imports when
+module-level code runs before that block (or there is none). The seed is
+``args.seed`` when there is a ``--seed`` (with ``if args.seed is not None else
+0`` when its default is not a number), else ``0``. Always
 unsafe: every random draw of the run changes.
 """
 from __future__ import annotations
@@ -20,7 +22,12 @@ from torchlint.facts import hparams, loops, seeding
 from torchlint.fix.context import Context
 from torchlint.fix.edits import Edit, Fix
 from torchlint.rule import Violation
+from torchlint.syntax import find_argument
 
+_SPAWNERS = frozenset({"torch.multiprocessing.spawn", "torch.multiprocessing.spawn.spawn",
+                       "torch.multiprocessing.start_processes", "multiprocessing.Process",
+                       "torch.multiprocessing.Process"})
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 _MODULES = {seeding.RANDOM: ("random", "random", "{}.seed({})"),
             seeding.NUMPY: ("numpy", "numpy", "{}.random.seed({})")}
 
@@ -62,20 +69,43 @@ def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
 def _seed_and_place(ctx: Context, entry: ast.AST) -> Tuple[str, Tuple[int, str]]:
     """The seed expression and (line, indentation) of the new seeding statements."""
     parsed = _parsed_seed(ctx)
+    spawned = _spawned_function(ctx)
+    if spawned is not None:  # each process runs it from a fresh interpreter: seed there
+        place = ctx.top_of(spawned.node.body, skip_docstring=True, skip_imports=True)
+        if place is not None:
+            names = {a.arg for a in spawned.node.args.args + spawned.node.args.kwonlyargs}
+            return (parsed[0] if parsed and parsed[2] in names else "0"), place
     if parsed is not None:
-        return parsed
-    if isinstance(entry, ast.If) and entry in ctx.m.main_guards and not any(
-            s.is_call and s.node.lineno < entry.lineno for s in ctx.m.module_sites):
-        place = ctx.top_of(entry.body)
+        return parsed[0], parsed[1]
+    code_before = any(s.is_call and s.node.lineno < entry.lineno and not isinstance(
+        ctx.m.tree.body[ctx.m.statement_path(s.node, s.scope)[0][2]], _DEFINITIONS)
+        for s in ctx.m.module_sites if ctx.m.statement_path(s.node, s.scope))
+    if isinstance(entry, ast.If) and entry in ctx.m.main_guards and not code_before:
+        place = ctx.top_of(entry.body, skip_imports=True)
         if place is not None:
             return "0", place
     return "0", (ctx.first_statement(), "")
 
 
-def _parsed_seed(ctx: Context) -> Optional[Tuple[str, Tuple[int, str]]]:
-    """``args.seed`` and the place right after ``args = parser.parse_args()``, when an
-    argparse ``--seed`` is declared and the arguments are parsed into one name in code
-    the entry point runs."""
+def _spawned_function(ctx: Context):
+    """The one same-file function the script starts processes with
+    (``mp.spawn(main, ...)``, ``Process(target=main)``), or None."""
+    found = {}
+    for site in ctx.m.sites:
+        if not site.is_call or ctx.m.resolve(site.node.func, site.scope) not in _SPAWNERS:
+            continue
+        target = find_argument(site.node, 0, "fn", "target") if not any(
+            k.arg == "target" for k in site.node.keywords) else find_argument(site.node, None, "target")
+        function = ctx.m.function_for(target, site.scope) if target is not None else None
+        if function is not None:
+            found[id(function.node)] = function
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _parsed_seed(ctx: Context) -> Optional[Tuple[str, Tuple[int, str], str]]:
+    """``args.seed``, the place right after ``args = parser.parse_args()`` and ``args``,
+    when an argparse ``--seed`` is declared and the arguments are parsed into one name
+    in code the entry point runs."""
     m = ctx.m
     options = [s for s in hparams.lr_settings(m, ("seed",)) if s.kind == hparams.ARGPARSE]
     if len(options) != 1:
@@ -95,7 +125,7 @@ def _parsed_seed(ctx: Context) -> Optional[Tuple[str, Tuple[int, str]]]:
         seed = f"{args}.{options[0].name}"
         if not _numeric_default(options[0].node):
             seed = f"{seed} if {seed} is not None else 0"
-        return seed, (stmt.end_lineno + 1, ctx.src.indent(stmt.lineno))
+        return seed, (stmt.end_lineno + 1, ctx.src.indent(stmt.lineno)), args
     return None
 
 
