@@ -13,7 +13,7 @@ import pytest
 from _fixtures import REPO, all_fixtures, fixed_pairs, without_docstring, without_markers
 from torchlint.checks import RULES
 from torchlint.engine import check_source
-from torchlint.fix import edits, fix_source, fixers, unified_diff
+from torchlint.fix import edits, fix_source, fixers, fixes_for, unified_diff
 from torchlint.fix.core import Skipped
 
 FIXABLE = {r.code for r in RULES if r.fix}
@@ -260,3 +260,13 @@ def test_unified_diff_names_the_file():
     assert out.startswith("--- a/x.py\n+++ b/x.py\n") and "-b\n+c\n" in out
     assert unified_diff("a\n", "a\n", "x.py") == ""
     assert "\\ No newline at end of file" in unified_diff("a", "b", "x.py")
+
+
+def test_fixes_for_lists_each_reports_fix_on_the_original_text():
+    path = REPO / "rules" / "TL202" / "flagged_loop_batch_tokens.py"
+    text = path.read_text(encoding="utf-8")
+    found = fixes_for(text, str(path))
+    assert [(v.line, f.safe) for v, f in found.items()] == [(27, False), (28, True)]
+    together = edits.apply(text, [e for f in found.values() for e in f.edits])
+    assert together == fix_source(text, str(path), unsafe=True).new_source
+    assert fixes_for("def (:\n", "bad.py") == {}

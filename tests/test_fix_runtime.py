@@ -1,5 +1,6 @@
 """Fixes proven at run time: every ``rules/<CODE>/fixed_*`` fixture (what ``--fix``
-makes of a flagged one) runs under its rule's witness and the hazard is gone.
+makes of a flagged one) runs under its rule's witness and the hazard is gone, and
+the static run reports nothing of that rule in it.
 
 Each run is a fresh subprocess (tests/test_runtime_witness.py's way). The runs
 of the selected tests start together on a pool of ``WORKERS`` threads the first
@@ -17,6 +18,7 @@ import pytest
 
 from _fixtures import fixed_pairs
 from torchlint.checks import BY_CODE
+from torchlint.engine import check_source
 from torchlint.witness import observe
 
 WORKERS = int(os.environ.get("TORCHLINT_WITNESS_WORKERS", "2"))
@@ -50,5 +52,9 @@ def evidence_of(request):
 @pytest.mark.parametrize("fixed", [pytest.param(p, id=f"{fx.code}/{p.name}", marks=_marks(fx.code))
                                    for fx, p in PAIRS])
 def test_fixed_fixture_no_longer_shows_the_hazard(fixed, evidence_of):
+    code = fixed.parent.name
+    for path in [fixed] if fixed.is_file() else sorted(fixed.rglob("*.py")):
+        reported = check_source(path.read_text(encoding="utf-8"), str(path)) or []
+        assert not [v for v in reported if v.code == code], f"{path.name} is still reported"
     evidence = evidence_of(fixed)
     assert not evidence.hazard, f"the fixed script still shows the hazard: {evidence.detail}"

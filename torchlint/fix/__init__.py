@@ -35,10 +35,11 @@ from __future__ import annotations
 
 import difflib
 
-from torchlint.fix.core import Applied, FixResult, Skipped, fix_source, fixers
+from torchlint.fix.core import Applied, FixResult, Skipped, fix_source, fixers, fixes_for
 from torchlint.fix.edits import Edit, Fix
 
-__all__ = ["Applied", "Edit", "Fix", "FixResult", "Skipped", "fix_source", "fixers", "unified_diff"]
+__all__ = ["Applied", "Edit", "Fix", "FixResult", "Skipped", "fix_source", "fixers", "fixes_for",
+           "unified_diff"]
 
 
 def unified_diff(old: str, new: str, path: str) -> str:

@@ -109,16 +109,35 @@ def fix_source(source: str, filename: str = "<string>", config: Optional[Config]
     return result
 
 
-def _one_pass(tree, text: str, filename: str, config: Config, unsafe: bool, rules):
+def fixes_for(source: str, filename: str = "<string>", config: Optional[Config] = None,
+              rules: Optional[Sequence] = None) -> Dict[Violation, Union[Fix, str]]:
+    """Each fixable report of ``source`` (``# noqa`` respected) with its fix on this
+    text, or why it has none: what a report (JSON, SARIF ``fixes``) shows as
+    available. Nothing is applied; the offsets are characters of ``source``."""
+    try:
+        tree = ast.parse(source, filename)
+    except (SyntaxError, ValueError):
+        return {}
+    return dict(_fixes(tree, source, filename, config or Config(), _rule_classes(rules)))
+
+
+def _fixes(tree, text: str, filename: str, config: Config, rules):
+    """(report, Fix or reason) for the fixable reports of one text, in source order."""
     src = Source(text)
     reports = engine.check_tree(tree, filename, src.lines, config, rules)
     reports = [v for v in reports if v.code in fixers() and not src.suppressed(v.line, v.code)]
     if not reports:
-        return None, [], []
+        return []
     ctx = Context(engine.open_model(tree, filename, src.lines), src, config)
+    return [(v, _ask(ctx, v)) for v in sorted(reports, key=lambda v: (v.line, v.col, v.code))]
+
+
+def _one_pass(tree, text: str, filename: str, config: Config, unsafe: bool, rules):
+    found_fixes = _fixes(tree, text, filename, config, rules)
+    if not found_fixes:
+        return None, [], []
     candidates, skipped = [], []
-    for v in sorted(reports, key=lambda v: (v.line, v.col, v.code)):
-        found = _ask(ctx, v)
+    for v, found in found_fixes:
         if isinstance(found, str):
             skipped.append(Skipped(v.code, v.line, found))
         elif not found.safe and not unsafe:
