@@ -270,3 +270,9 @@ def test_fixes_for_lists_each_reports_fix_on_the_original_text():
     together = edits.apply(text, [e for f in found.values() for e in f.edits])
     assert together == fix_source(text, str(path), unsafe=True).new_source
     assert fixes_for("def (:\n", "bad.py") == {}
+
+
+def test_pathological_nesting_is_an_error_not_a_crash():
+    deep = "import torch\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+    result = fix_source(deep, "deep.py")
+    assert not result.changed and result.error

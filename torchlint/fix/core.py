@@ -96,7 +96,7 @@ def fix_source(source: str, filename: str = "<string>", config: Optional[Config]
     for _ in range(MAX_PASSES):
         try:
             tree = ast.parse(result.new_source, filename)
-        except (SyntaxError, ValueError) as exc:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             result.error = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
             return result
         text, applied, skipped = _one_pass(tree, result.new_source, filename, config, unsafe, chosen)
@@ -116,7 +116,7 @@ def fixes_for(source: str, filename: str = "<string>", config: Optional[Config] 
     available. Nothing is applied; the offsets are characters of ``source``."""
     try:
         tree = ast.parse(source, filename)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     return dict(_fixes(tree, source, filename, config or Config(), _rule_classes(rules)))
 
@@ -180,6 +180,6 @@ def _ask(ctx: Context, v: Violation) -> Union[Fix, str]:
 def _compiles(text: str, filename: str) -> bool:
     try:
         compile(text, filename, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
