@@ -64,3 +64,30 @@ def all_fixtures() -> List[Fixture]:
             if p.name.startswith(("flagged_", "clean_")) and (p.suffix == ".py" or p.is_dir()):
                 out.append(Fixture(folder.name, p))
     return out
+
+
+# ------------------------------------------------------------------ fixed_*
+# ``rules/<CODE>/fixed_<case>(.py|/)``: what ``torchlint check --fix --unsafe-fixes``
+# makes of ``flagged_<case>`` (its module docstrings say so instead of describing
+# the bug; its own rule's markers are gone). Not a Fixture: neither flagged nor clean.
+DOCSTRING = re.compile(r'\A(?:[ \t]*#[^\n]*\n)*[ \t]*(?:"""|\'\'\')(?:.|\n)*?(?:"""|\'\'\')[ \t]*\n')
+
+
+def fixed_pairs() -> List[Tuple[Fixture, Path]]:
+    """(flagged fixture, its fixed_ counterpart) for every fixed_ file or folder."""
+    out = []
+    for folder in sorted(RULES_DIR.glob("TL*")):
+        for p in sorted(folder.glob("fixed_*")):
+            if p.suffix == ".py" or p.is_dir():
+                out.append((Fixture(folder.name, folder / ("flagged_" + p.name[len("fixed_"):])), p))
+    return out
+
+
+def without_markers(text: str, code: str) -> str:
+    """``text`` without the ``# expect: CODE`` markers of ``code`` (test metadata, not code)."""
+    return re.sub(r"[ \t]*#\s*expect(\+\d+)?:\s*%s\b[^\n]*" % re.escape(code), "", text)
+
+
+def without_docstring(text: str) -> str:
+    """``text`` without its leading module docstring."""
+    return DOCSTRING.sub("", text, count=1)

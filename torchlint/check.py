@@ -139,8 +139,17 @@ def _application(progress: Optional[_Progress]):
 
 def run(paths: Sequence[str], fmt: str = "text", output_file: Optional[str] = None,
         extend_select: Sequence[str] = (), jobs: Optional[str] = None,
-        progress: Optional[bool] = None, extra: Sequence[str] = ()) -> int:
-    """Lint ``paths``; returns the exit status."""
+        progress: Optional[bool] = None, extra: Sequence[str] = (),
+        fix: bool = False, unsafe_fixes: bool = False, diff: bool = False) -> int:
+    """Lint ``paths``; returns the exit status. ``fix``/``diff``: torchlint.fix.cli first."""
+    if fix or diff:
+        from torchlint.fix import cli as fix_cli
+
+        selection = [f"--select={','.join(default_select())}", *extra] + (
+            [f"--extend-select={','.join(extend_select)}"] if extend_select else [])
+        status = fix_cli.apply(paths, unsafe=unsafe_fixes, diff=diff, flake8_args=selection)
+        if diff:
+            return status
     if progress is None:
         progress = sys.stderr.isatty()
     bar = _Progress(sys.stderr) if progress else None

@@ -51,7 +51,8 @@ def _check(args) -> int:
     from torchlint import check
 
     progress = False if args.quiet else None
-    return check.run(args.paths, args.format, args.output_file, args.extend_select, args.jobs, progress)
+    return check.run(args.paths, args.format, args.output_file, args.extend_select, args.jobs, progress,
+                     fix=args.fix, unsafe_fixes=args.unsafe_fixes, diff=args.diff)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also report these codes, e.g. TL9 (off by default)")
     p.add_argument("--jobs", help="processes, as flake8's --jobs (default auto)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--fix", action="store_true", help="apply the safe fixes, then report what is left")
+    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: unsafe fixes too")
+    p.add_argument("--diff", action="store_true",
+                   help="print the fixes as a unified diff and change nothing (exit 1 if any)")
     p.set_defaults(func=_check)
     from torchlint.lightning import command
 

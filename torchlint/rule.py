@@ -38,6 +38,10 @@ class Rule:
     # anything there (a word its hazard cannot be written without); files that do not
     # are skipped. Only for rules whose facts never come from another module.
     requires: Optional[str] = None
+    # autofix (torchlint/fix/<code>.py, `torchlint check --fix`): "" none; "safe": every fix
+    # it offers is safe; "unsafe": every fix needs --unsafe-fixes; "mixed": safe or unsafe
+    # case by case (spec.md's "Fix" section says when)
+    fix: str = ""
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:  # pragma: no cover
         raise NotImplementedError

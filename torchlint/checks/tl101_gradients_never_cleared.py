@@ -15,6 +15,7 @@ class GradientsNeverCleared(Rule):
 
     code = "TL101"
     name = "gradients-never-cleared"
+    fix = "safe"  # torchlint/fix/tl101.py
     message = "{step} in a loop that never clears gradients"
     hint = "call {optimizer}.zero_grad() each iteration"
 

@@ -16,6 +16,7 @@ class ZeroGradBeforeStep(Rule):
 
     code = "TL102"
     name = "zero-grad-between-backward-and-step"
+    fix = "safe"  # torchlint/fix/tl102.py
     message = "{zero} between backward() and step() wipes the gradients"
     hint = "call it before backward() or after step()"
 

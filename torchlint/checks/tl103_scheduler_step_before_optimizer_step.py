@@ -19,6 +19,7 @@ class SchedulerStepBeforeOptimizerStep(Rule):
 
     code = "TL103"
     name = "scheduler-step-before-optimizer-step"
+    fix = "safe"  # torchlint/fix/tl103.py
     message = "{sched} before {step} skips the first learning rate"
     hint = "call it after {step}"
 

@@ -16,6 +16,7 @@ class LossAccumulatedWithGraph(Rule):
 
     code = "TL104"
     name = "loss-accumulated-with-graph"
+    fix = "safe"  # torchlint/fix/tl104.py
     message = "{acc} keeps every iteration's autograd graph alive"
     hint = "accumulate {value}.item() or .detach()"
 

@@ -18,6 +18,7 @@ class DiscardedTensorMove(Rule):
 
     code = "TL202"
     name = "discarded-tensor-move"
+    fix = "mixed"  # torchlint/fix/tl202.py
     message = "{call} result discarded: tensor .{method}() is not in-place"
     hint = "assign it to {target}"
 

@@ -15,6 +15,7 @@ class UnseededTrainingRun(Rule):
 
     code = "TL401"
     name = "unseeded-training-run"
+    fix = "unsafe"  # torchlint/fix/tl401.py
     message = "training run never seeds the random number generators"
     hint = "call torch.manual_seed(seed) (or seed_everything) before training"
     options = (SEED_FUNCTIONS,)

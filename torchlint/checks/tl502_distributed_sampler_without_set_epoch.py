@@ -16,6 +16,7 @@ class DistributedSamplerWithoutSetEpoch(Rule):
 
     code = "TL502"
     name = "distributed-sampler-without-set-epoch"
+    fix = "safe"  # torchlint/fix/tl502.py
     message = "epoch loop never calls {sampler}.set_epoch(): same shuffle every epoch"
     hint = "call {sampler}.set_epoch({epoch}) first"
     requires = r"DistributedSampler"

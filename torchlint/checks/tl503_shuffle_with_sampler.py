@@ -17,6 +17,7 @@ class ShuffleWithSampler(Rule):
 
     code = "TL503"
     name = "shuffle-with-sampler"
+    fix = "mixed"  # torchlint/fix/tl503.py
     message = "shuffle=True with {arg}= in DataLoader({dataset}) raises ValueError"
     hint = "drop shuffle=True (the sampler decides the order)"
     requires = r"shuffle"

@@ -14,6 +14,7 @@ class EvaluationRecordsGraphs(Rule):
 
     code = "TL602"
     name = "evaluation-records-graphs"
+    fix = "mixed"  # torchlint/fix/tl602.py
     message = "eval-mode loop over {module}(...) records autograd graphs"
     hint = "wrap it in torch.no_grad()"
 

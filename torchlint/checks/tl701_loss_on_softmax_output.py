@@ -21,6 +21,7 @@ class LossOnSoftmaxOutput(Rule):
 
     code = "TL701"
     name = "loss-on-softmax-output"
+    fix = "mixed"  # torchlint/fix/tl701.py
     message = "{loss} applied to softmax output{arg}"
     hint = "{fix}"
     requires = r"cross_entropy|CrossEntropyLoss|nll_loss|NLLLoss"
