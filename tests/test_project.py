@@ -278,7 +278,7 @@ def test_modules_are_summarised_once_per_content(tmp_path):
     assert project.STATS["parsed"] == before + 1
     assert lint(script) == [] and lint(script) == []
     assert project.STATS["parsed"] == before + 1  # cached: not parsed again
-    (tmp_path / "engine.py").write_text(NO_CLEAR + "\n# edited\n")
+    (tmp_path / "engine.py").write_text(NO_CLEAR + "\n# edited: no zero_grad here\n")
     assert lint(script) == step_line(script)
     assert project.STATS["parsed"] == before + 2
 
@@ -397,7 +397,7 @@ def test_two_import_hops_at_most(tmp_path):
 
 
 def test_files_touched_per_linted_file_are_bounded(tmp_path, monkeypatch):
-    helpers = {f"h{i}.py": NO_CLEAR for i in range(6)}
+    helpers = {f"h{i}.py": NO_CLEAR + "# no zero_grad here\n" for i in range(6)}  # not inert
     imports = "\n".join(f"import h{i}" for i in range(6))
     calls = "\n    ".join(f"h{i}.clear(model)" for i in range(6))
     write(tmp_path, {"setup.cfg": "", **helpers, "train.py": loop(imports, calls)})
@@ -562,3 +562,16 @@ def test_an_internal_error_is_unknown_not_a_crash(tmp_path, monkeypatch):
     out = plugin.check_source((tmp_path / "train.py").read_text(), str(tmp_path / "train.py"))
     assert "TL000" not in {v.code for v in out}
     assert lint(tmp_path / "train.py") == []  # unknown helper handed the optimizer: opaque
+
+
+def test_inert_helper_modules_are_not_parsed(tmp_path):
+    """A helper module whose text holds no word a training fact needs (and that imports no
+    project module) is answered without being parsed; one word makes it parsed."""
+    write(tmp_path, {"setup.cfg": "", "shapes.py": "def flat(x):\n    return x.view(-1)\n",
+                     "train.py": loop("from shapes import flat", "flat(x)")})
+    before = project.STATS["parsed"]
+    assert lint(tmp_path / "train.py") == step_line(tmp_path / "train.py")  # flat() does not clear
+    assert project.STATS["parsed"] == before
+    (tmp_path / "shapes.py").write_text("def flat(x):\n    x.grad = None\n    return x.view(-1)\n")
+    m, site, facts = facts_at(tmp_path / "train.py", "flat(x)")
+    assert facts.clears_gradients and project.STATS["parsed"] == before + 1

@@ -65,8 +65,13 @@ def _check_tree(tree, filename, lines, config, rules) -> List[Violation]:
     except Exception as exc:  # never abort flake8
         return [Violation(1, 0, "TL000", f"torchlint internal error in semantic model: "
                                          f"{type(exc).__name__}")]
-    if not model.imports_torch:
-        return []
+    try:
+        return _run_rules(model, lines, config, rules) if model.imports_torch else []
+    finally:
+        model.release()
+
+
+def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
     config = config if config is not None else Config()
     # per-rule text gates; a star import may bring any name in, so none apply then
     text = "".join(lines) if lines is not None and not model.star_imports else None

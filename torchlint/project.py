@@ -21,9 +21,10 @@ facts layer (:mod:`torchlint.facts.summaries`), which gives the summariser to
   the same whether a summary is computed or cached: findings never depend on
   what the process linted before), files over ``MAX_BYTES`` or that do not
   parse. Summaries are cached per process in an LRU bounded in (estimated)
-  bytes, keyed by path and a digest of the file's bytes (a same-size edit, or
-  a module replaced by a package, is a new key); trees and models are never
-  kept.
+  bytes, keyed by path, size, mtime and ctime (every write changes the ctime,
+  which tools cannot set back: a same-size edit with the old mtime restored is
+  a new key; a package created beside a module is found again per linted
+  file); trees and models are never kept.
 
 Editors lint unsaved buffers through stdin (``flake8 --stdin-display-name
 path/to/train.py -``): resolution is relative to the display name, and the
@@ -32,7 +33,6 @@ linted file itself is never read from disk.
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import sys
 from collections import OrderedDict
@@ -240,12 +240,18 @@ class Project:
             if len(self.touched) >= MAX_FILES:
                 return UNKNOWN
             self.touched.add(path)
-        data = self.read(path)
-        if data is None:
+        try:
+            st = os.stat(path)
+        except OSError:
             return UNKNOWN
-        key = (os.path.realpath(path), hashlib.blake2b(data, digest_size=16).digest())
+        # ctime changes on every write and cannot be set back (unlike mtime): a same-size
+        # edit with the old mtime restored is a new key; so is a package beside a module
+        key = (os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
         summary = _CACHE.get(key)
         if summary is None:
+            data = self.read(path)
+            if data is None:
+                return UNKNOWN
             summary = self._summarize(path, data)
             _CACHE.put(key, summary, getattr(summary, "size", 1_000) if summary is not None else 100)
         else:

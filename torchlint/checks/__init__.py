@@ -4,7 +4,7 @@ read RULES."""
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from typing import Dict, List, Type
 
 from torchlint import config
@@ -13,10 +13,9 @@ from torchlint.rule import Rule
 
 def _discover() -> List[Type[Rule]]:
     found = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if not info.name.startswith("tl"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    names = sorted(f[:-3] for f in os.listdir(__path__[0]) if f.startswith("tl") and f.endswith(".py"))
+    for name in names:
+        module = importlib.import_module(f"{__name__}.{name}")
         for value in vars(module).values():
             if (isinstance(value, type) and issubclass(value, Rule) and value is not Rule
                     and value.__module__ == module.__name__ and value.code):

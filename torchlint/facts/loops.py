@@ -227,8 +227,7 @@ def _site_trains(m: SemanticModel, site: Site) -> bool:
         binding = m.import_binding(site.node.func, site.scope)
         if binding is None or not m.is_project_import(binding):
             return False
-        facts = m.project.facts(m, site.node, site.scope)
-        return bool(facts is not None and facts.trains)
+        return m.project.trains(m, site.node, site.scope)
     return False
 
 

@@ -199,9 +199,9 @@ def imported_seeds(m: SemanticModel, site: Site, binding: Binding,
     call = site.node
     project = m.project
     if project is not None:
-        facts = project.facts(m, call, site.scope)
-        if facts is not None:
-            return _rngs_of(m, facts.calls)
+        called = project.called_seeders(m, call, site.scope)
+        if called is not None:
+            return _rngs_of(m, called)
         target = project.target(m, call.func, site.scope)
         alias = getattr(target, "qualname", None)  # a re-exported external name
         if alias is not None:

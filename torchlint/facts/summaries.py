@@ -34,6 +34,8 @@ Receivers = Tuple[str, ...]
 # ``trainer.fit`` is written with: a module without any is inert for Facts.
 _ACTS = re.compile(rb"backward|zero_grad|\.grad\b|\.step\b|seed|\.fit\b|"
                    + known.OPTIMIZER_TEXT.encode())
+_TRAINS = re.compile(rb"backward|\.fit\b")  # a training loop needs a backward; or trainer.fit
+_SEEDS = re.compile(rb"seed")
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)|import[ \t]+([\w., \t]+))", re.M)
 
 
@@ -430,12 +432,30 @@ class CrossModule:
                        for e in events)
         return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns)
 
-    def _inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
+    def trains(self, m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
+        """Does the project function ``call`` calls run a training loop or ``trainer.fit``?
+        A module whose text (and imports) cannot hold a backward or a fit is not parsed."""
+        if self._inert_module(m, call, scope, _TRAINS) is not None:
+            return False
+        facts = self.facts(m, call, scope)
+        return bool(facts is not None and facts.trains)
+
+    def called_seeders(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[FrozenSet[str]]:
+        """The qualified names the project function ``call`` calls that could be seeders
+        (transitively); None when unknown. A module without "seed" is not parsed."""
+        if self._inert_module(m, call, scope, _SEEDS) is not None:
+            return frozenset()
+        facts = self.facts(m, call, scope)
+        return None if facts is None else facts.calls
+
+    def _inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope,
+                      words=None) -> Optional[str]:
         """The path of the project module the callee comes from when that module provably
-        does nothing a training fact is about - its text holds no word any event, seeder,
-        optimizer or ``fit`` needs and it imports no project module - and no optimizer is
-        passed in: then the call contributes no event, seeds nothing and does not train,
-        and the module is not parsed. None when that cannot be told this cheaply."""
+        does nothing the question is about - its text holds none of ``words`` (default:
+        every word an event, seeder, optimizer or ``fit`` needs), it imports no project
+        module, and (for events) no optimizer is passed in - so the module need not be
+        parsed. None when that cannot be told this cheaply."""
+        words = _ACTS if words is None else words
         q = m.resolve(call.func, scope)
         if not _candidate(q):
             return None
@@ -445,11 +465,12 @@ class CrossModule:
         if path is None:
             return None
         data = self.project.read(path)
-        if data is None or _ACTS.search(data) or any(_project_top(t) for t in _import_tops(data)):
+        if data is None or words.search(data) or any(_project_top(t) for t in _import_tops(data)):
             return None
-        args = list(call.args) + [k.value for k in call.keywords]
-        if any("optimizer" in m.kinds(a, scope) for a in args if not isinstance(a, ast.Starred)):
-            return None
+        if words is _ACTS:  # an optimizer handed in may be stepped or handed on (events)
+            args = list(call.args) + [k.value for k in call.keywords]
+            if any("optimizer" in m.kinds(a, scope) for a in args if not isinstance(a, ast.Starred)):
+                return None
         return path
 
     def _expand(self, target: Target, opt: FrozenSet[str], stack: tuple):
