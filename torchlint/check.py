@@ -116,22 +116,14 @@ def _validate_config(manager, cfg, where: str) -> None:
             raise UsageError(f"{where}: [flake8] {name} = {raw!r} is not {kind}") from None
 
 
-def parse(argv: Sequence[str]):
-    """flake8's ``parse_args`` (plugins, config, options), with ``torchlint check``'s
-    name, its extra options and its selection. Raises UsageError."""
-    import flake8
+def _plugins(args0):
+    """(config, its folder, its path, flake8's plugins), as flake8 finds them."""
+    import configparser
+
     from flake8 import exceptions
-    from flake8.main import options as flake8_options
-    from flake8.options import aggregator, config, manager
+    from flake8.options import config
     from flake8.plugins import finder
 
-    prelim = flake8_options.stage1_arg_parser()
-    prelim.prog = PROG
-    prelim.error = _usage_error
-    args0, rest = prelim.parse_known_args(list(argv))
-    if args0.output_file:
-        rest.extend(("--output-file", args0.output_file))
-    flake8.configure_logging(args0.verbose, args0.output_file)
     where = _config_file(args0)
     try:
         cfg, cfg_dir = config.load_config(config=where, extra=args0.append_config,
@@ -141,8 +133,18 @@ def parse(argv: Sequence[str]):
         plugins = finder.load_plugins(finder.find_plugins(cfg, plugin_opts), plugin_opts)
     except (exceptions.ExecutionError, exceptions.FailedToLoadPlugin) as exc:
         raise UsageError(str(exc)) from None
-    except Exception as exc:  # configparser errors of an explicit --config
-        raise UsageError(f"cannot read the configuration {where}: {exc}".replace("\n", " ")) from None
+    except (configparser.Error, UnicodeError) as exc:  # an explicit --config that does not parse
+        raise UsageError(f"cannot read {where}: {exc}".replace("\n", " ")) from None
+    return cfg, cfg_dir, where or "the configuration", plugins
+
+
+def _option_manager(prelim, plugins):
+    """flake8's options and the plugins' (``--torchlint-*``), named ``torchlint check``,
+    plus its own two."""
+    import flake8
+    from flake8.main import options as flake8_options
+    from flake8.options import manager
+
     om = manager.OptionManager(version=flake8.__version__, plugin_versions=plugins.versions_str(),
                                parents=[prelim], formatter_names=list(plugins.reporters))
     om.parser.prog = PROG
@@ -155,13 +157,10 @@ def parse(argv: Sequence[str]):
                        "so that the check starts clean; files are edited in place")
     om.add_option("--no-progress", action="store_true",
                   help="no progress counter or summary on stderr, even on a terminal")
-    _validate_config(om, cfg, where or "the configuration")
-    cli_select = om.parse_args(rest).select  # before aggregate_options sets the config as defaults
-    try:
-        opts = aggregator.aggregate_options(om, cfg, cfg_dir, rest)
-    except ValueError as exc:  # flake8's own checks of codes in the config
-        raise UsageError(f"{where or 'the configuration'}: {exc}") from None
-    apply_selection(opts, cli_select)
+    return om
+
+
+def _check_format_and_modes(opts, plugins) -> None:
     opts.format = FORMATS.get(opts.format, opts.format)
     known = opts.format in plugins.reporters or opts.format in FORMATS.values()
     if not known and "%(" not in opts.format:
@@ -172,6 +171,32 @@ def parse(argv: Sequence[str]):
         raise UsageError("--add-noqa edits files: it cannot take stdin (-)")
     if opts.add_noqa and opts.disable_noqa:
         raise UsageError("--add-noqa and --disable-noqa contradict each other")
+
+
+def parse(argv: Sequence[str]):
+    """flake8's ``parse_args`` (plugins, config, options; flake8.options.parse_args),
+    with ``torchlint check``'s name, options and selection. Raises UsageError."""
+    import flake8
+    from flake8.main import options as flake8_options
+    from flake8.options import aggregator
+
+    prelim = flake8_options.stage1_arg_parser()
+    prelim.prog = PROG
+    prelim.error = _usage_error
+    args0, rest = prelim.parse_known_args(list(argv))
+    if args0.output_file:
+        rest.extend(("--output-file", args0.output_file))
+    flake8.configure_logging(args0.verbose, args0.output_file)
+    cfg, cfg_dir, where, plugins = _plugins(args0)
+    om = _option_manager(prelim, plugins)
+    _validate_config(om, cfg, where)
+    cli_select = om.parse_args(rest).select  # before aggregate_options sets the config as defaults
+    try:
+        opts = aggregator.aggregate_options(om, cfg, cfg_dir, rest)
+    except ValueError as exc:  # flake8's own checks of codes in the config
+        raise UsageError(f"{where}: {exc}") from None
+    apply_selection(opts, cli_select)
+    _check_format_and_modes(opts, plugins)
     for loaded in plugins.all_plugins():  # as flake8's parse_args
         parse_options = getattr(loaded.obj, "parse_options", None)
         if parse_options is None:
