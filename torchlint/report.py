@@ -25,7 +25,6 @@ import ast
 import io
 import json
 import tokenize
-from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
@@ -61,7 +60,6 @@ def docs_url(code: str, base: Optional[str]) -> Optional[str]:
 Position = Tuple[int, int]  # (line, 1-based column just past the end)
 
 
-@lru_cache(maxsize=64)
 def _ends(path: str) -> Optional[Tuple[Dict[Position, Position], Tuple[str, ...]]]:
     """(start -> end of the largest node starting there, code of each line without
     its comment), for one file; None when it cannot be read or parsed."""
@@ -89,17 +87,24 @@ def _ends(path: str) -> Optional[Tuple[Dict[Position, Position], Tuple[str, ...]
     return ends, tuple(lines)
 
 
-def end_of(f: Finding) -> Optional[Position]:
-    found = _ends(f.path)
-    if found is None:
-        return None
-    ends, lines = found
-    if (f.line, f.column) in ends:
-        return ends[(f.line, f.column)]
-    if 1 <= f.line <= len(lines):
-        code = lines[f.line - 1].rstrip().encode("utf-8")
-        return (f.line, max(len(code) + 1, f.column))
-    return None
+def end_positions(findings: Iterable[Finding]) -> Dict[Finding, Optional[Position]]:
+    """The end of each finding; each file is read once per report."""
+    files: Dict[str, object] = {}
+    out: Dict[Finding, Optional[Position]] = {}
+    for f in findings:
+        if f.path not in files:
+            files[f.path] = _ends(f.path)
+        found = files[f.path]
+        out[f] = None
+        if found is None:
+            continue
+        ends, lines = found
+        if (f.line, f.column) in ends:
+            out[f] = ends[(f.line, f.column)]
+        elif 1 <= f.line <= len(lines):
+            code = lines[f.line - 1].rstrip().encode("utf-8")
+            out[f] = (f.line, max(len(code) + 1, f.column))
+    return out
 
 
 # --- JSON ------------------------------------------------------------------------------
@@ -109,9 +114,11 @@ def json_rows(findings: Iterable[Finding], docs_base: Optional[str] = None) -> L
     link, and ``fix`` (null: no finding carries an automatic fix yet)."""
     from torchlint.checks import BY_CODE
 
+    findings = list(findings)
+    ends = end_positions(findings)
     rows = []
     for f in findings:
-        end = end_of(f)
+        end = ends[f]
         rule = BY_CODE.get(f.code)
         rows.append({
             "path": f.path, "line": f.line, "column": f.column,
@@ -149,10 +156,12 @@ def github_annotations(findings: Iterable[Finding], root: Optional[Path] = None)
     per finding: GitHub Actions shows each on the pull request's diff (no code
     scanning needed). Paths relative to ``root`` (the checkout)."""
     root = (root or Path.cwd()).resolve()
+    findings = list(findings)
+    ends = end_positions(findings)
     out = []
     for f in findings:
         props = [("file", _relative(f.path, root)), ("line", str(f.line)), ("col", str(f.column))]
-        end = end_of(f)
+        end = ends[f]
         if end:
             props += [("endLine", str(end[0])), ("endColumn", str(end[1]))]
         props.append(("title", f.code))
@@ -202,6 +211,7 @@ def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
 
     root = (root or Path.cwd()).resolve()
     findings = list(findings)
+    ends = end_positions(findings)
     rules: List[dict] = [_rule_descriptor(r, docs_base) for r in RULES]
     index: Dict[str, int] = {r["id"]: i for i, r in enumerate(rules)}
     for f in findings:  # codes of other plugins (E999, F401 ...): a minimal entry
@@ -213,9 +223,8 @@ def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
         region = {"startLine": max(int(f.line), 1)}
         if f.column and int(f.column) >= 1:
             region["startColumn"] = int(f.column)
-            end = end_of(f)
-            if end:
-                region["endLine"], region["endColumn"] = end
+            if ends[f]:
+                region["endLine"], region["endColumn"] = ends[f]
         results.append({
             "ruleId": f.code,
             "ruleIndex": index[f.code],
