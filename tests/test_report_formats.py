@@ -170,3 +170,13 @@ def test_report_documents_import_without_flake8():
             "report.sarif_log([report.Finding('a.py', 1, 1, 'TL101', 'm')], root=Path('/tmp'))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_buffer_from_stdin_gets_no_end_read_from_the_file_on_disk(tmp_path):
+    """An editor's unsaved buffer: the saved file under the display name holds other text."""
+    (tmp_path / "train.py").write_text("# saved long ago\n")
+    proc = subprocess.run([sys.executable, "-m", "torchlint", "check", "--isolated", "--format", "json",
+                           "--stdin-display-name", "train.py", "-"], cwd=tmp_path, input=BAD,
+                          capture_output=True, text=True, timeout=120)
+    [row] = json.loads(proc.stdout)
+    assert (row["path"], row["line"], row["end_line"], row["end_column"]) == ("train.py", STEP_LINE, None, None)

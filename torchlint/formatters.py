@@ -41,6 +41,11 @@ class CollectingFormatter(BaseFormatter):
     def document(self) -> str:
         return ""
 
+    def located(self) -> List[Finding]:
+        """The findings with their end positions (none for a buffer read from stdin)."""
+        stdin = "-" in (getattr(self.options, "filenames", None) or ())
+        return report.with_ends(self.findings, skip={self.options.stdin_display_name} if stdin else ())
+
     @property
     def docs_base(self) -> str:
         return getattr(self.options, "torchlint_docs_url", "") or ""
@@ -65,21 +70,21 @@ class JsonFormatter(CollectingFormatter):
     """``--format=torchlint-json``: a JSON list of rows (see ``report.json_rows``)."""
 
     def document(self) -> str:
-        return report.findings_to_json(self.findings, self.docs_base)
+        return report.findings_to_json(self.located(), self.docs_base)
 
 
 class SarifFormatter(CollectingFormatter):
     """``--format=torchlint-sarif``: a SARIF 2.1.0 log (docs links from --torchlint-docs-url)."""
 
     def document(self) -> str:
-        return report.sarif_document(self.findings, self.docs_base)
+        return report.sarif_document(self.located(), self.docs_base)
 
 
 class GithubFormatter(CollectingFormatter):
     """``--format=torchlint-github``: GitHub Actions ``::error`` workflow commands."""
 
     def document(self) -> str:
-        return report.github_annotations(self.findings)
+        return report.github_annotations(self.located())
 
 
 BY_NAME = {"torchlint-json": JsonFormatter, "torchlint-sarif": SarifFormatter,

@@ -14,10 +14,10 @@ too, with a minimal rule entry each.
 
 Positions: ``line`` and ``column`` are flake8's (1-based; the column counts
 what the parser counts, UTF-8 bytes). The end of a finding is not part of
-flake8's protocol; it is read back from the file: the end of the largest
-expression or simple statement that starts exactly at the finding, else the
-end of the code on that line (None when the file cannot be read again, e.g.
-stdin).
+flake8's protocol; ``with_ends`` reads it back from the file: the end of the
+largest expression or simple statement that starts exactly at the finding,
+else the end of the code on that line (None when the file cannot be read
+again, and for stdin).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import io
 import json
 import tokenize
 from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Collection, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from torchlint import __version__
 
@@ -42,6 +42,7 @@ class Finding(NamedTuple):
     column: int  # 1-based, as flake8 prints it
     code: str
     message: str  # without the code
+    end: Optional[Tuple[int, int]] = None  # (line, column just past the end): see with_ends
 
 
 def docs_url(code: str, base: Optional[str]) -> Optional[str]:
@@ -87,23 +88,24 @@ def _ends(path: str) -> Optional[Tuple[Dict[Position, Position], Tuple[str, ...]
     return ends, tuple(lines)
 
 
-def end_positions(findings: Iterable[Finding]) -> Dict[Finding, Optional[Position]]:
-    """The end of each finding; each file is read once per report."""
+def with_ends(findings: Iterable[Finding], skip: Collection[str] = ()) -> List[Finding]:
+    """``findings`` with their ``end`` read back from their files, each read once;
+    not for paths in ``skip`` (a buffer linted from stdin: the file on disk under
+    its display name may hold other text)."""
     files: Dict[str, object] = {}
-    out: Dict[Finding, Optional[Position]] = {}
+    out = []
     for f in findings:
         if f.path not in files:
-            files[f.path] = _ends(f.path)
-        found = files[f.path]
-        out[f] = None
-        if found is None:
-            continue
-        ends, lines = found
-        if (f.line, f.column) in ends:
-            out[f] = ends[(f.line, f.column)]
-        elif 1 <= f.line <= len(lines):
-            code = lines[f.line - 1].rstrip().encode("utf-8")
-            out[f] = (f.line, max(len(code) + 1, f.column))
+            files[f.path] = None if f.path in skip else _ends(f.path)
+        found, end = files[f.path], None
+        if found is not None:
+            ends, lines = found
+            if (f.line, f.column) in ends:
+                end = ends[(f.line, f.column)]
+            elif 1 <= f.line <= len(lines):
+                code = lines[f.line - 1].rstrip().encode("utf-8")
+                end = (f.line, max(len(code) + 1, f.column))
+        out.append(f._replace(end=end))
     return out
 
 
@@ -114,11 +116,9 @@ def json_rows(findings: Iterable[Finding], docs_base: Optional[str] = None) -> L
     link, and ``fix`` (null: no finding carries an automatic fix yet)."""
     from torchlint.checks import BY_CODE
 
-    findings = list(findings)
-    ends = end_positions(findings)
     rows = []
     for f in findings:
-        end = ends[f]
+        end = f.end
         rule = BY_CODE.get(f.code)
         rows.append({
             "path": f.path, "line": f.line, "column": f.column,
@@ -156,12 +156,10 @@ def github_annotations(findings: Iterable[Finding], root: Optional[Path] = None)
     per finding: GitHub Actions shows each on the pull request's diff (no code
     scanning needed). Paths relative to ``root`` (the checkout)."""
     root = (root or Path.cwd()).resolve()
-    findings = list(findings)
-    ends = end_positions(findings)
     out = []
     for f in findings:
         props = [("file", _relative(f.path, root)), ("line", str(f.line)), ("col", str(f.column))]
-        end = ends[f]
+        end = f.end
         if end:
             props += [("endLine", str(end[0])), ("endColumn", str(end[1]))]
         props.append(("title", f.code))
@@ -211,7 +209,6 @@ def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
 
     root = (root or Path.cwd()).resolve()
     findings = list(findings)
-    ends = end_positions(findings)
     rules: List[dict] = [_rule_descriptor(r, docs_base) for r in RULES]
     index: Dict[str, int] = {r["id"]: i for i, r in enumerate(rules)}
     for f in findings:  # codes of other plugins (E999, F401 ...): a minimal entry
@@ -223,8 +220,8 @@ def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
         region = {"startLine": max(int(f.line), 1)}
         if f.column and int(f.column) >= 1:
             region["startColumn"] = int(f.column)
-            if ends[f]:
-                region["endLine"], region["endColumn"] = ends[f]
+            if f.end:
+                region["endLine"], region["endColumn"] = f.end
         results.append({
             "ruleId": f.code,
             "ruleIndex": index[f.code],
