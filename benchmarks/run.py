@@ -120,7 +120,7 @@ def configurations(jobs: int) -> Dict[str, List[str]]:
         "plain": [*without, "TL,TOR", "--", *common],
         "torchlint": [*without, "TOR", "--", *common],
         "torchlint --select TL": [*without, "TOR", "--", *common, "--select=TL"],
-        "torchlint check": [sys.executable, "-m", "torchlint", "check", "--quiet", f"--jobs={jobs}",
+        "torchlint check": [sys.executable, "-m", "torchlint", "check", "--no-progress", f"--jobs={jobs}",
                             "--format=json", "--output-file", os.devnull],
     }
     return out

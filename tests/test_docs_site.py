@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from torchlint import docsite
+from torchlint import docs, docsite
 from torchlint.checks import RULES
 from torchlint.config import all_options
 
@@ -65,7 +65,7 @@ def test_configuration_table_lists_every_option_with_its_default():
     assert len(rows) == len(all_options())
     for opt in all_options():
         row = next(r for r in rows if r.startswith(f"| `{opt.flag}` |"))
-        assert docsite._cell(docsite._default(opt)) in row
+        assert docsite._cell(docsite.option_default(opt)) in row
 
 
 def test_stale_detection_and_regeneration(tmp_path):
@@ -140,3 +140,59 @@ def test_precommit_snippets_are_valid_configs():
     assert hooks_file[0]["language"] == "python" and hooks_file[0]["types"] == ["python"]
     for config in configs:
         assert config["repos"][0]["hooks"][0]["id"] == "torchlint"
+
+
+def test_every_rule_page_says_how_to_silence_it():
+    """Generated once for all rules (docs.silencing), not written 21 times by hand."""
+    for rule in RULES:
+        page = (DOCS / "rules" / f"{rule.code}.md").read_text(encoding="utf-8")
+        section = page.split("## How to silence", 1)[1].split("\n## ", 1)[0]
+        assert f"`# noqa: {rule.code}`" in section and "per-file-ignores" in section, rule.code
+        assert "\n".join(docs.silencing(rule.code)) in page
+
+
+def test_option_defaults_are_written_as_users_write_them():
+    """`lr`, `learning_rate`, not ('lr', 'learning_rate'); false, not False."""
+    repr_like = re.compile(r"\('|\(\)|\bFalse\b|\bTrue\b|''")
+    shown = []
+    for page in [DOCS / "configuration.md", REPO / "README.md", *(DOCS / "rules").glob("*.md")]:
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if line.startswith("| `--torchlint-"):
+                shown.append(line.split(" | ")[3])  # the table's default column
+            elif line.startswith("- `--torchlint-"):
+                shown.append(re.search(r"default: (.*?)[;)]", line).group(1))
+    assert len(shown) > len(all_options()) * 2
+    for default in shown:
+        assert not repr_like.search(default), default
+    assert "default: `lr`, `learning_rate`" in (DOCS / "rules" / "TL301.md").read_text(encoding="utf-8")
+
+
+def test_readme_lists_every_option():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    listed = readme.split(docsite.OPTIONS_LIST_START, 1)[1].split(docsite.OPTIONS_LIST_END, 1)[0]
+    for opt in all_options():
+        assert f"- `{opt.flag}` (default: {docsite.option_default(opt)}" in listed
+
+
+def test_docs_pin_no_tag_that_does_not_exist():
+    git = subprocess.run(["git", "-C", str(REPO), "tag"], capture_output=True, text=True)
+    if git.returncode != 0:
+        pytest.skip("not a git checkout")
+    tags = set(git.stdout.split())
+    for page in [*DOCS.glob("*.md"), REPO / "README.md", REPO / ".pre-commit-hooks.yaml"]:
+        refs = re.findall(r"(?:rev: |torchlint@)(v\d[\w.]*)", page.read_text(encoding="utf-8"))
+        assert set(refs) <= tags, f"{page.name} pins {refs}, not a tag of this repository"
+
+
+def test_github_annotations_workflow_as_a_new_user_runs_it(tmp_path):
+    yaml = _yaml()
+    workflows = [yaml.safe_load(b) for b in _blocks("ci.md", "yaml") if "jobs:" in b]
+    workflow = next(w for w in workflows if "security-events" not in w["permissions"])
+    gate = next(s for s in workflow["jobs"]["torchlint"]["steps"] if s.get("name") == "torchlint")
+    argv = shlex.split(gate["run"])
+    argv[0] = str(Path(sys.executable).parent / argv[0])
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "train.py").write_text(BAD)
+    proc = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("::error file=src/train.py,line=") and ",title=TL101::TL101 " in proc.stdout

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from _config_examples import EXAMPLES, reported
 from _samples import BAD, GOOD, report
 
 REPO = Path(__file__).resolve().parent.parent
@@ -128,10 +129,15 @@ def test_hook_honours_noqa_and_project_config(tmp_path, env, hook_repo):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def _yaml_blocks() -> list:
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+
+
 def test_repo_local_system_hook(tmp_path, env):
-    """The documented alternative: torchlint already installed in the dev environment."""
-    config = ("repos:\n  - repo: local\n    hooks:\n      - id: torchlint\n        name: torchlint\n"
-              "        entry: torchlint check --quiet\n        language: system\n        types: [python]\n")
+    """The documented alternative (docs/ci.md's `repo: local` snippet, as printed):
+    torchlint already installed in the dev environment."""
+    config = next(b for b in _yaml_blocks() if "repo: local" in b)
     user = _user_repo(tmp_path / "project", config, env)
     (user / "bad.py").write_text(BAD)
     (user / "good.py").write_text(GOOD)
@@ -141,3 +147,17 @@ def test_repo_local_system_hook(tmp_path, env):
     assert report("bad.py") in proc.stdout and "good.py" not in proc.stdout
     only_good = pre_commit("run", "--files", "good.py", cwd=user, env=env)
     assert only_good.returncode == 0, only_good.stdout
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_configuration_page_examples_through_the_hook(tmp_path, env, hook_repo, name):
+    """docs/configuration.md's examples: the hook reports what `torchlint check`
+    reports (tests/test_configuration_examples.py), file by file."""
+    hooks, rev = hook_repo
+    config = f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: torchlint\n"
+    example = EXAMPLES[name]
+    user = example.write(_user_repo(tmp_path / "project", config, env))
+    git("add", "-A", cwd=user, env=env)
+    proc = pre_commit("run", "--all-files", cwd=user, env=env)
+    assert reported(proc.stdout) == example.with_config, proc.stdout + proc.stderr
+    assert proc.returncode == (1 if example.with_config else 0), proc.stdout

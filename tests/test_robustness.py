@@ -176,8 +176,8 @@ def test_100k_line_training_script(tmp_path):
     (tmp_path / "huge.py").write_text(source)
     step_line = source.splitlines().index("    opt.step()") + 1
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "torchlint", "check", "--quiet", "huge.py"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, "-m", "torchlint", "check", "--no-progress", "huge.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert proc.stdout.count(" TL101 ") == 1 and f"huge.py:{step_line}:5: TL101 " in proc.stdout, proc.stdout
     assert "TL000" not in proc.stdout
@@ -243,7 +243,7 @@ def test_flake8_finishes_on_deep_nesting(tmp_path):
         source = LOOP.format(body=f"    loss = {deep}\n    loss.backward()\n    opt.step()\n")
         (tmp_path / f"deep_{shape}.py").write_text(source)
     # only torchlint's checker (pyflakes itself recurses on such trees)
-    proc = subprocess.run([sys.executable, "-m", "torchlint", "check", "--quiet", "."], cwd=tmp_path,
+    proc = subprocess.run([sys.executable, "-m", "torchlint", "check", "--no-progress", "."], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONHASHSEED": "0"})
     assert proc.returncode in (0, 1), proc.stderr[-2000:]

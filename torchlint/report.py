@@ -1,35 +1,39 @@
-"""Machine-readable reports: flake8 formatters for JSON and SARIF 2.1.0.
-
-Registered under flake8's ``flake8.report`` entry point group, so
-``flake8 --format=torchlint-sarif`` and ``flake8 --format=torchlint-json``
-work in any environment where torchlint is installed; ``torchlint check
---format json|sarif`` uses the same classes. The report is written once, when
-flake8 stops, to stdout or ``--output-file``.
+"""Machine-readable reports, as documents: JSON rows, SARIF 2.1.0, GitHub
+workflow annotations. Pure functions of a list of ``Finding``; no flake8 here
+(``torchlint/formatters.py`` wraps them as flake8 formatters), so this module
+imports without flake8.
 
 SARIF (OASIS Static Analysis Results Interchange Format 2.1.0) is what code
 scanning services (GitHub's ``upload-sarif`` action among them) read: one
 ``run`` whose ``tool.driver.rules`` describes every torchlint rule (summary,
-message, full help text, docs link) and whose ``results`` point at files
-relative to ``%SRCROOT%`` (the directory flake8 ran in). Docs links need
-``--torchlint-docs-url`` (the base URL of the built docs site); torchlint does
-not guess a host. Codes from other flake8 plugins are reported too, with a
-minimal rule entry each.
+message, help text written for users, docs link) and whose ``results`` point
+at files relative to ``%SRCROOT%`` (the directory flake8 ran in). Docs links
+need ``--torchlint-docs-url`` (the base URL of the built docs site);
+torchlint does not guess a host. Codes from other flake8 plugins are reported
+too, with a minimal rule entry each.
+
+Positions: ``line`` and ``column`` are flake8's (1-based; the column counts
+what the parser counts, UTF-8 bytes). The end of a finding is not part of
+flake8's protocol; ``with_ends`` reads it back from the file: the end of the
+largest expression or simple statement that starts exactly at the finding,
+else the end of the code on that line (None when the file cannot be read
+again, and for stdin).
 """
 from __future__ import annotations
 
+import ast
+import io
 import json
-import os
-import re
+import tokenize
 from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional
-
-from flake8.formatting.base import BaseFormatter
+from typing import Collection, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from torchlint import __version__
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 TOOL_URI = "https://pypi.org/project/torchlint/"
+ERROR_CODES = ("TL000", "E999", "E902")  # the file could not be looked at
 
 
 class Finding(NamedTuple):
@@ -37,39 +41,154 @@ class Finding(NamedTuple):
     line: int
     column: int  # 1-based, as flake8 prints it
     code: str
-    message: str
-
-
-def findings_to_json(findings: Iterable[Finding]) -> str:
-    rows = [dict(f._asdict()) for f in findings]
-    return json.dumps(rows, indent=2) + "\n"
+    message: str  # without the code
+    end: Optional[Tuple[int, int]] = None  # (line, column just past the end): see with_ends
 
 
 def docs_url(code: str, base: Optional[str]) -> Optional[str]:
-    """Link to a rule's page: ``<base>/rules/<CODE>/`` (the mkdocs site layout); None
-    without a base (SARIF needs an absolute URI)."""
-    if not base:
+    """Link to a torchlint rule's page: ``<base>/rules/<CODE>/`` (the mkdocs site
+    layout); None without a base (torchlint does not guess a host) and for codes
+    that are not torchlint's."""
+    from torchlint.checks import BY_CODE
+
+    if not base or code not in BY_CODE:
         return None
     return f"{base.rstrip('/')}/rules/{code}/"
 
 
+# --- end positions -------------------------------------------------------------------
+
+Position = Tuple[int, int]  # (line, 1-based column just past the end)
+
+
+def _ends(path: str) -> Optional[Tuple[Dict[Position, Position], Tuple[str, ...]]]:
+    """(start -> end of the largest node starting there, code of each line without
+    its comment), for one file; None when it cannot be read or parsed."""
+    try:
+        with tokenize.open(path) as fh:
+            source = fh.read()
+        tree = ast.parse(source, path)
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (OSError, SyntaxError, ValueError, UnicodeError, tokenize.TokenError, RecursionError):
+        return None
+    lines = source.split("\n")
+    for tok in tokens:  # drop trailing comments: the code of a line ends before them
+        if tok.type == tokenize.COMMENT and tok.start[0] <= len(lines):
+            row, col = tok.start
+            lines[row - 1] = lines[row - 1][:col]
+    ends: Dict[Position, Position] = {}
+    for node in ast.walk(tree):
+        compound = isinstance(node, ast.stmt) and hasattr(node, "body")  # a header: ends with its line
+        if not isinstance(node, (ast.expr, ast.stmt)) or compound or node.end_lineno is None:
+            continue
+        start = (node.lineno, node.col_offset + 1)
+        end = (node.end_lineno, node.end_col_offset + 1)
+        if end > ends.get(start, (0, 0)):
+            ends[start] = end
+    return ends, tuple(lines)
+
+
+def with_ends(findings: Iterable[Finding], skip: Collection[str] = ()) -> List[Finding]:
+    """``findings`` with their ``end`` read back from their files, each read once;
+    not for paths in ``skip`` (a buffer linted from stdin: the file on disk under
+    its display name may hold other text)."""
+    files: Dict[str, object] = {}
+    out = []
+    for f in findings:
+        if f.path not in files:
+            files[f.path] = None if f.path in skip else _ends(f.path)
+        found, end = files[f.path], None
+        if found is not None:
+            ends, lines = found
+            if (f.line, f.column) in ends:
+                end = ends[(f.line, f.column)]
+            elif 1 <= f.line <= len(lines):
+                code = lines[f.line - 1].rstrip().encode("utf-8")
+                end = (f.line, max(len(code) + 1, f.column))
+        out.append(f._replace(end=end))
+    return out
+
+
+# --- JSON ------------------------------------------------------------------------------
+
+def json_rows(findings: Iterable[Finding], docs_base: Optional[str] = None) -> List[dict]:
+    """One row per finding: where (start and end), code, rule name, message, docs
+    link, and ``fix`` (null: no finding carries an automatic fix yet)."""
+    from torchlint.checks import BY_CODE
+
+    rows = []
+    for f in findings:
+        end = f.end
+        rule = BY_CODE.get(f.code)
+        rows.append({
+            "path": f.path, "line": f.line, "column": f.column,
+            "end_line": end[0] if end else None, "end_column": end[1] if end else None,
+            "code": f.code, "name": rule.name if rule else None, "message": f.message,
+            "url": docs_url(f.code, docs_base), "fix": None,
+        })
+    return rows
+
+
+def findings_to_json(findings: Iterable[Finding], docs_base: Optional[str] = None) -> str:
+    return json.dumps(json_rows(findings, docs_base), indent=2) + "\n"
+
+
+# --- GitHub workflow commands ---------------------------------------------------------
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _relative(path: str, root: Path) -> str:
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):
+        return p.as_posix()
+
+
+def github_annotations(findings: Iterable[Finding], root: Optional[Path] = None) -> str:
+    """``::error file=...,line=...,col=...,endLine=...,endColumn=...,title=CODE::CODE message``
+    per finding: GitHub Actions shows each on the pull request's diff (no code
+    scanning needed). Paths relative to ``root`` (the checkout)."""
+    root = (root or Path.cwd()).resolve()
+    out = []
+    for f in findings:
+        props = [("file", _relative(f.path, root)), ("line", str(f.line)), ("col", str(f.column))]
+        end = f.end
+        if end:
+            props += [("endLine", str(end[0])), ("endColumn", str(end[1]))]
+        props.append(("title", f.code))
+        head = ",".join(f"{k}={_escape_property(v)}" for k, v in props)
+        out.append(f"::error {head}::{_escape_data(f'{f.code} {f.message}')}\n")
+    return "".join(out)
+
+
+# --- SARIF ---------------------------------------------------------------------------
+
 def _rule_descriptor(rule, base: Optional[str]) -> dict:
-    from torchlint.docs import installed_page
+    from torchlint.docs import help_text, installed_page
 
     summary = rule.summary()
     message = f"{rule.message}; {rule.hint}" if rule.hint else rule.message
-    page = installed_page(rule.code) or f"# {rule.code} · {rule.name}\n\n{summary}.\n"
-    page = re.sub(r"<!--.*?-->\n*", "", page, flags=re.S)  # the "generated by" note
+    url = docs_url(rule.code, base)
+    page = installed_page(rule.code)
+    text = help_text(page) if page else f"{summary}.\n"
+    if url:
+        text += f"\nFull documentation: {url}\n"
     out = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": summary},
         "fullDescription": {"text": f"{summary}. Message: {message}"},
-        "help": {"text": page, "markdown": page},
+        "help": {"text": text, "markdown": text},
         "defaultConfiguration": {"level": "warning", "enabled": bool(rule.default_enabled)},
         "properties": {"tags": ["pytorch", "correctness"]},
     }
-    url = docs_url(rule.code, base)
     if url:
         out["helpUri"] = url
     return out
@@ -78,8 +197,7 @@ def _rule_descriptor(rule, base: Optional[str]) -> dict:
 def _uri(path: str, root: Path) -> str:
     p = Path(path)
     try:
-        rel = p.resolve().relative_to(root)
-        return rel.as_posix()
+        return p.resolve().relative_to(root).as_posix()
     except (ValueError, OSError):
         return p.as_posix() if not p.is_absolute() else p.resolve().as_uri()
 
@@ -102,10 +220,12 @@ def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
         region = {"startLine": max(int(f.line), 1)}
         if f.column and int(f.column) >= 1:
             region["startColumn"] = int(f.column)
+            if f.end:
+                region["endLine"], region["endColumn"] = f.end
         results.append({
             "ruleId": f.code,
             "ruleIndex": index[f.code],
-            "level": "error" if f.code in ("TL000", "E999", "E902") else "warning",
+            "level": "error" if f.code in ERROR_CODES else "warning",
             "message": {"text": f"{f.code} {f.message}"},
             "locations": [{
                 "physicalLocation": {
@@ -132,56 +252,5 @@ def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
     }
 
 
-class _CollectingFormatter(BaseFormatter):
-    """Collects every reported violation; writes one document when flake8 stops."""
-
-    def after_init(self) -> None:
-        self.findings: List[Finding] = []
-
-    def handle(self, error) -> None:
-        self.findings.append(Finding(error.filename, error.line_number, error.column_number,
-                                     error.code, error.text))
-
-    def format(self, error) -> Optional[str]:  # pragma: no cover - handle() is overridden
-        return None
-
-    def show_statistics(self, statistics) -> None:  # would corrupt the document
-        pass
-
-    def show_benchmarks(self, benchmarks) -> None:
-        pass
-
-    def document(self) -> str:  # pragma: no cover
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        text = self.document()
-        if self.output_fd is not None:
-            self.output_fd.write(text)
-        if self.output_fd is None or self.options.tee:
-            import sys
-
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        super().stop()
-
-    def start(self) -> None:
-        if self.filename:  # replace, not append: a report file holds one document
-            dirname = os.path.dirname(os.path.abspath(self.filename))
-            os.makedirs(dirname, exist_ok=True)
-            self.output_fd = open(self.filename, "w", encoding="utf-8")
-
-
-class JsonFormatter(_CollectingFormatter):
-    """``--format=torchlint-json``: a JSON list of {path, line, column, code, message}."""
-
-    def document(self) -> str:
-        return findings_to_json(self.findings)
-
-
-class SarifFormatter(_CollectingFormatter):
-    """``--format=torchlint-sarif``: a SARIF 2.1.0 log (docs links from --torchlint-docs-url)."""
-
-    def document(self) -> str:
-        base = getattr(self.options, "torchlint_docs_url", "") or ""
-        return json.dumps(sarif_log(self.findings, docs_base=base), indent=2) + "\n"
+def sarif_document(findings: Iterable[Finding], docs_base: Optional[str] = None) -> str:
+    return json.dumps(sarif_log(findings, docs_base=docs_base), indent=2) + "\n"

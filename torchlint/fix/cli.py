@@ -28,17 +28,20 @@ from torchlint.fix import fix_source, unified_diff
 
 
 def apply(paths: Sequence[str], *, unsafe: bool = False, diff: bool = False,
-          flake8_args: Sequence[str] = (), out: Optional[TextIO] = None,
+          flake8_args: Sequence[str] = (), options=None, out: Optional[TextIO] = None,
           err: Optional[TextIO] = None) -> int:
     """Fix (or, with ``diff``, show the fixes for) the Python files under ``paths``.
-    ``flake8_args``: the selection options ``torchlint check`` passes flake8."""
+    ``options``: flake8's parsed options as ``torchlint check`` parsed them (its files
+    and selection); else ``flake8_args``, parsed by flake8 itself."""
     out = out or sys.stdout
     err = err or sys.stderr
     from flake8 import discover_files
-    from flake8.options.parse_args import parse_args
     from flake8.style_guide import Decision, StyleGuideManager
 
-    _plugins, options = parse_args([*flake8_args, *(paths or ["."])])
+    if options is None:
+        from flake8.options.parse_args import parse_args
+
+        _plugins, options = parse_args([*flake8_args, *(paths or ["."])])
     guides = StyleGuideManager(options, formatter=None)
     config = Config.from_options(options)
     files = discover_files.expand_paths(
