@@ -55,10 +55,10 @@ def test_fix_writes_safe_fixes_only_unless_asked(project):
 
 
 def test_check_fix_reports_what_is_left(project, capsys):
-    status = cli.main(["check", "--fix", "-q", "--extend-select", "TL9", "train.py", "run.py"])
+    status = cli.main(["check", "--fix", "--no-progress", "--extend-select", "TL9", "train.py", "run.py"])
     out = capsys.readouterr().out
     assert status == 1 and "TL401" in out and "TL102" not in out  # TL401's fix is unsafe
-    assert cli.main(["check", "--fix", "--unsafe-fixes", "-q", "run.py"]) in (0, 1)
+    assert cli.main(["check", "--fix", "--unsafe-fixes", "--no-progress", "run.py"]) in (0, 1)
     assert "TL401" not in capsys.readouterr().out
     assert cli.main(["check", "--diff", "train.py", "run.py"]) == 0  # nothing left to fix
 

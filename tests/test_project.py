@@ -1,4 +1,4 @@
-"""Cross-module facts (torchlint/project.py, torchlint/facts/summaries.py): resolution
+"""Cross-module facts (torchlint/project.py, torchlint/facts/summaries.py and crossmodule.py): resolution
 of every import style, stdin display names, the cache, the bounds, and the hard
 limits (no user module imported, no third-party or stdlib file read)."""
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from torchlint import engine as plugin, project
 from torchlint.checks import BY_CODE
-from torchlint.facts import loops, summaries
+from torchlint.facts import crossmodule, loops, summaries
 
 LOOP = """
 import torch
@@ -140,16 +140,16 @@ def test_stdin_display_name_resolves_relative_to_the_display_name(tmp_path):
 
 
 def test_no_display_name_means_no_cross_module_facts():
-    assert summaries.for_file("stdin") is None
-    assert summaries.for_file("-") is None
-    assert summaries.for_file(None) is None
+    assert crossmodule.for_file("stdin") is None
+    assert crossmodule.for_file("-") is None
+    assert crossmodule.for_file(None) is None
 
 
 def test_linted_file_is_never_read_from_disk(tmp_path):
     """``from train import clear`` inside train.py: the disk copy may be stale."""
     write(tmp_path, {"setup.cfg": "", "train.py": CLEARS})
     src = loop("from train import clear", "clear(model)")
-    assert summaries.for_file(str(tmp_path / "train.py")) is not None
+    assert crossmodule.for_file(str(tmp_path / "train.py")) is not None
     # read from disk, clear() would clear; unknown, the loop is judged per file
     step = src.splitlines().index("    optimizer.step()") + 1
     assert lint(tmp_path / "train.py", src) == [(step, "TL101")]
@@ -502,8 +502,8 @@ def test_third_party_and_stdlib_files_are_never_read(tmp_path, monkeypatch):
 
 
 def test_linted_file_in_site_packages_gets_no_project():
-    assert summaries.for_file(pytest.__file__) is None
-    assert summaries.for_file(os.__file__) is None
+    assert crossmodule.for_file(pytest.__file__) is None
+    assert crossmodule.for_file(os.__file__) is None
 
 
 def test_astroid_is_never_imported(tmp_path):

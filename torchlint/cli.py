@@ -117,6 +117,9 @@ def _add_lightning(sub) -> None:
             if target.is_dir():
                 print(f"torchlint lightning: -o {out} is a folder; name a file", file=sys.stderr)
                 return 2
+            if not target.parent.is_dir():
+                print(f"torchlint lightning: cannot write {out}: no folder {target.parent}", file=sys.stderr)
+                return 2
             if target.exists() and not args.force:
                 print(f"torchlint lightning: {out} exists; pass --force to replace it", file=sys.stderr)
                 return 2

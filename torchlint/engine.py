@@ -13,7 +13,7 @@ from typing import List, Optional, Sequence, Type
 
 from torchlint.checks import RULES
 from torchlint.config import Config
-from torchlint.facts import summaries
+from torchlint.facts import crossmodule
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
 
@@ -31,7 +31,7 @@ def open_model(tree: ast.AST, filename: str = "(none)", lines=None,
                test_module: Optional[bool] = None) -> SemanticModel:
     """The semantic model of one file, with the cross-module facts of its project.
     ``test_module``: whether it is a test file (None: judged by its name)."""
-    return SemanticModel(tree, filename, lines, project=summaries.for_file(filename),
+    return SemanticModel(tree, filename, lines, project=crossmodule.for_file(filename),
                          test_module=test_module)
 
 

@@ -4,7 +4,8 @@ Real training code is split across files: ``train.py`` calls ``set_seed`` from
 ``utils``, ``train_one_epoch`` from ``engine``, ``build_loader`` from ``data``.
 This module finds the file a name of the linted file's project comes from and
 hands back that module's *summary*; what a summary holds is decided by the
-facts layer (:mod:`torchlint.facts.summaries`), which gives the summariser to
+facts layer (:mod:`torchlint.facts.summaries`, asked by :mod:`torchlint.facts.crossmodule`),
+which gives the summariser to
 :class:`Project` - this module knows no rule and no fact.
 
 * Location: a module path (``utils``, ``pkg.engine``, ``.data``) is looked up

@@ -1,4 +1,4 @@
-"""What a function or class of the user's other modules does, seen from a call.
+"""What a function or class of the user's other modules does, in a summary.
 
 A module of the project (located and read by :mod:`torchlint.project`) is
 analysed once per process into a :class:`ModuleSummary`: for each module-level
@@ -10,53 +10,19 @@ returns a ``DataLoader`` over the whole dataset; for each class, the kinds of
 its instances and whether it has train/eval-dependent layers; for a
 ``from x import *``, the names it exports. The model of that module is
 dropped right after: summaries are small, and cached (bounded) by the project.
-
-:class:`CrossModule` answers the linted file's questions from summaries - it
-is the ``project`` a :class:`~torchlint.semantic.SemanticModel` is given -
-mapping a helper's parameters to the caller's arguments and following calls
-into further modules up to ``project.MAX_HOPS`` import hops. Every "cannot
-tell" is None / unknown, which rules read as "do not flag".
+Questions are answered from summaries by :mod:`torchlint.facts.crossmodule`.
 """
 from __future__ import annotations
 
 import ast
-import functools
-import re
-from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple, Union
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
 from torchlint import known, project
 from torchlint.facts import data, loops, modes
-from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site
-from torchlint.syntax import bind_arguments, parameters, unparse
+from torchlint.semantic import FunctionInfo, Scope, SemanticModel, Site
+from torchlint.syntax import parameters, unparse
 
 Receivers = Tuple[str, ...]
-# Every word an event (backward, zero_grad, .grad, .step), a seeder, an optimizer or
-# ``trainer.fit`` is written with: a module without any is inert for Facts.
-_ACTS = re.compile(rb"backward|zero_grad|\.grad\b|\.step\b|seed|\.fit\b|"
-                   + known.OPTIMIZER_TEXT.encode())
-_TRAINS = re.compile(rb"backward|\.fit\b")  # a training loop needs a backward; or trainer.fit
-_SEEDS = re.compile(rb"seed")
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)|import[ \t]+([\w., \t]+))", re.M)
-
-
-def _import_tops(data: bytes) -> List[str]:
-    """The top-level module names a module's import lines name ("." for a relative one)."""
-    out = []
-    for dots, module, plain in _IMPORT_LINE.findall(data):
-        if dots:
-            out.append(".")
-        elif module:
-            out.append(module.split(b".")[0].decode("ascii", "replace"))
-        else:
-            out.extend(p.strip().split(b".")[0].split(b" ")[0].decode("ascii", "replace")
-                       for p in plain.split(b",") if p.strip())
-    return out
-
-
-def _project_top(top: str) -> bool:
-    """Could an import of this top-level name reach the user's project?"""
-    return top == "." or (top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES
-                          and not known.is_external_package(top))
 
 
 # ------------------------------------------------------------------ summaries
@@ -183,7 +149,7 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
         local = _local_events(m, fn, own, site, q, line, looped)
         if local and looped and _in_training_loop(m, chain):
             local = [e._replace(in_loop=True) for e in local]
-        if _candidate(q) and m.function_for(call.func, site.scope) is None:
+        if candidate(q) and m.function_for(call.func, site.scope) is None:
             items.append(NestedCall(q, line, looped, _call_args(m, site), tuple(local)))
         else:
             items.extend(local)
@@ -287,7 +253,7 @@ def _from_parameters(m: SemanticModel, expr: ast.AST, scope: Scope, fn: Function
     return False
 
 
-def _candidate(q: Optional[str]) -> bool:
+def candidate(q: Optional[str]) -> bool:
     """Could ``q`` name something in the user's project? (cheap, no I/O)"""
     if not q:
         return False
@@ -295,324 +261,3 @@ def _candidate(q: Optional[str]) -> bool:
         return True
     top = q.split(".", 1)[0]
     return top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES and top != "builtins"
-
-
-# ------------------------------------------------------------------ answers
-class HelperEvent(NamedTuple):
-    """A training event inside an imported helper, as the caller sees it."""
-
-    kind: str
-    receiver: Optional[str]  # in the caller's names where the helper's parameter maps to an argument
-    path: str
-    line: int
-    in_loop: bool  # inside a loop of the helper's own code (that module's lint reports it)
-
-
-class Facts(NamedTuple):
-    """What a function of the user's project does, seen from a call to it."""
-
-    path: str
-    line: int
-    events: Tuple[HelperEvent, ...]  # in source order, helpers inlined
-    calls: FrozenSet[str]
-    trains: bool
-    returns: FrozenSet[str]
-
-    @property
-    def kinds(self) -> FrozenSet[str]:
-        return frozenset(e.kind for e in self.events)
-
-    @property
-    def clears_gradients(self) -> bool:
-        return loops.ZERO_GRAD in self.kinds
-
-    def seeds(self, seeders: Iterable[str] = known.TORCH_SEEDERS) -> bool:
-        return not self.calls.isdisjoint(seeders)
-
-
-class Target(NamedTuple):
-    path: str
-    name: str
-    summary: Union[FunctionSummary, ClassSummary]
-    hop: int
-
-
-def _guarded(default):
-    """A question that fails on some odd project is unknown (``default``), never a crash:
-    every rule reads loop events through it, so one TL000 would be many."""
-
-    def wrap(method):
-        @functools.wraps(method)
-        def guarded(*args, **kwargs):
-            try:
-                return method(*args, **kwargs)
-            except Exception:  # RecursionError included
-                return default
-        return guarded
-    return wrap
-
-
-class CrossModule:
-    """The linted file's questions about its project's other modules (one per linted file)."""
-
-    def __init__(self, proj: project.Project):
-        self.project = proj
-        self._targets: Dict[tuple, object] = {}
-        self._facts: Dict[ast.Call, Optional[Facts]] = {}
-
-    @property
-    def touched(self) -> set:
-        return self.project.touched
-
-    @_guarded(project.UNKNOWN)
-    def target(self, m: SemanticModel, func: ast.expr, scope: Scope):
-        """What a call's ``func`` refers to through the linted file's imports: a
-        :class:`Target`, an :class:`Alias`, :data:`project.UNKNOWN` for a project name that
-        cannot be analysed, or None when the name is not the project's."""
-        q = m.resolve(func, scope)
-        return self._find(q, self.project.origin, 1) if _candidate(q) else None
-
-    def _find(self, q: str, from_path: str, hop: int):
-        key = (q, from_path, hop)
-        if key not in self._targets:
-            self._targets[key] = project.UNKNOWN  # cycle guard (a re-export loop)
-            self._targets[key] = self._find_uncached(q, from_path, hop)
-        return self._targets[key]
-
-    def _find_uncached(self, q: str, from_path: str, hop: int):
-        if hop > project.MAX_HOPS:
-            return project.UNKNOWN
-        level = len(q) - len(q.lstrip("."))
-        parts = q[level:].split(".") if q[level:] else []
-        if not parts:
-            return project.UNKNOWN if level else None
-        path = self.project.module_file(tuple(parts[:-1]), level, from_path)
-        if path is None:  # not in the project; a relative import always is
-            return project.UNKNOWN if level else None
-        located = self.project.module(path, hop)
-        if located is project.UNKNOWN:
-            return project.UNKNOWN
-        entry = located.summary.bindings.get(parts[-1])
-        if isinstance(entry, (FunctionSummary, ClassSummary)):
-            return Target(path, parts[-1], entry, hop)
-        if isinstance(entry, Reexport):
-            full = entry.qualname
-            if _candidate(full):
-                found = self._find(full, path, hop + 1)
-                return project.UNKNOWN if found is None else found
-            if not full.startswith("builtins."):
-                return Alias(full)  # e.g. ``from torch import manual_seed as set_seed``
-        return project.UNKNOWN
-
-    # ------------------------------------------------------------ questions
-    def facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
-        """Facts about the project function ``call`` calls; None when it is not one or
-        cannot be analysed. Once per call of the linted file."""
-        if call not in self._facts:
-            self._facts[call] = self._call_facts(m, call, scope)
-        return self._facts[call]
-
-    @_guarded(None)
-    def _call_facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
-        inert = self._inert_module(m, call, scope)
-        if inert is not None:
-            return Facts(inert, 0, (), frozenset(), False, frozenset())
-        found = self.target(m, call.func, scope)
-        if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
-            return None
-        bound = _bind(found.summary, call)
-        opt = frozenset(p for p, a in bound.items() if "optimizer" in m.kinds(a, scope))
-        texts = {p: unparse(a) for p, a in bound.items()}
-        first_opt = next((texts[p] for p in bound if p in opt), None)
-        out = self._expand(found, opt, ((found.path, found.name),))
-        if out is None:
-            return None
-        events, calls, trains = out
-        events = tuple(HelperEvent(e.kind, _receiver(e, texts, first_opt), e.path, e.line, e.in_loop)
-                       for e in events)
-        return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns)
-
-    def trains(self, m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
-        """Does the project function ``call`` calls run a training loop or ``trainer.fit``?
-        A module whose text (and imports) cannot hold a backward or a fit is not parsed."""
-        if self._inert_module(m, call, scope, _TRAINS) is not None:
-            return False
-        facts = self.facts(m, call, scope)
-        return bool(facts is not None and facts.trains)
-
-    def called_seeders(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[FrozenSet[str]]:
-        """The qualified names the project function ``call`` calls that could be seeders
-        (transitively); None when unknown. A module without "seed" is not parsed."""
-        if self._inert_module(m, call, scope, _SEEDS) is not None:
-            return frozenset()
-        facts = self.facts(m, call, scope)
-        return None if facts is None else facts.calls
-
-    def _inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope,
-                      words=None) -> Optional[str]:
-        """The path of the project module the callee comes from when that module provably
-        does nothing the question is about - its text holds none of ``words`` (default:
-        every word an event, seeder, optimizer or ``fit`` needs), it imports no project
-        module, and (for events) no optimizer is passed in - so the module need not be
-        parsed. None when that cannot be told this cheaply."""
-        words = _ACTS if words is None else words
-        q = m.resolve(call.func, scope)
-        if not _candidate(q):
-            return None
-        level = len(q) - len(q.lstrip("."))
-        parts = q[level:].split(".")
-        path = self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
-        if path is None:
-            return None
-        data = self.project.read(path)
-        if data is None or words.search(data) or any(_project_top(t) for t in _import_tops(data)):
-            return None
-        if words is _ACTS:  # an optimizer handed in may be stepped or handed on (events)
-            args = list(call.args) + [k.value for k in call.keywords]
-            if any("optimizer" in m.kinds(a, scope) for a in args if not isinstance(a, ast.Starred)):
-                return None
-        return path
-
-    def _expand(self, target: Target, opt: FrozenSet[str], stack: tuple):
-        """(events, calls, trains) of a function given which parameters hold optimizers."""
-        fs = target.summary
-        events: List[HelperEvent] = []
-        calls = set(fs.calls)
-        trains = fs.trains
-        for item in fs.items:
-            if isinstance(item, NestedCall):
-                sub = self._nested(item, target, stack)
-                if sub is not None:
-                    sub_events, sub_calls, sub_trains = sub
-                    events.extend(e._replace(in_loop=e.in_loop or item.looped) for e in sub_events)
-                    calls |= sub_calls
-                    trains = trains or sub_trains
-                    continue
-                for ev in item.fallback:
-                    events.extend(_materialize(ev, opt, target.path))
-            else:
-                events.extend(_materialize(item, opt, target.path))
-        looped = {e.kind for e in events if e.in_loop}
-        return events, frozenset(calls), trains or {loops.BACKWARD, loops.STEP} <= looped
-
-    def _nested(self, item: NestedCall, outer: Target, stack: tuple):
-        if outer.hop >= project.MAX_HOPS:
-            return None
-        found = self._find(item.qualname, outer.path, outer.hop + 1)
-        if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
-            return None
-        if (found.path, found.name) in stack:
-            return None  # mutual recursion across modules: unknown
-        fs = found.summary
-        texts, opt = {}, set()
-        for where, text, is_opt in item.args:
-            name = fs.positional[where] if isinstance(where, int) and where < len(fs.positional) else where
-            if isinstance(name, str):
-                texts[name] = text
-                if is_opt:
-                    opt.add(name)
-        sub = self._expand(found, frozenset(opt), stack + ((found.path, found.name),))
-        if sub is None:
-            return None
-        events, calls, trains = sub
-        return [e._replace(receiver=texts.get(e.receiver, e.receiver)) for e in events], calls, trains
-
-    @_guarded(frozenset())
-    def call_kinds(self, m: SemanticModel, call: ast.Call, scope: Scope) -> FrozenSet[str]:
-        """Kinds of what an imported project function returns, or of an instance of an
-        imported project class (``model = Net()``: module)."""
-        found = self.target(m, call.func, scope)
-        if not isinstance(found, Target):
-            return frozenset()
-        fs = found.summary
-        return fs.kinds if isinstance(fs, ClassSummary) else fs.returns
-
-    @_guarded(None)
-    def class_summary(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[ClassSummary]:
-        found = self.target(m, call.func, scope)
-        if isinstance(found, Target) and isinstance(found.summary, ClassSummary):
-            return found.summary
-        return None
-
-    @_guarded(None)
-    def seeds(self, m: SemanticModel, call: ast.Call, scope: Scope,
-              seeders: Iterable[str] = known.TORCH_SEEDERS) -> Optional[bool]:
-        seeders = frozenset(seeders)
-        found = self.target(m, call.func, scope)
-        if isinstance(found, Alias):
-            return found.qualname in seeders
-        facts = self.facts(m, call, scope)
-        return None if facts is None else facts.seeds(seeders)
-
-    @_guarded(None)
-    def whole_dataset_loader(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
-        """TL501 across modules: the dataset's text when ``call`` calls a project function
-        returning one DataLoader over the whole dataset on every rank; None otherwise."""
-        found = self.target(m, call.func, scope)
-        if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
-            return None
-        loader = found.summary.loader
-        if loader is None:
-            return None
-        how, what = loader
-        if how == "text":
-            return what
-        arg = _bind(found.summary, call).get(what)
-        if arg is None or data.depends_on_rank(m, arg, scope):
-            return None
-        return data.source_text(arg)
-
-    @_guarded(None)
-    def star_export(self, m: SemanticModel, name: str) -> Optional[str]:
-        """The qualified name ``name`` has through the file's ``from x import *`` of a
-        project module (``torch`` for a ``models.py`` that does ``import torch``)."""
-        for stmt in m.star_imports:
-            module = ("." * stmt.level) + (stmt.module or "")
-            level = stmt.level
-            parts = tuple(p for p in (stmt.module or "").split(".") if p)
-            path = self.project.module_file(parts, level, self.project.origin)
-            if path is None:
-                continue
-            located = self.project.module(path, 1)
-            if located is project.UNKNOWN:
-                return None
-            if name in located.summary.star_names:
-                imported = located.summary.star_names[name]
-                return imported or f"{module}.{name}"
-        return None
-
-
-def _bind(fs: FunctionSummary, call: ast.Call) -> Dict[str, ast.expr]:
-    """Parameter -> the argument surely passed at ``call``."""
-    shim = ast.FunctionDef(name="f", args=ast.arguments(
-        posonlyargs=[], args=[ast.arg(arg=p) for p in fs.positional], vararg=None,
-        kwonlyargs=[ast.arg(arg=p) for p in fs.kwonly], kw_defaults=[None] * len(fs.kwonly),
-        kwarg=None, defaults=[]), body=[], decorator_list=[])
-    return bind_arguments(shim, call).exact
-
-
-def _materialize(ev: Event, opt: FrozenSet[str], path: str) -> List[HelperEvent]:
-    if ev.if_opt:
-        hit = next((p for p in ev.if_opt if p in opt), None)
-        if hit is None:
-            return []
-        return [HelperEvent(ev.kind, hit, path, ev.line, ev.in_loop)]
-    return [HelperEvent(ev.kind, ev.receiver, path, ev.line, ev.in_loop)]
-
-
-def _receiver(e: HelperEvent, texts: Dict[str, str], first_opt: Optional[str]) -> Optional[str]:
-    if e.receiver in texts:
-        return texts[e.receiver]
-    if e.kind in (loops.STEP, loops.ZERO_GRAD, loops.OPAQUE) and first_opt is not None:
-        return first_opt
-    return e.receiver
-
-
-def for_file(filename: Optional[str]) -> Optional[CrossModule]:
-    """The cross-module answers for a linted file, or None (no usable location)."""
-    proj = project.for_file(filename, summarize)
-    return CrossModule(proj) if proj is not None else None
-
-
-__all__ = ["Alias", "ClassSummary", "CrossModule", "Facts", "FunctionSummary", "HelperEvent",
-           "ModuleSummary", "Target", "for_file", "summarize", "ClassInfo"]

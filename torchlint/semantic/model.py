@@ -36,7 +36,7 @@ from torchlint.syntax import walk
 
 class Externals(Protocol):
     """What the model may ask about names defined in the user's other modules
-    (implemented by :class:`torchlint.facts.summaries.CrossModule`)."""
+    (implemented by :class:`torchlint.facts.crossmodule.CrossModule`)."""
 
     def call_kinds(self, m: "SemanticModel", call: ast.Call, scope: Scope) -> FrozenSet[str]:
         """Kinds of what an imported project function returns / a class builds."""
