@@ -74,7 +74,7 @@ def _check_tree(tree, filename, lines, config, rules) -> List[Violation]:
 def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
     config = config if config is not None else Config()
     # per-rule text gates; a star import may bring any name in, so none apply then
-    text = "".join(lines) if lines is not None and not model.star_imports else None
+    text = model.text if lines is not None and not model.star_imports else None
     out: List[Violation] = []
     for rule_cls in rules:
         if not rule_cls.may_apply(text):

@@ -23,7 +23,8 @@ OPTIMIZER_NAMES = (
 
 # A word every optimizer constructor (torch.optim.*, a class named like a known
 # optimizer, torch.optim.Optimizer subclasses, configure_optimizers) is written with.
-OPTIMIZER_TEXT = r"[Oo]ptim|" + "|".join(OPTIMIZER_NAMES)
+OPTIMIZER_WORDS = ("ptim",) + OPTIMIZER_NAMES  # "ptim": optim, Optimizer, configure_optimizers
+OPTIMIZER_TEXT = "|".join(OPTIMIZER_WORDS)  # the same, as a regular expression
 
 # torch.optim.lr_scheduler.__all__ and transformers' get_*_schedule* helpers.
 SCHEDULER_PREFIXES = ("torch.optim.lr_scheduler.",)

@@ -105,10 +105,14 @@ class _Cache:
 
 
 _CACHE = _Cache(CACHE_BYTES)
+_SCANS: Dict[tuple, object] = {}  # (file identity, scanner) -> scanner's answer
+MAX_SCANS = 4096
+_MISSING = object()
 
 
 def clear_cache() -> None:
     _CACHE.clear()
+    _SCANS.clear()
 
 
 def for_file(filename: Optional[str], summarize: Summarize) -> Optional["Project"]:
@@ -135,6 +139,7 @@ class Project:
         self._isfile: Dict[str, bool] = {}
         self._isdir: Dict[str, bool] = {}
         self._bytes: Dict[str, Optional[bytes]] = {}
+        self._keys: Dict[str, Optional[tuple]] = {}
         self._real: Optional[Tuple[str, str]] = None
 
     # ------------------------------------------------------------------ where
@@ -233,6 +238,34 @@ class Project:
             self._bytes[path] = data if data is not None and len(data) <= MAX_BYTES else None
         return self._bytes[path]
 
+    def scan(self, path: str, scanner: Callable[[bytes], object]) -> object:
+        """``scanner(bytes)`` of a project file, cached per process by the file's identity
+        (path, size, mtime, ctime: any write changes it) and the scanner; None when the
+        file cannot be read. For cheap questions answered from the text, not the tree."""
+        key = self._stat_key(path)
+        if key is None:
+            return None
+        found = _SCANS.get((key, scanner), _MISSING)
+        if found is _MISSING:
+            data = self.read(path)
+            found = None if data is None else scanner(data)
+            if len(_SCANS) >= MAX_SCANS:
+                _SCANS.clear()
+            _SCANS[(key, scanner)] = found
+        return found
+
+    def _stat_key(self, path: str) -> Optional[tuple]:
+        """The file's identity: any write changes its ctime, which tools cannot set back
+        (unlike mtime), so a same-size edit with the old mtime restored is a new key."""
+        if path not in self._keys:
+            try:
+                st = os.stat(path)
+                self._keys[path] = (os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                                    st.st_ino, st.st_dev)
+            except OSError:
+                self._keys[path] = None
+        return self._keys[path]
+
     def module(self, path: str, hop: int) -> object:
         """The summary of the project module at ``path`` (a :class:`Located`), or
         :data:`UNKNOWN` when it cannot be read or parsed, is too large, or this linted
@@ -241,13 +274,9 @@ class Project:
             if len(self.touched) >= MAX_FILES:
                 return UNKNOWN
             self.touched.add(path)
-        try:
-            st = os.stat(path)
-        except OSError:
+        key = self._stat_key(path)
+        if key is None:
             return UNKNOWN
-        # ctime changes on every write and cannot be set back (unlike mtime): a same-size
-        # edit with the old mtime restored is a new key; so is a package beside a module
-        key = (os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
         summary = _CACHE.get(key)
         if summary is None:
             data = self.read(path)

@@ -5,7 +5,6 @@ Only ``plugin.py`` turns a Violation into flake8's tuple.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Iterator, Optional, Tuple, Union
 
@@ -34,10 +33,10 @@ class Rule:
     default_enabled: bool = True
     needs_witness: str = "cpu"  # cpu | gpu | ddp: where the runtime witness runs
     options: Tuple[Option, ...] = ()  # flake8 options this rule reads (config[name])
-    # A regular expression the file's text must match for the rule to be able to report
-    # anything there (a word its hazard cannot be written without); files that do not
+    # Words one of which the file's text must hold for the rule to be able to report
+    # anything there (its hazard cannot be written without one); files that hold none
     # are skipped. Only for rules whose facts never come from another module.
-    requires: Optional[str] = None
+    requires: Tuple[str, ...] = ()
     # autofix (torchlint/fix/<code>.py, `torchlint check --fix`): "" none; "safe": every fix
     # it offers is safe; "unsafe": every fix needs --unsafe-fixes; "mixed": safe or unsafe
     # case by case (spec.md's "Fix" section says when)
@@ -48,14 +47,8 @@ class Rule:
 
     @classmethod
     def may_apply(cls, text: Optional[str]) -> bool:
-        """False when the file's text (None: unknown) lacks what :attr:`requires` asks."""
-        if cls.requires is None or text is None:
-            return True
-        pattern = cls.__dict__.get("_requires_re")
-        if pattern is None:
-            pattern = re.compile(cls.requires)
-            cls._requires_re = pattern
-        return pattern.search(text) is not None
+        """False when the file's text (None: unknown) holds none of :attr:`requires`."""
+        return not cls.requires or text is None or any(word in text for word in cls.requires)
 
     @classmethod
     def summary(cls) -> str:

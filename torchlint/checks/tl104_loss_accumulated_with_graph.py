@@ -23,11 +23,14 @@ class LossAccumulatedWithGraph(Rule):
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         reported = set()
         for loop in m.loops:
-            training = loops.is_training(loops.events(m, loop))
+            found = values.accumulations(m, loop)
+            if not found:
+                continue
+            training = loops.may_train(m, loop) and loops.is_training(loops.events(m, loop))
             if not training and not _computes_model_loss(m, loop):
                 continue
             scope = loop.scope
-            for acc in values.accumulations(m, loop):
+            for acc in found:
                 if id(acc.node) in reported:
                     continue
                 name = acc.target.id

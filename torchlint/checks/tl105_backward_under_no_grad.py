@@ -21,7 +21,7 @@ class BackwardUnderNoGrad(Rule):
     name = "backward-under-no-grad"
     message = "{call} on {tensor}, computed under no_grad/inference_mode, raises"
     hint = "compute {tensor} with grad enabled"
-    requires = r"backward"
+    requires = ("backward",)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         reported = set()

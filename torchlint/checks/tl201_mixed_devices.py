@@ -31,7 +31,7 @@ class MixedDevices(Rule):
         yield from self._factories_in_forward(m)
         if devices.iterates_dataloader(m):
             yield from self._batches_never_moved(m)
-        if not config["allow-hardcoded-cuda"]:
+        if not config["allow-hardcoded-cuda"] and m.mentions("cuda"):
             yield from self._hardcoded_cuda(m)
 
     # (a) a device-less factory in forward() combined with the inputs or a submodule

@@ -18,7 +18,7 @@ class HardCodedLearningRate(Rule):
     name = "hard-coded-learning-rate"
     message = "learning rate {lr} hard-coded in {optimizer}(...)"
     hint = "take it from an argument, config or hparams setting"
-    requires = known.OPTIMIZER_TEXT
+    requires = known.OPTIMIZER_WORDS
     options = (LR_NAMES,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:

@@ -18,7 +18,7 @@ class DeclaredLearningRateIgnored(Rule):
     name = "declared-lr-ignored"
     message = "{optimizer}(...) uses lr={lr} and ignores the declared {setting} (line {line})"
     hint = "pass the setting as lr"
-    requires = known.OPTIMIZER_TEXT
+    requires = known.OPTIMIZER_WORDS
     options = (LR_NAMES,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:

@@ -18,7 +18,7 @@ class DdpWithoutDistributedSampler(Rule):
     message = "training DataLoader({dataset}) under DDP has no DistributedSampler"
     hint = "pass sampler=DistributedSampler({dataset})"
     needs_witness = "ddp"
-    requires = r"DistributedDataParallel"
+    requires = ("DistributedDataParallel",)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         if not data.ddp_sites(m):

@@ -19,7 +19,7 @@ class DistributedSamplerWithoutSetEpoch(Rule):
     fix = "safe"  # torchlint/fix/tl502.py
     message = "epoch loop never calls {sampler}.set_epoch(): same shuffle every epoch"
     hint = "call {sampler}.set_epoch({epoch}) first"
-    requires = r"DistributedSampler"
+    requires = ("DistributedSampler",)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         built = {id(s.node): s for s in m.sites

@@ -20,7 +20,7 @@ class ShuffleWithSampler(Rule):
     fix = "mixed"  # torchlint/fix/tl503.py
     message = "shuffle=True with {arg}= in DataLoader({dataset}) raises ValueError"
     hint = "drop shuffle=True (the sampler decides the order)"
-    requires = r"shuffle|DataLoader"  # shuffle= by name, or the third positional of DataLoader
+    requires = ("shuffle", "DataLoader")  # shuffle= by name, or the third positional of DataLoader
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         for site in m.sites:

@@ -17,7 +17,7 @@ class EvalModeNotRestored(Rule):
     name = "eval-mode-not-restored"
     message = "{call} leaves {module} in eval mode for the next training step"
     hint = "call {module}.train() before training"
-    requires = r"eval|\.train\(\s*[^)\s]"
+    requires = ("eval", ".train(")
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         for found in modes.evals_left_on(m):

@@ -24,7 +24,7 @@ class LossOnSoftmaxOutput(Rule):
     fix = "mixed"  # torchlint/fix/tl701.py
     message = "{loss} applied to softmax output{arg}"
     hint = "{fix}"
-    requires = r"cross_entropy|CrossEntropyLoss|nll_loss|NLLLoss"
+    requires = ("cross_entropy", "CrossEntropyLoss", "nll_loss", "NLLLoss")
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         for site in m.sites:

@@ -20,7 +20,7 @@ class ManualOptimizationUnderAutomatic(Rule):
     name = "manual-optimization-under-automatic"
     message = "{call} in {cls}.training_step under automatic optimization"
     hint = "remove it, or set self.automatic_optimization = False"
-    requires = r"LightningModule"
+    requires = ("LightningModule",)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         reported = set()

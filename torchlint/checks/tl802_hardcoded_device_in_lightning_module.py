@@ -22,7 +22,7 @@ class HardcodedDeviceInLightningModule(Rule):
     name = "hardcoded-device-in-lightning-module"
     message = "{what} in LightningModule {cls}"
     hint = "{fix}"
-    requires = r"LightningModule"
+    requires = ("LightningModule",)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         for cls in m.lightning_classes():

@@ -22,33 +22,60 @@ from torchlint.facts.summaries import (Alias, ClassSummary, Event, FunctionSumma
 from torchlint.semantic import Scope, SemanticModel
 from torchlint.syntax import bind_arguments, unparse
 
-# Every word an event (backward, zero_grad, .grad, .step), a seeder, an optimizer or
-# ``trainer.fit`` is written with: a module without any is inert for Facts.
-_ACTS = re.compile(rb"backward|zero_grad|\.grad\b|\.step\b|seed|\.fit\b|"
-                   + known.OPTIMIZER_TEXT.encode())
-_TRAINS = re.compile(rb"backward|\.fit\b")  # a training loop needs a backward; or trainer.fit
-_SEEDS = re.compile(rb"seed")
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)|import[ \t]+([\w., \t]+))", re.M)
+# What a module's text must hold for its functions to be able to do a thing (a word
+# the code cannot be written without); a module lacking it cannot, whatever its tree.
+_BACKWARD_CALL = re.compile(rb"(?<!def )\bbackward\s*\(|manual_backward\s*\(")
+_STEP_CALL = re.compile(rb"\.step\s*\(")
+_FIT_CALL = re.compile(rb"\.fit\s*\(")
+_ACTS = (b"backward", b"zero_grad", b".grad", b".step", b"seed", b".fit") + tuple(
+    w.encode() for w in known.OPTIMIZER_WORDS)
+WORDS = {  # name -> test of the bytes (a substring first: alternations scan slowly)
+    "acts": lambda d: any(w in d for w in _ACTS),  # any Facts at all
+    "backward": lambda d: b"backward" in d and _BACKWARD_CALL.search(d) is not None,  # a backward call
+    "step": lambda d: b".step" in d and _STEP_CALL.search(d) is not None,  # an optimizer/scaler step
+    "trains": lambda d: (b"backward" in d and _BACKWARD_CALL.search(d) is not None)
+    or (b".fit" in d and _FIT_CALL.search(d) is not None),
+    "seeds": lambda d: b"seed" in d,
+}
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([^\n#]*)"
+                          rb"|import[ \t]+([\w., \t]+))", re.M)
 
 
-def _import_tops(data: bytes) -> List[str]:
-    """The top-level module names a module's import lines name ("." for a relative one)."""
-    out = []
-    for dots, module, plain in _IMPORT_LINE.findall(data):
-        if dots:
-            out.append(".")
-        elif module:
-            out.append(module.split(b".")[0].decode("ascii", "replace"))
-        else:
-            out.extend(p.strip().split(b".")[0].split(b" ")[0].decode("ascii", "replace")
-                       for p in plain.split(b",") if p.strip())
-    return out
+class Lexicon(NamedTuple):
+    """What a module's text says without parsing it (cached per file identity)."""
+
+    words: FrozenSet[str]  # the WORDS it holds
+    imports: Tuple[Tuple[int, str, Tuple[str, ...]], ...]  # (level, module, names) of project imports
+
+
+def scan(data: bytes) -> Lexicon:
+    words = frozenset(name for name, holds in WORDS.items() if holds(data))
+    imports = []
+    for match in _IMPORT_LINE.finditer(data):
+        dots, module, names, plain = match.groups()
+        if plain is not None:
+            for part in plain.split(b","):
+                name = part.strip().split(b" ")[0].decode("ascii", "replace")
+                if name and _project_top(name.split(".")[0]):
+                    imports.append((0, name, ()))
+            continue
+        text = names
+        if b"(" in text and b")" not in text:  # a parenthesised list continues
+            end = data.find(b")", match.end())
+            text += data[match.end():end] if end != -1 else b""
+        listed = tuple(n for n in (p.strip().split(b" ")[0].decode("ascii", "replace") for p in
+                                   text.replace(b"(", b" ").replace(b")", b" ").replace(b"\\", b" ")
+                                   .split(b",")) if n.isidentifier())
+        module_text = module.decode("ascii", "replace")
+        if dots or _project_top(module_text.split(".")[0]):
+            imports.append((len(dots), module_text, listed))
+    return Lexicon(words, tuple(imports))
 
 
 def _project_top(top: str) -> bool:
     """Could an import of this top-level name reach the user's project?"""
-    return top == "." or (top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES
-                          and not known.is_external_package(top))
+    return bool(top) and top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES \
+        and not known.is_external_package(top)
 
 
 # ------------------------------------------------------------------ answers
@@ -189,7 +216,7 @@ class CrossModule:
     def trains(self, m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
         """Does the project function ``call`` calls run a training loop or ``trainer.fit``?
         A module whose text (and imports) cannot hold a backward or a fit is not parsed."""
-        if self._inert_module(m, call, scope, _TRAINS) is not None:
+        if self._inert_module(m, call, scope, "trains") is not None:
             return False
         facts = self.facts(m, call, scope)
         return bool(facts is not None and facts.trains)
@@ -197,35 +224,63 @@ class CrossModule:
     def called_seeders(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[FrozenSet[str]]:
         """The qualified names the project function ``call`` calls that could be seeders
         (transitively); None when unknown. A module without "seed" is not parsed."""
-        if self._inert_module(m, call, scope, _SEEDS) is not None:
+        if self._inert_module(m, call, scope, "seeds") is not None:
             return frozenset()
         facts = self.facts(m, call, scope)
         return None if facts is None else facts.calls
 
-    def _inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope,
-                      words=None) -> Optional[str]:
-        """The path of the project module the callee comes from when that module provably
-        does nothing the question is about - its text holds none of ``words`` (default:
-        every word an event, seeder, optimizer or ``fit`` needs), it imports no project
-        module, and (for events) no optimizer is passed in - so the module need not be
-        parsed. None when that cannot be told this cheaply."""
-        words = _ACTS if words is None else words
+    def may_provide(self, m: SemanticModel, call: ast.Call, scope: Scope, word: str) -> bool:
+        """Could the project function ``call`` calls contribute what ``WORDS[word]`` is
+        needed for (a ``backward`` call, an optimizer ``step``)? False when the call is
+        not into the project, or its module and the project modules that one imports
+        (all the analysis could read, within the hops) lack the word. No parse."""
+        return self._module_of(m, call, scope) is not None and \
+            self._inert_module(m, call, scope, word) is None
+
+    def _module_of(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
         q = m.resolve(call.func, scope)
         if not candidate(q):
             return None
         level = len(q) - len(q.lstrip("."))
         parts = q[level:].split(".")
-        path = self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
-        if path is None:
+        return self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
+
+    def _inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope,
+                      word: str = "acts") -> Optional[str]:
+        """The path of the project module the callee comes from when that module, and
+        the project modules it imports (one level: all an answer could read within
+        ``MAX_HOPS``), lack ``WORDS[word]`` - and, for events, no optimizer is passed in:
+        then the question's answer is "nothing" without parsing. None when that cannot
+        be told this cheaply."""
+        path = self._module_of(m, call, scope)
+        # events and training: a name the hops cannot reach has none either (no facts);
+        # "nothing" for any other question must not turn an unknown into a known
+        strict = word not in ("backward", "step", "trains")
+        if path is None or self._holds(path, word, 1, strict):
             return None
-        data = self.project.read(path)
-        if data is None or words.search(data) or any(_project_top(t) for t in _import_tops(data)):
-            return None
-        if words is _ACTS:  # an optimizer handed in may be stepped or handed on (events)
+        if word == "acts":  # an optimizer handed in may be stepped or handed on (events)
             args = list(call.args) + [k.value for k in call.keywords]
             if any("optimizer" in m.kinds(a, scope) for a in args if not isinstance(a, ast.Starred)):
                 return None
         return path
+
+    def _holds(self, path: str, word: str, hop: int, strict: bool) -> bool:
+        """Does the module's text (or, within the hops, a project module it imports) hold
+        the word? Unreadable counts as holding it; so, when ``strict``, does a module at
+        the last hop that imports project modules (a re-export may go on past the hops,
+        where the answer is unknown)."""
+        lexicon = self.project.scan(path, scan)
+        if lexicon is None or word in lexicon.words:
+            return True
+        if hop >= project.MAX_HOPS:
+            return strict and bool(lexicon.imports)
+        for level, module, names in lexicon.imports:
+            parts = tuple(p for p in module.split(".") if p)
+            for modparts in [parts] + [parts + (n,) for n in names]:
+                found = self.project.module_file(modparts, level, path) if (modparts or level) else None
+                if found is not None and found != path and self._holds(found, word, hop + 1, strict):
+                    return True
+        return False
 
     def _expand(self, target: Target, opt: FrozenSet[str], stack: tuple):
         """(events, calls, trains) of a function given which parameters hold optimizers."""

@@ -98,8 +98,8 @@ def classify(m: SemanticModel, site: Site) -> Optional[Event]:
 
 # Every word an optimizer kind needs in a file's text (known.is_optimizer_class, the
 # optimizer annotations and parameter names, Lightning's self.optimizers()).
-_OPTIMIZER_WORDS = re.compile(known.OPTIMIZER_TEXT + r"|\bopt(?:_\w+)?\b|" + "|".join(
-    re.escape(n) for n, k in known.PARAMETER_NAME_KINDS.items() if k == "optimizer"))
+_OPTIMIZER_WORDS = known.OPTIMIZER_WORDS + ("opt",) + tuple(
+    n for n, k in known.PARAMETER_NAME_KINDS.items() if k == "optimizer")
 
 
 @memoized
@@ -109,7 +109,7 @@ def may_hold_optimizers(m: SemanticModel) -> bool:
     optimizer kind comes from: then no call there is handed one (no OPAQUE event)."""
     if m.project is not None or m.lines is None:
         return True
-    return any(_OPTIMIZER_WORDS.search(line) for line in m.lines)
+    return any(m.mentions(word) for word in _OPTIMIZER_WORDS)
 
 
 def _mentions_grad(expr: ast.AST) -> bool:
@@ -166,9 +166,35 @@ def is_training(evs: List[Event]) -> bool:
 def training_loops(m: SemanticModel) -> Iterator[Tuple[LoopInfo, List[Event]]]:
     """Every loop that is a training loop, with its events."""
     for loop in m.loops:
+        if not may_train(m, loop):
+            continue
         evs = events(m, loop)
         if is_training(evs):
             yield loop, evs
+
+
+@memoized
+def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
+    """The cheap necessary condition for a training loop, before any site is classified
+    (which asks about the user's other modules): the loop (helpers inlined) calls
+    something named ``backward`` / ``manual_backward`` or a project function whose
+    module could call one, and something named ``step`` or such a function."""
+    back = step = False
+    for site, _via in m.sites_in(loop):
+        if not site.is_call:
+            continue
+        func = site.node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in ("backward", "manual_backward"):
+            back = True
+        elif name == "step":
+            step = True
+        elif m.project is not None:
+            back = back or m.project.may_provide(m, site.node, site.scope, "backward")
+            step = step or m.project.may_provide(m, site.node, site.scope, "step")
+        if back and step:
+            return True
+    return False
 
 
 def runs_before(m: SemanticModel, a: Event, b: Event) -> bool:
@@ -206,6 +232,8 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     answer is the module-level node it is reached from: the ``if __name__ ==
     "__main__":`` statement around it, else the module-level loop or call.
     """
+    if not _may_have_training(m):
+        return None
     trains = _training_functions(m)
     module_loops = {id(lp.node): lp.node for lp, _ in training_loops(m) if lp.function is None}
     for site in m.module_sites:
@@ -218,6 +246,23 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
                           if g.lineno <= anchor.lineno <= (g.end_lineno or g.lineno)), None)
             return guard if guard is not None else anchor
     return None
+
+
+@memoized
+def _may_have_training(m: SemanticModel) -> bool:
+    """Cheap necessary condition for any training in the file: a training loop, a call
+    named ``fit``, or a call into a project module that could train (its text)."""
+    if any(True for _ in training_loops(m)):
+        return True
+    for site in m.sites:
+        if not site.is_call:
+            continue
+        func = site.node.func
+        if isinstance(func, ast.Attribute) and func.attr == "fit":
+            return True
+        if m.project is not None and m.project.may_provide(m, site.node, site.scope, "trains"):
+            return True
+    return False
 
 
 def _site_trains(m: SemanticModel, site: Site) -> bool:

@@ -196,14 +196,19 @@ def _local_events(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str], site:
 
 
 def _call_args(m: SemanticModel, site: Site) -> Tuple[Tuple[Union[int, str], str, bool], ...]:
+    opt = loops.may_hold_optimizers(m)
+
+    def is_opt(a) -> bool:
+        return opt and "optimizer" in m.kinds(a, site.scope)
+
     out = []
     for i, a in enumerate(site.node.args):
         if isinstance(a, ast.Starred):
             break
-        out.append((i, unparse(a), "optimizer" in m.kinds(a, site.scope)))
+        out.append((i, unparse(a), is_opt(a)))
     for k in site.node.keywords:
         if k.arg:
-            out.append((k.arg, unparse(k.value), "optimizer" in m.kinds(k.value, site.scope)))
+            out.append((k.arg, unparse(k.value), is_opt(k.value)))
     return tuple(out)
 
 
@@ -212,7 +217,7 @@ def _loader(m: SemanticModel, fn: FunctionInfo) -> Optional[Tuple[str, str]]:
     draws from the whole dataset on every rank (no sampler, or a Random/Sequential
     sampler, arguments completely known, a dataset that does not depend on the rank):
     ("text", dataset) or ("param", the parameter the dataset comes from); else None."""
-    if not fn.returns:
+    if not fn.returns or not _mentions(m, "oader"):  # DataLoader, loader, train_loader ...
         return None
     found = []
     for value in fn.returns:
@@ -237,6 +242,10 @@ def _loader(m: SemanticModel, fn: FunctionInfo) -> Optional[Tuple[str, str]]:
             else:
                 found.append(("text", data.source_text(value_)))
     return found[0] if found else None
+
+
+def _mentions(m: SemanticModel, word: str) -> bool:
+    return m.lines is None or any(word in line for line in m.lines)
 
 
 def _from_parameters(m: SemanticModel, expr: ast.AST, scope: Scope, fn: FunctionInfo, depth: int = 0) -> bool:

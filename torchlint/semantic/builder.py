@@ -17,7 +17,7 @@ from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionIn
 from torchlint.syntax import arg_defaults, children_reversed, is_main_guard
 
 MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
-_Name, _Load, _Constant, _Attribute, _Call = ast.Name, ast.Load, ast.Constant, ast.Attribute, ast.Call
+_Name, _Constant, _Attribute, _Call = ast.Name, ast.Constant, ast.Attribute, ast.Call
 
 
 class Context:
@@ -59,24 +59,19 @@ class Builder:
             c.function.sites.append(site)
 
     def exprs(self, nodes, c: Context) -> None:
-        """Record calls, name loads, keys read and walrus bindings, iteratively, in source
+        """Record calls and walrus bindings, iteratively, in source
         order (children are pushed last first). The common node types are unrolled: this
         loop visits every expression node of the file once."""
         stack = [n for n in reversed(nodes) if n is not None]
         if not stack:
             return
         m = self.m
-        loads = m.name_loads.get(c.scope)
-        if loads is None:
-            loads = m.name_loads[c.scope] = set()
         push, pop = stack.append, stack.pop
         while stack:
             node = pop()
             kind = type(node)
-            if kind is _Name:
-                if type(node.ctx) is _Load:
-                    loads.add(node.id)
-            elif kind is _Constant:
+            if kind is _Name or kind is _Constant:
+                continue
                 continue
             elif kind is _Attribute:
                 push(node.value)

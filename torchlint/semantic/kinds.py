@@ -7,7 +7,7 @@ modules."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, Tuple
+from typing import Dict, FrozenSet
 
 from torchlint import known
 from torchlint.semantic.cache import memoized
@@ -110,26 +110,31 @@ class Kinds:
                 q = self.resolve(b.annotation, b.scope.parent or b.scope)
                 if q is not None:
                     return known.kinds_for_annotation(q)
-            from_calls = self.parameter_call_kinds().get((b.scope.node, b.name))
+            from_calls = self.parameter_call_kinds(b.scope.node, b.name)
             if from_calls:
                 return from_calls
             guess = known.PARAMETER_NAME_KINDS.get(b.name)
             return frozenset({guess}) if guess else EMPTY
         return EMPTY
 
-    @memoized(guard={})
-    def parameter_call_kinds(self) -> Dict[Tuple[ast.AST, str], FrozenSet[str]]:
-        """Kinds that same-file call sites pass to each function parameter."""
-        acc: Dict[Tuple[ast.AST, str], set] = {}
+    @memoized(guard=EMPTY)
+    def parameter_call_kinds(self, function: ast.AST, name: str) -> FrozenSet[str]:
+        """Kinds that the same-file calls of ``function`` pass to its parameter ``name``."""
+        out: set = set()
+        for site, helper in self._direct_calls().get(function, ()):
+            value = bind_arguments(helper.node, site.node, skip_first=helper.cls is not None).exact.get(name)
+            if value is not None:
+                out |= self.kinds(value, site.scope)
+        return frozenset(out)
+
+    @memoized
+    def _direct_calls(self) -> Dict[ast.AST, list]:
+        """Function node -> the (site, function) pairs of the calls naming it directly
+        (``helper(...)``, ``self.method(...)``)."""
+        index: Dict[ast.AST, list] = {}
         for site in self.sites:
-            if not site.is_call:
-                continue
-            helper = self.function_for(site.node.func, site.scope)
-            if helper is None:
-                continue
-            bound = bind_arguments(helper.node, site.node, skip_first=helper.cls is not None)
-            for pname, value in bound.exact.items():
-                kinds = self.kinds(value, site.scope)
-                if kinds:
-                    acc.setdefault((helper.node, pname), set()).update(kinds)
-        return {k: frozenset(v) for k, v in acc.items()}
+            if site.is_call:
+                helper = self.function_for(site.node.func, site.scope)
+                if helper is not None:
+                    index.setdefault(helper.node, []).append((site, helper))
+        return index

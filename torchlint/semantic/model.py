@@ -52,6 +52,7 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
                  project: Optional[Externals] = None, test_module: Optional[bool] = None):
         self.tree = tree
         self.test_module = test_module  # None: judged by the file name
+        self._text: Optional[str] = None
         self.filename = filename
         self.lines = lines
         self.project = project
@@ -66,7 +67,6 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
         self.star_imports: List[ast.ImportFrom] = []
         self.imported_modules: Set[str] = set()  # top-level package names imported anywhere
         self.truncated = False  # statement nesting beyond MAX_STATEMENT_DEPTH was skipped
-        self.name_loads: Dict[Scope, Set[str]] = {}  # names loaded, by the scope they are loaded in
         self.keys_written: Set[str] = set()  # constant string keys assigned: ``group["lr"] = ...``
         # ``x.attr = value`` writes (any receiver): attr -> [(target, value, scope)]
         self.attr_writes: Dict[str, list] = {}
@@ -130,6 +130,18 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
         One walk of the tree, the first time a fact asks."""
         return _keys_read(self)
 
+    def mentions(self, word: str) -> bool:
+        """Does the file's text hold ``word`` (True when the text is not known)? A cheap
+        necessary condition a fact can test before any analysis."""
+        return self.lines is None or word in self.text
+
+    @property
+    def text(self) -> str:
+        """The file's source text, joined once (empty when the lines are not known)."""
+        if self._text is None:
+            self._text = "".join(self.lines or ())
+        return self._text
+
     def site_of(self, node: ast.AST) -> Optional[Site]:
         """The site recorded for a call (or ``.grad`` write) node."""
         return self._sites_by_node().get(node)
@@ -139,18 +151,9 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
         return {s.node: s for s in self.sites}
 
     def name_read(self, name: str, scope: Optional[Scope] = None) -> bool:
-        """Is ``name`` loaded anywhere (no ``scope``), or in ``scope`` or a scope nested in it?"""
-        for where, loads in self.name_loads.items():
-            if name not in loads:
-                continue
-            if scope is None:
-                return True
-            current: Optional[Scope] = where
-            while current is not None:
-                if current is scope:
-                    return True
-                current = current.parent
-        return False
+        """Is ``name`` loaded anywhere (no ``scope``), or in ``scope``'s code (nested
+        scopes included)? One walk per scope asked about."""
+        return name in _loaded_names(self, (scope or self.module_scope).node)
 
     def is_test_module(self) -> bool:
         """A pytest/unittest file by name: ``test_*.py``, ``*_test.py``, ``conftest.py``, or
@@ -211,3 +214,8 @@ def _keys_read(m: SemanticModel) -> Set[str]:
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 read(holder, key.value)
     return keys
+
+
+@memoized
+def _loaded_names(m: SemanticModel, node: ast.AST) -> Set[str]:
+    return {n.id for n in walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}

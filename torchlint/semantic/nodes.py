@@ -25,17 +25,14 @@ class BindingKind(str, enum.Enum):
 
 
 class Scope:
-    __slots__ = ("node", "parent", "bindings", "star_import")
+    __slots__ = ("node", "parent", "bindings", "star_import", "is_class")
 
     def __init__(self, node: ast.AST, parent: Optional["Scope"]):
         self.node = node
         self.parent = parent
         self.bindings: Dict[str, List["Binding"]] = {}
         self.star_import = False
-
-    @property
-    def is_class(self) -> bool:
-        return isinstance(self.node, ast.ClassDef)
+        self.is_class = type(node) is ast.ClassDef
 
     def add(self, binding: "Binding") -> None:
         self.bindings.setdefault(binding.name, []).append(binding)
