@@ -1,14 +1,21 @@
 """Runtime witnesses: every flagged fixture shows its rule's hazard in a running
-script; every clean fixture does not. Each run is a fresh subprocess."""
+script; every clean fixture does not. The fixtures are ``rules/*/`` and the probe
+scripts of ``tests/witness_cases/*/`` (written where a witness could be fooled).
+
+The same test checks that the witness never breaks a script: wherever a witnessed run
+did not complete, the same launch runs again without instrumentation and must end
+the same way (``_witness.check_no_witness_crash``). Each run is a process of its own
+(forked from a warm interpreter, see ``torchlint.witness.forkserver``)."""
 from __future__ import annotations
 
 import pytest
 
-from _fixtures import all_fixtures
+from _witness import every_case, observe_checked
 from torchlint.checks import BY_CODE
 from torchlint.witness import has_witness, observe
 
-FIXTURES = [f for f in all_fixtures() if f.code in BY_CODE]
+# TL201's CPU forms are tests/test_tl201_cpu.py; here TL201 is the GPU witness
+FIXTURES = [f for f in every_case() if f.code in BY_CODE]
 
 
 def _marks(fx):
@@ -21,13 +28,14 @@ def _marks(fx):
     return marks
 
 
-PARAMS = [pytest.param(fx, id=fx.id, marks=_marks(fx)) for fx in FIXTURES]
+PARAMS = [pytest.param(fx, id=fx.id if fx.path.parent.parent.name == "rules"
+                       else f"case:{fx.id}", marks=_marks(fx)) for fx in FIXTURES]
 
 
 @pytest.mark.parametrize("fx", PARAMS)
-def test_witness(fx):
+def test_witness(fx, witnessed_runs):
     assert has_witness(fx.code), f"{fx.code} has no torchlint/witness/{fx.code.lower()}.py"
-    evidence = observe(fx.code, fx.entry)
+    evidence = observe_checked(witnessed_runs, lambda: observe(fx.code, fx.entry))
     if fx.flagged:
         assert evidence.hazard, f"expected the hazard, witness saw: {evidence.detail}"
     else:
