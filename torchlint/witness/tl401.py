@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from torchlint.witness import Evidence, run_script
+from torchlint.witness import Evidence, Launch, run_together
 
 _finish = None
 
@@ -60,11 +60,10 @@ def seeders(record) -> None:
 
 
 def twice(script: Path, rule: str, env: Optional[dict] = None, **kwargs):
-    """Two independent runs, side by side (two processes: CI has two cores)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda _: run_script(script, rule, env=env, **kwargs), range(2)))
+    """Two independent runs, side by side (two processes)."""
+    launch = Launch(script.resolve(), rule, tuple(kwargs.pop("args", ())),
+                    tuple((env or {}).items()), **kwargs)
+    runs = run_together([launch, launch])
     for run in runs:
         if run.exception:
             raise RuntimeError(f"{script.name} raised {run.exception}")
