@@ -7,6 +7,11 @@ the raw bytes). The probes also record which seeders the run called
 through ``seed_everything`` / a helper). The script runs twice, in fresh
 processes: an unseeded run starts from a different random state each time, so
 its final weights differ; a seeded run ends bit-identical.
+
+Why not coincidence: the two runs are separate processes that start from independent
+random states (the fork server reseeds torch, ``random`` and NumPy from OS entropy,
+as an interpreter start does); bit-identical SHA-256 digests of the trained weights
+then mean the script fixed its randomness, and different digests that it did not.
 """
 from __future__ import annotations
 
