@@ -47,7 +47,7 @@ class Evidence:
 
 @dataclass
 class Run:
-    """One subprocess run of a script under an instrumentation module."""
+    """One run of a script (its own process), under an instrumentation module or plain."""
 
     returncode: int
     record: Dict[str, Any]
@@ -57,6 +57,13 @@ class Run:
     @property
     def exception(self) -> Optional[Dict[str, str]]:
         return self.record.get("exception")
+
+
+class WitnessTimeout(subprocess.TimeoutExpired):
+    """A run that did not finish in time; the message ends with its stderr."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}\n{(self.stderr or '')[-3000:]}"
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,8 @@ def _run_one(launch: Launch) -> Run:
     with tempfile.TemporaryDirectory(prefix="torchlint-witness-") as tmp:
         out, stdout, stderr = (Path(tmp) / name for name in ("record.json", "stdout", "stderr"))
         env = dict(os.environ)
-        env.setdefault("PYTHONHASHSEED", "0")
+        for key, value in forkserver.SERVER_ENV.items():  # a fixed hash seed, fork or not
+            env.setdefault(key, value)
         env.setdefault("OMP_NUM_THREADS", "1")  # small fixtures; CI runs two workers on 2 cores
         if not launch.cuda:
             env["CUDA_VISIBLE_DEVICES"] = ""
@@ -142,10 +150,11 @@ def _run_one(launch: Launch) -> Run:
                        "args": list(launch.args), "env": env, "cwd": cwd,
                        "stdout": str(stdout), "stderr": str(stderr)}
             returncode, timed_out = forkserver.run(request, launch.timeout)
-            if timed_out:
-                raise subprocess.TimeoutExpired([str(launch.script), *launch.args], launch.timeout)
             output, errors = (p.read_text(errors="replace") if p.exists() else ""
                               for p in (stdout, stderr))
+            if timed_out:  # its stderr ends with the stacks of its threads
+                raise WitnessTimeout([str(launch.script), *launch.args], launch.timeout,
+                                     output, errors)
         else:
             cmd = [sys.executable, "-m", "torchlint.witness.runner", rule, str(out),
                    str(launch.script), *launch.args]

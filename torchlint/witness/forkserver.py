@@ -78,7 +78,7 @@ class _Client:
                 return self.address
             self.tmp = tempfile.TemporaryDirectory(prefix="torchlint-forkserver-")
             self.address = os.path.join(self.tmp.name, "socket")
-            self.env = {**os.environ, **SERVER_ENV}
+            self.env = _server_env()
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "torchlint.witness.forkserver", self.address],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=self.tmp.name, env=self.env)
@@ -111,9 +111,16 @@ def enabled() -> bool:
                                                                                        "AF_UNIX")
 
 
+def _server_env() -> Dict[str, str]:
+    env = dict(os.environ)
+    for key, value in SERVER_ENV.items():
+        env.setdefault(key, value)  # as run_script does for every run
+    return env
+
+
 def can_fork(env: Dict[str, str]) -> bool:
     """Whether a child of the server can be given ``env`` (see the module docstring)."""
-    base = {**os.environ, **SERVER_ENV}
+    base = _server_env()
     return enabled() and all(env.get(k) == base.get(k) for k in _START_ONLY)
 
 
@@ -181,10 +188,12 @@ def serve(address: str) -> None:
         if listener not in readable:
             continue
         conn, _ = listener.accept()
+        conn.settimeout(10)  # the client sends its request at once
         try:
             request = json.loads(conn.makefile("rb").readline() or b"null")
-        except ValueError:
+        except (ValueError, OSError):
             request = None
+        conn.settimeout(None)
         if not isinstance(request, dict):
             conn.close()
             continue
@@ -198,6 +207,7 @@ def _child(conn: socket.socket, request: dict, base_path) -> None:
     code = 1
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _die_with_server()
         os.setsid()
         conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
         _isolate(request, base_path)
@@ -219,6 +229,18 @@ def _child(conn: socket.socket, request: dict, base_path) -> None:
         except OSError:
             pass
         os._exit(code)
+
+
+def _die_with_server() -> None:
+    """Linux: this run is killed when the server exits (which it does when the process
+    that started it is gone), so no run outlives the test session."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
 
 
 def _isolate(request: dict, base_path) -> None:
