@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from _witness import every_case, observe_checked
+from _witness import check_no_witness_crash, every_case, observe_checked
 from torchlint.checks import BY_CODE
-from torchlint.witness import has_witness, observe
+from torchlint.witness import Launch, Run, has_witness, observe
 
 # TL201's CPU forms are tests/test_tl201_cpu.py; here TL201 is the GPU witness
 FIXTURES = [f for f in every_case() if f.code in BY_CODE]
@@ -40,3 +40,20 @@ def test_witness(fx, witnessed_runs):
         assert evidence.hazard, f"expected the hazard, witness saw: {evidence.detail}"
     else:
         assert not evidence.hazard, f"clean fixture shows the hazard: {evidence.detail}"
+
+
+@pytest.mark.runtime
+def test_crash_check_fails_when_only_the_witnessed_run_broke(tmp_path):
+    script = tmp_path / "fine.py"
+    script.write_text("import torch\nprint(torch.ones(2).sum().item())\n")
+    launch = Launch(script, "tl101")
+    broke = Run(1, {"exception": {"type": "AttributeError", "message": "patched away"}}, "", "")
+    with pytest.raises(AssertionError, match="runs to the end without a witness"):
+        check_no_witness_crash([([launch], [broke])])
+    bad = tmp_path / "bad.py"
+    bad.write_text("raise ValueError('the fixture itself fails')\n")
+    same = Run(1, {"exception": {"type": "ValueError", "message": "..."}}, "", "")
+    check_no_witness_crash([([Launch(bad, "tl101")], [same])])  # fails plain too: fine
+    other = Run(1, {"exception": {"type": "KeyError", "message": "..."}}, "", "")
+    with pytest.raises(AssertionError, match="without a witness but with KeyError"):
+        check_no_witness_crash([([Launch(bad, "tl101")], [other])])

@@ -145,7 +145,8 @@ def _run_one(launch: Launch) -> Run:
         env.update(dict(launch.env))
         cwd = launch.cwd or tmp
         rule = launch.rule or runner.PLAIN
-        if forkserver.can_fork(env):
+        # CUDA runs start fresh: a process that may have touched CUDA must not fork one
+        if not launch.cuda and forkserver.can_fork(env):
             request = {"rule": rule, "record": str(out), "script": str(launch.script),
                        "args": list(launch.args), "env": env, "cwd": cwd,
                        "stdout": str(stdout), "stderr": str(stderr)}

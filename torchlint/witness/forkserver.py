@@ -23,7 +23,9 @@ child restores before the script starts:
 
 Variables only an interpreter start honours (``PYTHONHASHSEED`` other than the
 server's, ``PYTHONOPTIMIZE`` ...) cannot be given to a forked child:
-:func:`can_fork` says so and the caller starts a fresh interpreter instead.
+:func:`can_fork` says so and the caller starts a fresh interpreter instead. Runs
+with CUDA visible (the GPU witnesses) always start fresh: CUDA may not be used in
+a child forked from a process that ever touched it, and imports may touch it.
 
 Protocol (one Unix-socket connection per run): the client sends the request as
 one JSON line; the server forks; the child answers ``{"pid": N}``, runs, then
