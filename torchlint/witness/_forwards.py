@@ -155,11 +155,12 @@ class _Flow:
 
     def _wrap_autograd(self, name) -> None:
         original = getattr(self.torch.autograd, name)
+        first = "tensors" if name == "backward" else "outputs"  # the differentiated tensors
 
-        def differentiate(tensors, *args, **kwargs):
-            for i in self.of(self.leaves(tensors)):
+        def differentiate(*args, **kwargs):
+            for i in self.of(self.leaves(args[0] if args else kwargs.get(first))):
                 self.forwards[i]["feeds_backward"] = True
-            return original(tensors, *args, **kwargs)
+            return original(*args, **kwargs)
 
         setattr(self.torch.autograd, name, differentiate)
 

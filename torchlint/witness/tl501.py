@@ -15,7 +15,8 @@ on every rank), and every pass over it (one ``iter(loader)``) records a
 ``dataset[index]`` for each index its sampler produced, fetched again with every
 random generator (torch, ``random``, NumPy) set to one fixed state and restored
 afterwards, so that per-rank random augmentation does not disguise the same
-sample; for iterable datasets, the hash of each row of each yielded batch. A pass
+sample; for iterable datasets (and datasets that cannot be read a second time), the
+hash of each row of each yielded batch. A pass
 counts as *training* when optimizer steps happened while it was iterated. The
 verdict compares the ranks pass by pass: the hazard is that the ranks consumed the
 same samples (overlap of at least half); with a DistributedSampler they are
@@ -82,10 +83,13 @@ def instrument(record) -> None:
         current = getattr(self, "_torchlint_pass", None)
         if current is not None and current["map_style"]:
             batch = index if isinstance(index, (list, tuple)) else [index]
-            for i in batch:
-                if i is not None:
-                    current["indices"].append(_plain(i))
-                    current["samples"].append(_sample_fingerprint(self._dataset, i))
+            try:
+                fingerprints = [_sample_fingerprint(self._dataset, i) for i in batch if i is not None]
+            except Exception as exc:  # a dataset that cannot be read twice: hash the batches
+                current.update(map_style=False, samples=[], refetch_error=repr(exc)[:200])
+            else:
+                current["indices"].extend(_plain(i) for i in batch if i is not None)
+                current["samples"].extend(fingerprints)
         return index
 
     dl._BaseDataLoaderIter._next_index = recorded_index
