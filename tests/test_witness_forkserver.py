@@ -89,3 +89,17 @@ def test_a_hung_run_is_killed_and_shows_where(tmp_path):
     with pytest.raises(subprocess.TimeoutExpired) as caught:
         run_script(script, None, timeout=2)
     assert "in wait" in str(caught.value)
+
+
+def test_a_run_ends_as_an_interpreter_does(tmp_path):
+    script = tmp_path / "ending.py"
+    out = tmp_path / "trace.txt"
+    script.write_text(
+        "import atexit, sys, threading, time\n"
+        "trace = open(sys.argv[1], 'w')\n"
+        "def late():\n    time.sleep(0.3)\n    trace.write('thread ')\n    trace.flush()\n"
+        "threading.Thread(target=late).start()\n"
+        "atexit.register(lambda: (trace.write('atexit'), trace.close()))\n")
+    run = run_script(script, None, args=[str(out)])
+    assert run.returncode == 0, run.stderr
+    assert out.read_text() == "thread atexit"  # non-daemon threads joined, then exit functions

@@ -109,8 +109,8 @@ _CLIENT = _Client()
 
 
 def enabled() -> bool:
-    return os.environ.get(DISABLE_ENV, "1") != "0" and hasattr(os, "fork") and hasattr(socket,
-                                                                                       "AF_UNIX")
+    return (os.environ.get(DISABLE_ENV, "1") != "0" and hasattr(os, "fork")
+            and hasattr(socket, "AF_UNIX"))
 
 
 def _server_env() -> Dict[str, str]:
@@ -174,7 +174,7 @@ def serve(address: str) -> None:
     for name in PRELOAD:
         try:
             __import__(name)
-        except ImportError:  # optional libraries (Lightning) may be absent
+        except ImportError:  # a torch build without one of them
             pass
     base_path = list(sys.path[1:])  # without the server's own working directory
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -216,6 +216,7 @@ def _child(conn: socket.socket, request: dict, base_path) -> None:
         from torchlint.witness.runner import execute
 
         code = execute(request["rule"], request["record"], request["script"], request["args"])
+        _exit_like_an_interpreter()
     except BaseException:  # noqa: B036 - a child must always report and exit
         import traceback
 
@@ -231,6 +232,42 @@ def _child(conn: socket.socket, request: dict, base_path) -> None:
         except OSError:
             pass
         os._exit(code)
+
+
+def _exit_like_an_interpreter() -> None:
+    """What interpreter shutdown does before a fresh run's process ends: wait for the
+    script's non-daemon threads, then call the exit functions the run registered
+    (``_isolate`` collects them; the server's own are not the run's)."""
+    import threading
+
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is not None:
+        shutdown()
+    while _RUN_EXIT_FUNCTIONS:
+        func, args, kwargs = _RUN_EXIT_FUNCTIONS.pop()
+        try:
+            func(*args, **kwargs)
+        except Exception:  # as at interpreter exit: reported, not raised
+            import traceback
+
+            traceback.print_exc()
+
+
+_RUN_EXIT_FUNCTIONS: list = []
+
+
+def _collect_exit_functions() -> None:
+    register, unregister = atexit.register, atexit.unregister
+
+    def run_register(func, *args, **kwargs):
+        _RUN_EXIT_FUNCTIONS.append((func, args, kwargs))
+        return register(func, *args, **kwargs)
+
+    def run_unregister(func):
+        _RUN_EXIT_FUNCTIONS[:] = [e for e in _RUN_EXIT_FUNCTIONS if e[0] != func]
+        return unregister(func)
+
+    atexit.register, atexit.unregister = run_register, run_unregister
 
 
 def _die_with_server() -> None:
@@ -266,6 +303,7 @@ def _isolate(request: dict, base_path) -> None:
     import importlib
 
     importlib.invalidate_caches()
+    _collect_exit_functions()
     random.seed()
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()
