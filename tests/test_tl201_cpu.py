@@ -49,6 +49,18 @@ def test_cpu_observable_forms(fx, witnessed_runs):
             assert record["shadows"] and all(s["ok"] for s in record["shadows"]), record["shadows"]
 
 
+BATCH = [f for f in every_case() if f.code == "TL201" and f.path.name.startswith("flagged_batch_")]
+
+
+@pytest.mark.runtime
+@pytest.mark.parametrize("fx", BATCH, ids=[f.id for f in BATCH])
+def test_part_b_has_no_cpu_form_and_runs_under_the_cpu_witness(fx, witnessed_runs):
+    """Model and batches both stay on the CPU: the witness sees no hazard here (the GPU
+    witness shows it), and the witnessed run completes as the plain one does."""
+    evidence = observe_checked(witnessed_runs, lambda: tl201.observe_cpu(fx.entry))
+    assert not evidence.hazard, evidence.detail
+
+
 def _run(exception=None, wrong=(), moves=({"line": 1, "module": "Net", "device": "cuda:0"},)):
     record = {"moves": list(moves), "wrong_device": list(wrong)}
     if exception:
