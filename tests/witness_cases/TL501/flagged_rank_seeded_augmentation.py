@@ -35,7 +35,8 @@ if __name__ == "__main__":
     rank = dist.get_rank()
     random.seed(100 + rank)
     torch.manual_seed(100 + rank)
-    net = torch.nn.parallel.DistributedDataParallel(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 3)))
+    body = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 3))
+    net = torch.nn.parallel.DistributedDataParallel(body)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     for epoch in range(2):
         for x, y in DataLoader(Jittered(images), batch_size=8, shuffle=True):

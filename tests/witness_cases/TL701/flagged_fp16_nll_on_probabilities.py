@@ -17,7 +17,8 @@ class Tagger(torch.nn.Module):
 
 def batches(n, generator):
     for _ in range(n):
-        yield torch.randint(0, 30, (8, 5), generator=generator), torch.randint(0, 6, (8,), generator=generator)
+        tokens = torch.randint(0, 30, (8, 5), generator=generator)
+        yield tokens, torch.randint(0, 6, (8,), generator=generator)
 
 
 if __name__ == "__main__":
