@@ -20,3 +20,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def witnessed_runs():
+    """Every group of witness runs made during the test, as ``(launches, runs)``."""
+    from torchlint import witness
+
+    groups = []
+
+    def record(launches, runs):
+        groups.append((list(launches), list(runs)))
+
+    witness.RUN_OBSERVERS.append(record)
+    try:
+        yield groups
+    finally:
+        witness.RUN_OBSERVERS.remove(record)

@@ -12,27 +12,33 @@ CUDA hidden, the witness's ``cpu`` mode shows the same bugs where a CPU can:
 * every clean fixture does neither, and every meta replay of a clean model stays on meta.
 
 ``flagged_batch_*`` (part (b)) has no CPU form: model and batches are both on the CPU.
+The probe scripts of ``tests/witness_cases/TL201/`` are part (a) cases the replay once
+missed (a model evaluated before training; a model moved by a module beside the
+script). As in tests/test_runtime_witness.py, a witnessed run that did not complete is
+run again plain and must end the same way.
 """
 from __future__ import annotations
 
 import pytest
 
-from _fixtures import all_fixtures
+from _witness import every_case, observe_checked
 from torchlint.config import Config
 from torchlint.plugin import check_source
 from torchlint.witness import Run
 from torchlint.witness import tl201
 
-FIXTURES = [f for f in all_fixtures() if f.code == "TL201"
+FIXTURES = [f for f in every_case() if f.code == "TL201"
             and not f.path.name.startswith("flagged_batch_")]
+CASES = "witness_cases"
 
 
 @pytest.mark.runtime
-@pytest.mark.parametrize("fx", FIXTURES, ids=[f.id for f in FIXTURES])
-def test_cpu_observable_forms(fx):
-    evidence = tl201.observe_cpu(fx.entry)
+@pytest.mark.parametrize("fx", FIXTURES, ids=[f.id if CASES not in str(f.path) else f"case:{f.id}"
+                                              for f in FIXTURES])
+def test_cpu_observable_forms(fx, witnessed_runs):
+    evidence = observe_checked(witnessed_runs, lambda: tl201.observe_cpu(fx.entry))
     record = evidence.data
-    if fx.path.name.startswith("flagged_forward_"):
+    if fx.path.name.startswith("flagged_forward_") or (fx.flagged and CASES in str(fx.path)):
         assert evidence.hazard and "meta" in evidence.detail, evidence.detail
     elif fx.flagged:
         assert evidence.hazard and "asked for CUDA" in evidence.detail, evidence.detail
@@ -41,6 +47,18 @@ def test_cpu_observable_forms(fx):
         assert not record["cuda_requests"]
         if record["moves"]:  # a clean model runs on a second device
             assert record["shadows"] and all(s["ok"] for s in record["shadows"]), record["shadows"]
+
+
+BATCH = [f for f in every_case() if f.code == "TL201" and f.path.name.startswith("flagged_batch_")]
+
+
+@pytest.mark.runtime
+@pytest.mark.parametrize("fx", BATCH, ids=[f.id for f in BATCH])
+def test_part_b_has_no_cpu_form_and_runs_under_the_cpu_witness(fx, witnessed_runs):
+    """Model and batches both stay on the CPU: the witness sees no hazard here (the GPU
+    witness shows it), and the witnessed run completes as the plain one does."""
+    evidence = observe_checked(witnessed_runs, lambda: tl201.observe_cpu(fx.entry))
+    assert not evidence.hazard, evidence.detail
 
 
 def _run(exception=None, wrong=(), moves=({"line": 1, "module": "Net", "device": "cuda:0"},)):

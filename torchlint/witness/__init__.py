@@ -1,26 +1,34 @@
-"""Runtime witnesses: run a fixture script in a fresh subprocess with torch
-instrumented, and report whether the rule's hazard manifested.
+"""Runtime witnesses: run a fixture script with torch instrumented, and report
+whether the rule's hazard manifested.
 
 Each rule's witness is a module ``torchlint.witness.tlNNN`` with:
 
-* ``instrument(recorder)`` - called inside the subprocess before the script
+* ``instrument(recorder)`` - called inside the run's process before the script
   runs; patches torch and writes observations into ``recorder`` (a dict);
+  optionally ``finish(recorder)`` (after the script) and ``run_path`` (how the
+  script is executed, default :func:`runpy.run_path`);
 * ``observe(script, **kw) -> Evidence`` - called by the tests; runs the script
-  (once or several times) through :func:`run_script` and judges the evidence.
+  (once or several times) through :func:`run_script` / :func:`run_together`
+  and judges the evidence.
 
-This package imports torch only inside the subprocess; the flake8 plugin never
+Every run is a process of its own: a child forked from a warm interpreter that
+imported torch once (:mod:`torchlint.witness.forkserver`, which restores what a
+fresh interpreter gives a run), or, where that cannot be, a fresh interpreter.
+This package imports torch only inside those processes; the flake8 plugin never
 imports it.
 """
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 DEFAULT_TIMEOUT = 60
 
@@ -39,7 +47,7 @@ class Evidence:
 
 @dataclass
 class Run:
-    """One subprocess run of a script under an instrumentation module."""
+    """One run of a script (its own process), under an instrumentation module or plain."""
 
     returncode: int
     record: Dict[str, Any]
@@ -51,37 +59,115 @@ class Run:
         return self.record.get("exception")
 
 
+class WitnessTimeout(subprocess.TimeoutExpired):
+    """A run that did not finish in time; the message ends with its stderr."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}\n{(self.stderr or '')[-3000:]}"
+
+
+@dataclass(frozen=True)
+class Launch:
+    """One run of a script: under ``rule``'s instrumentation, or plain (``rule`` None)."""
+
+    script: Path
+    rule: Optional[str]
+    args: Tuple[str, ...] = ()
+    env: Tuple[Tuple[str, str], ...] = ()  # the run's additions to the environment
+    timeout: float = DEFAULT_TIMEOUT
+    cuda: bool = False
+    cwd: Optional[str] = None
+
+
+# callables told about every group of runs made together: ``observer(launches, runs)``
+RUN_OBSERVERS: List[Callable[[Sequence[Launch], Sequence[Run]], None]] = []
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run_script(
     script: os.PathLike,
-    rule: str,
+    rule: Optional[str],
     args: Sequence[str] = (),
     env: Optional[Dict[str, str]] = None,
     timeout: float = DEFAULT_TIMEOUT,
     cuda: bool = False,
     cwd: Optional[os.PathLike] = None,
 ) -> Run:
-    """Run ``script`` in a fresh interpreter with ``torchlint.witness.<rule>`` installed."""
-    script = Path(script).resolve()
+    """Run ``script`` with ``torchlint.witness.<rule>`` installed (``None``: plain)."""
+    launch = Launch(Path(script).resolve(), rule and rule.lower(), tuple(args),
+                    tuple((env or {}).items()), timeout, cuda, cwd and str(cwd))
+    return run_together([launch])[0]
+
+
+def run_together(launches: Sequence[Launch]) -> List[Run]:
+    """Run several launches at the same time (DDP ranks, twin runs), each in its own
+    process; every run is checked for a witness error."""
+    if len(launches) == 1:
+        runs = [_run_one(launches[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=len(launches)) as pool:
+            runs = list(pool.map(_run_one, launches))
+    for observer in list(RUN_OBSERVERS):
+        observer(launches, runs)
+    for launch, run in zip(launches, runs):
+        if run.record.get("witness_error"):
+            raise RuntimeError(f"witness {launch.rule} failed on {launch.script.name}: "
+                               f"{run.record['witness_error']}\n{run.stderr[-3000:]}")
+    return runs
+
+
+def run_plain(launches: Sequence[Launch]) -> List[Run]:
+    """The same runs again, together, without instrumentation (DDP ranks get a fresh
+    rendezvous port, the same for all of them)."""
+    ports = {port: str(free_port()) for port in {dict(la.env).get("MASTER_PORT") for la in launches}
+             if port}
+    plain = [replace(la, rule=None, env=tuple(
+        (k, ports.get(v, v) if k == "MASTER_PORT" else v) for k, v in la.env)) for la in launches]
+    return run_together(plain)
+
+
+def _run_one(launch: Launch) -> Run:
+    from torchlint.witness import forkserver, runner
+
     with tempfile.TemporaryDirectory(prefix="torchlint-witness-") as tmp:
-        out = Path(tmp) / "record.json"
-        full_env = dict(os.environ)
-        full_env.setdefault("PYTHONHASHSEED", "0")
-        if not cuda:
-            full_env["CUDA_VISIBLE_DEVICES"] = ""
-        full_env.update(env or {})
-        cmd = [sys.executable, "-m", "torchlint.witness.runner", rule.lower(), str(out),
-               str(script), *args]
-        proc = subprocess.run(
-            cmd, cwd=str(cwd or tmp), env=full_env, capture_output=True, text=True,
-            timeout=timeout,
-        )
+        out, stdout, stderr = (Path(tmp) / name for name in ("record.json", "stdout", "stderr"))
+        env = dict(os.environ)
+        for key, value in forkserver.SERVER_ENV.items():  # a fixed hash seed, fork or not
+            env.setdefault(key, value)
+        env.setdefault("OMP_NUM_THREADS", "1")  # small fixtures; CI runs two workers on 2 cores
+        if not launch.cuda:
+            env["CUDA_VISIBLE_DEVICES"] = ""
+        env.update(dict(launch.env))
+        cwd = launch.cwd or tmp
+        rule = launch.rule or runner.PLAIN
+        # CUDA runs start fresh: a process that may have touched CUDA must not fork one
+        if not launch.cuda and forkserver.can_fork(env):
+            request = {"rule": rule, "record": str(out), "script": str(launch.script),
+                       "args": list(launch.args), "env": env, "cwd": cwd,
+                       "stdout": str(stdout), "stderr": str(stderr)}
+            returncode, timed_out = forkserver.run(request, launch.timeout)
+            output, errors = (p.read_text(errors="replace") if p.exists() else ""
+                              for p in (stdout, stderr))
+            if timed_out:  # its stderr ends with the stacks of its threads
+                raise WitnessTimeout([str(launch.script), *launch.args], launch.timeout,
+                                     output, errors)
+        else:
+            cmd = [sys.executable, "-m", "torchlint.witness.runner", rule, str(out),
+                   str(launch.script), *launch.args]
+            proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                                  timeout=launch.timeout)
+            returncode, output, errors = proc.returncode, proc.stdout, proc.stderr
         record = json.loads(out.read_text()) if out.exists() else {}
     if not record:
         raise RuntimeError(
-            f"witness {rule} produced no record for {script.name} (rc={proc.returncode}):\n"
-            f"{proc.stderr[-3000:]}"
-        )
-    return Run(proc.returncode, record, proc.stdout, proc.stderr)
+            f"witness {launch.rule} produced no record for {launch.script.name} "
+            f"(rc={returncode}):\n{errors[-3000:]}")
+    return Run(returncode, record, output, errors)
 
 
 def run_completed(script: os.PathLike, rule: str, **kwargs) -> Dict[str, Any]:

@@ -12,6 +12,12 @@ parameter-less modules such as losses are left out) is recorded as a dict:
 * ``requires_grad`` / ``grad_fn``: whether its output is attached to an autograd graph;
 * ``trained``: becomes True when a backward pass sends a gradient through its output
   (a tensor hook on the output): the forward was a training forward;
+* with ``follow=True``, ``feeds_backward``: becomes True when a tensor computed from
+  its output - by any chain of torch operations, under ``no_grad`` or not - is
+  differentiated (``backward()`` / ``autograd.grad``): the output fed training (a
+  GAN's generator sampling under ``no_grad`` for the discriminator's step, a
+  teacher's soft targets). A ``TorchFunctionMode`` carries each tensor's set of
+  source forwards to the outputs of every operation that reads it;
 * with ``rerun=True``, forwards made in training mode are run a second time on the
   same inputs by a copy of the module (the original's buffers stay untouched), under
   ``no_grad``, hooks silenced: ``rerun_differs`` says whether the two outputs differed (dropout
@@ -24,7 +30,7 @@ import copy
 from typing import Optional
 
 
-def install(record, rerun: bool = False) -> None:
+def install(record, rerun: bool = False, follow: bool = False) -> None:
     import torch
     from torch.nn.modules import module as nn_module
     from torch.nn.modules.batchnorm import _BatchNorm
@@ -49,7 +55,8 @@ def install(record, rerun: bool = False) -> None:
                 "i": len(forwards), "module": type(module).__name__, "id": id(module),
                 "training": module.training, "grad_enabled": torch.is_grad_enabled(),
                 "step": record["steps"], "layers": [], "requires_grad": False, "grad_fn": None,
-                "trained": False, "rerun_differs": None, "bn_changed": False,
+                "trained": False, "feeds_backward": False, "rerun_differs": None,
+                "bn_changed": False,
             }
             state["buffers"] = [b.detach().clone() for b in module.buffers()]
         elif state["entry"] is not None and isinstance(module, (_BatchNorm, _DropoutNd)):
@@ -76,6 +83,8 @@ def install(record, rerun: bool = False) -> None:
                 t.register_hook(_marker(entry))
         if rerun and entry["training"] and tensors:
             entry["rerun_differs"] = _rerun_differs(module, args, kwargs, tensors)
+        if follow:
+            flow.mark(tensors, {entry["i"]})
         forwards.append(entry)
         return None
 
@@ -94,6 +103,66 @@ def install(record, rerun: bool = False) -> None:
 
     nn_module.register_module_forward_pre_hook(pre)
     nn_module.register_module_forward_hook(post, with_kwargs=True, always_call=True)
+    flow = _Flow(torch, forwards) if follow else None
+
+
+class _Flow:
+    """Which top-level forwards each live tensor was computed from (see ``follow``)."""
+
+    def __init__(self, torch, forwards):
+        import weakref
+
+        from torch.overrides import TorchFunctionMode
+        from torch.utils._pytree import tree_flatten
+
+        self.torch, self.forwards, self.weakref = torch, forwards, weakref
+        self.sources = {}  # id(tensor) -> (weakref, frozenset of forward indices)
+        flow = self
+
+        def leaves(value):
+            return [t for t in tree_flatten(value)[0] if isinstance(t, torch.Tensor)]
+
+        self.leaves = leaves
+
+        class Carry(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                kwargs = kwargs or {}
+                out = func(*args, **kwargs)
+                found = flow.of(leaves((args, kwargs)))
+                if found:
+                    flow.mark(leaves(out), found)
+                return out
+
+        Carry().__enter__()  # stays entered for the whole run
+        for name in ("backward", "grad"):
+            self._wrap_autograd(name)
+
+    def of(self, tensors) -> frozenset:
+        out = frozenset()
+        for t in tensors:
+            entry = self.sources.get(id(t))
+            if entry is not None and entry[0]() is t:
+                out |= entry[1]
+        return out
+
+    def mark(self, tensors, found) -> None:
+        for t in tensors:
+            key = id(t)
+            old = self.sources.get(key)
+            known = old[1] if old is not None and old[0]() is t else frozenset()
+            self.sources[key] = (self.weakref.ref(t, lambda _r, k=key: self.sources.pop(k, None)),
+                                 known | frozenset(found))
+
+    def _wrap_autograd(self, name) -> None:
+        original = getattr(self.torch.autograd, name)
+        first = "tensors" if name == "backward" else "outputs"  # the differentiated tensors
+
+        def differentiate(*args, **kwargs):
+            for i in self.of(self.leaves(args[0] if args else kwargs.get(first))):
+                self.forwards[i]["feeds_backward"] = True
+            return original(*args, **kwargs)
+
+        setattr(self.torch.autograd, name, differentiate)
 
 
 def _marker(entry):

@@ -1,4 +1,4 @@
-"""Instrumentation shared by the TL3xx / TL4xx witnesses. Every probe runs inside
+"""Instrumentation shared by the TL3xx / TL4xx / TL5xx witnesses. Every probe runs inside
 the fixture's subprocess (``instrument()``), patches the library the script
 uses, and writes what it saw into the witness's record; the fixture itself
 reports nothing.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Dict, Mapping
+from typing import Any, Callable, Dict
 
 LR_NAMES = ("lr", "learning_rate")
 OVERRIDE_ENV = "TORCHLINT_WITNESS_LR"  # run 2 of TL302: the changed value of a declared setting
@@ -20,22 +20,6 @@ def script_dir(record) -> str:
 def in_script(path: str, record) -> bool:
     """A file of the fixture (the script, or a module beside it), not a library."""
     return bool(path) and os.path.abspath(path).startswith(script_dir(record) + os.sep)
-
-
-def number(value: Any):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def flatten(prefix: str, mapping: Mapping, out: Dict[str, float], depth: int = 0) -> None:
-    """Numeric leaves of a (nested) mapping as ``prefix.key`` -> value."""
-    for key, value in list(mapping.items()):
-        label = f"{prefix}.{key}"
-        if isinstance(value, Mapping) and depth < 3:
-            flatten(label, value, out, depth + 1)
-        elif number(value) is not None:
-            out[label] = number(value)
 
 
 # ----------------------------------------------------------------- optimizer

@@ -6,6 +6,11 @@ parameter's ``.grad`` is compared with it: if it is still exactly that
 (non-zero) gradient, nothing cleared it, the new backward adds to it, and the
 next step is counted as *stale* - it applies the sum of this step's and the
 previous steps' gradients.
+
+Why not coincidence: each parameter's ``.grad`` is compared, at the moment a new
+backward pass is about to add to it, with the very gradient it held at the previous
+optimizer step. A cleared gradient is None or zero at that moment whatever the data;
+only a gradient nobody cleared is still exactly the previous (non-zero) one.
 """
 from __future__ import annotations
 

@@ -5,6 +5,11 @@ and an optimizer step pre-hook looks, at every ``optimizer.step()`` that follows
 backward pass, at the gradients the optimizer is about to use. A step at which every
 parameter's ``.grad`` is None or all zeros applies no gradient at all: the update of
 that backward pass was lost. A post-hook also records whether the parameters moved.
+
+Why not coincidence: the gradients are read at the step itself, for every parameter
+the optimizer holds; a real backward pass leaves every one of them None or exactly
+zero only when the loss depends on none of them (the record also shows whether the
+step then left the parameters unchanged).
 """
 from __future__ import annotations
 

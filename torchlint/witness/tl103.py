@@ -6,6 +6,11 @@ each optimizer actually uses at its first step; warnings are captured. The hazar
 PyTorch's own "Detected call of `lr_scheduler.step()` before `optimizer.step()`"
 warning together with a first step that ran at a learning rate other than the
 schedule's first one (that value was skipped).
+
+Why not coincidence: both halves come from the run - the warning is PyTorch's own,
+emitted when a scheduler steps before its optimizer has, and the skipped value is the
+learning rate the optimizer actually used at its first step, compared with the one
+its schedule started from.
 """
 from __future__ import annotations
 

@@ -7,6 +7,11 @@ counts the autograd graph nodes reachable from every live tensor (``gc`` finds t
 iteration's loss keeps about the same number alive at every step; one that
 accumulates the loss tensor keeps every earlier iteration's graph too, so the count
 grows step after step (by one iteration's graph, plus the accumulating ``add``).
+
+Why not coincidence: the counts are of autograd nodes really kept alive, taken at
+every step; a loop that releases its graphs returns to the same count, while one that
+keeps them grows at (nearly) every step by at least one node per step - a trend over
+the whole run, not one reading.
 """
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ records the exception the script ends with. The hazard: a backward() on a tensor
 with no ``grad_fn`` that does not require grad, made while grad was disabled, and
 the script dying of autograd's RuntimeError ("does not require grad and does not
 have a grad_fn").
+
+Why not coincidence: the witness sees the grad mode at the very backward() call and
+the tensor it was given, and the run must also die of autograd's own error for that
+reason; neither comes from the fixture's text.
 """
 from __future__ import annotations
 

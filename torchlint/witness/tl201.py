@@ -1,17 +1,21 @@
 """TL201 witness: do the script's tensors and modules end up on different devices?
 
-The instrumentation watches the script (calls made from the script file itself):
+What it observes - calls made from the script's own files (the entry script and the
+modules beside it, e.g. a project's ``engine.py``):
 
 * every ``Module.to(...)`` / ``Module.cuda()`` that puts a model on a device
   (``moves``), and every request for CUDA - ``Tensor.cuda()``,
   ``Module.cuda()``, ``.to("cuda")`` - with whether it raised (``cuda_requests``);
 * a forward hook on each moved model: an output that is not on the device of the
   model's parameters is a silent wrong-device computation (``wrong_device``);
-* in mode ``cpu`` only: the first forward call of each moved model is replayed
-  once on a copy of the model with the model *and its inputs* on a second device,
-  PyTorch's ``meta`` device (``shadows``). A forward that makes its own tensors on
-  a fixed device (a factory without ``device=``) mixes ``cpu`` and ``meta`` there
-  exactly as it mixes ``cpu`` and ``cuda`` on a GPU.
+* in mode ``cpu`` only: forward calls of each moved model are replayed on a copy of
+  the model with the model *and its inputs* on a second device, PyTorch's ``meta``
+  device (``shadows``). A forward that makes its own tensors on a fixed device (a
+  factory without ``device=``) mixes ``cpu`` and ``meta`` there exactly as it mixes
+  ``cpu`` and ``cuda`` on a GPU. Every distinct kind of call is replayed - training
+  or eval mode, grad on or off, the inputs' ranks and dtypes (at most
+  ``MAX_REPLAYS`` per model) - so a model evaluated once before training is replayed
+  in training mode too, where its forward may take another path.
 
 Modes, chosen by the ``TORCHLINT_TL201_MODE`` environment variable:
 
@@ -27,6 +31,10 @@ device-mismatch ``RuntimeError`` or computes an output on the wrong device.
 :func:`observe_cpu` runs ``cpu`` and reports the CPU-observable forms: the meta
 replay fails with a device mismatch (part (a)), or the script moved its model to
 the CPU it selected and then asked for CUDA anyway, which raised (part (c)).
+
+Why not coincidence: every verdict is an error PyTorch itself raised (or an output
+PyTorch placed) on a device the script's model was really moved to; the replay uses
+the script's own module and the inputs it really received.
 """
 from __future__ import annotations
 
@@ -35,9 +43,10 @@ import re
 from pathlib import Path
 from typing import Dict
 
-from torchlint.witness import Evidence, Run, run_script
+from torchlint.witness import Evidence, Run, _probes, run_script
 
 MODE_ENV = "TORCHLINT_TL201_MODE"
+MAX_REPLAYS = 4  # distinct kinds of forward call replayed on meta, per model
 # PyTorch's device-mismatch errors (dispatcher, cat, conv, RNN, masked_fill, meta checks)
 MISMATCH = re.compile(
     r"on the same device|same device|different from other tensors|not on the expected device"
@@ -53,15 +62,15 @@ def instrument(record) -> None:  # noqa: C901 - one closure per patched entry po
     from torch.utils._pytree import tree_flatten, tree_map
 
     mode = os.environ.get(MODE_ENV, "as-is")
-    script = os.path.realpath(record["script"])
     record.update(mode=mode, moves=[], cuda_requests=[], shadows=[], wrong_device=[])
-    state = {"busy": False, "watched": {}, "shadowed": set()}
+    state = {"busy": False, "watched": {}, "shadowed": {}}
     if mode == "steer-cpu":
         torch.cuda.is_available = lambda: False
 
     def from_script(depth: int = 2):
+        """The line of the script's own file that made this call, else None."""
         frame = sys._getframe(depth)
-        return frame.f_lineno if os.path.realpath(frame.f_code.co_filename) == script else None
+        return frame.f_lineno if _probes.in_script(frame.f_code.co_filename, record) else None
 
     def tensors(value):
         return [t for t in tree_flatten(value)[0] if isinstance(t, torch.Tensor)]
@@ -79,12 +88,21 @@ def instrument(record) -> None:  # noqa: C901 - one closure per patched entry po
                                                "output": str(t.device)})
                 return
 
+    def call_kind(module, args, kwargs):
+        return (module.training, torch.is_grad_enabled(),
+                tuple((t.dim(), str(t.dtype)) for t in tensors((args, kwargs))))
+
     def replay_on_meta(module, args, kwargs):
-        if state["busy"] or id(module) in state["shadowed"]:
+        if state["busy"]:
             return
-        state["shadowed"].add(id(module))
+        kinds = state["shadowed"].setdefault(id(module), set())
+        kind = call_kind(module, args, kwargs)
+        if kind in kinds or len(kinds) >= MAX_REPLAYS:
+            return
+        kinds.add(kind)
         state["busy"] = True
-        entry = {"module": type(module).__name__}
+        entry = {"module": type(module).__name__, "training": module.training,
+                 "grad_enabled": kind[1]}
         try:
             shadow = copy.deepcopy(module).to("meta")
             meta = (lambda t: t.detach().to("meta") if isinstance(t, torch.Tensor) else t)

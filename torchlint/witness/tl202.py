@@ -18,6 +18,11 @@ The hazard is "at least one discarded conversion". On CPU only dtype
 conversions are observable (``x.to("cpu")`` of a CPU tensor is a no-op); the
 flagged fixtures therefore convert dtypes, the same mistake as a discarded
 ``.to(device)``.
+
+Why not coincidence: the result is tracked by a weak reference to the exact tensor the
+conversion returned; "thrown away" means that tensor object died before any later
+torch operation ran and was never an argument of one - which only an unassigned
+result does.
 """
 from __future__ import annotations
 

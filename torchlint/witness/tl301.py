@@ -1,132 +1,117 @@
-"""TL301 witness: can the learning rate the optimizer used be found in what the
-run records about itself?
+"""TL301 witness: is the learning rate an optimizer used a number written into the
+call that built it?
 
-Inside the script, the first ``optimizer.step()`` of each optimizer records
-``param_groups[0]["lr"]``. Meanwhile the probes collect every named numeric
-setting the run exposes: parsed command-line arguments
-(``ArgumentParser.parse_known_args``), instances of the fixture's dataclasses
-(config objects), ``json``/``yaml`` config loads, environment variables read,
-``logging`` output, LightningModule ``hparams`` and the script's module-level
-constants and config dicts (seen at the first step), and the parameters of the
-fixture's functions on the stack when the optimizer was built (a parameter
-with a default is a setting its caller may change). A hard-coded learning rate
-is none of these: the hazard is an optimizer whose lr appears nowhere.
+What it observes: the script and the modules beside it run with their float literals
+tagged (:mod:`torchlint.witness._literals`: one float object per literal site, same
+value and type, so object identity tells which literal a value *is*).
+``torch.optim.Optimizer.__init__`` is wrapped: for every optimizer it notes the call
+that built it - the first frame outside the optimizer's own ``__init__`` chain, and
+that frame's current instruction's source span (the call expression) - and, after
+construction, the object each param group holds as ``"lr"``. The optimizers that then
+step are judged. An optimizer's learning rate is *hard-coded* when that object is a
+literal of the script written as an argument of the very call that built the
+optimizer (directly, or inside a param-group dict or a conditional of that call); it
+is a *setting* when it is a literal written anywhere else (an argparse default, a
+dataclass or function default, a config dict, a module constant: changing the
+setting changes the lr) or no literal of the script at all (computed, read from the
+command line, the environment or a file, or the optimizer's own default).
+
+Why not coincidence: the verdict never compares values. ``lr=0.01`` next to
+``--weight-decay 0.01`` is two different objects; an lr derived from a setting
+(``args.lr * bs / 256``) is a new object; an lr read from a lower-case dict config is
+that dict's literal, written outside the optimizer call.
 """
 from __future__ import annotations
 
-import math
-import re
 import sys
 from pathlib import Path
 
-from torchlint.witness import Evidence, _probes, run_script
+from torchlint.witness import Evidence, _literals, _probes, run_completed
 
-_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+_STATE = {"built": {}}  # id(optimizer) -> what its construction showed
 
 
 def instrument(record) -> None:
-    import gc
-    import inspect
-    import logging
-
     import torch
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-    recorded = record.setdefault("recorded", {})
-    _probes.optimizer_lrs(record)
-    _probes.on_parsed_arguments(lambda parser, ns: _probes.flatten("args", vars(ns), recorded))
-
-    def dataclass_seen(cls):
-        init = cls.__init__
-
-        def __init__(self, *args, **kwargs):
-            init(self, *args, **kwargs)
-            values = {f: getattr(self, f, None) for f in cls.__dataclass_fields__}
-            _probes.flatten(f"config {cls.__name__}", values, recorded)
-
-        cls.__init__ = __init__
-
-    _probes.on_dataclass(record, dataclass_seen)
-
-    def config_loaded(obj):
-        if isinstance(obj, dict):
-            _probes.flatten("config file", obj, recorded)
-        return obj
-
-    _probes.on_config_load(config_loaded)
-
-    def environ_read(key, value):
-        try:
-            recorded[f"env {key}"] = float(value)
-        except (TypeError, ValueError):
-            pass
-
-    _probes.on_environ(environ_read)
-
-    original_handle = logging.Logger.handle
-
-    def handle(self, log_record):
-        for i, text in enumerate(_NUMBER.findall(log_record.getMessage())):
-            recorded[f"log {log_record.lineno}#{i}"] = float(text)
-        return original_handle(self, log_record)
-
-    logging.Logger.handle = handle
-
+    record.update(optimizers=[], steps=0)
+    _literals.install(lambda path: _probes.in_script(path, record))
     original_init = torch.optim.Optimizer.__init__
 
     def optimizer_init(self, *args, **kwargs):
         frame = sys._getframe(1)
-        while frame is not None:  # parameters of the fixture's functions that built it
-            # the fixture's own code, but not the optimizer class's own __init__ chain
-            if (_probes.in_script(frame.f_code.co_filename, record)
-                    and frame.f_locals.get("self") is not self):
-                info = inspect.getargvalues(frame)
-                values = {a: info.locals.get(a) for a in info.args}
-                _probes.flatten(f"parameter {frame.f_code.co_name}()", values, recorded)
-            frame = frame.f_back
+        while frame is not None and frame.f_locals.get("self") is self:
+            frame = frame.f_back  # out of the optimizer class's own __init__ chain
         original_init(self, *args, **kwargs)
+        if id(self) in _STATE["built"] or frame is None:
+            return
+        entry = {"type": type(self).__name__, "built_at": _where(frame), "groups": [],
+                 "stepped": False}
+        for group in self.param_groups:
+            site = _literals.site_of(group.get("lr"))
+            entry["groups"].append({"lr": _plain(group.get("lr")), "literal": site and {
+                "line": site["line"], "file": Path(site["file"]).name,
+                "in_call": _is_call_of(frame, site)}})
+        _STATE["built"][id(self)] = (self, entry)  # the optimizer stays referenced
 
     torch.optim.Optimizer.__init__ = optimizer_init
 
-    from torch.optim.optimizer import register_optimizer_step_pre_hook
-
-    done = []
-
     def first_step(optimizer, args, kwargs):
-        if done:
-            return
-        done.append(True)
-        main = sys.modules.get("__main__")
-        for name, value in list(vars(main).items()) if main is not None else ():
-            if name.isupper() and isinstance(value, dict):
-                _probes.flatten(f"constant {name}", value, recorded)
-            elif name.isupper() and _probes.number(value) is not None:
-                recorded[f"constant {name}"] = _probes.number(value)
-        lightning = [sys.modules[m].LightningModule for m in ("pytorch_lightning", "lightning.pytorch")
-                     if m in sys.modules]
-        if lightning:
-            for obj in gc.get_objects():
-                if issubclass(type(obj), tuple(lightning)):  # not weakref proxies to one
-                    _probes.flatten(f"hparams {type(obj).__name__}", dict(obj.hparams), recorded)
+        record["steps"] += 1
+        found = _STATE["built"].get(id(optimizer))
+        if found is not None and not found[1]["stepped"]:
+            found[1]["stepped"] = True
+            record["optimizers"].append(found[1])
 
     register_optimizer_step_pre_hook(first_step)
 
 
+def run_path(script: str, run_name: str = "__main__"):
+    return _literals.run_path(script, run_name)
+
+
+def _plain(value):
+    return float(value) if isinstance(value, (int, float)) else repr(value)
+
+
+def _where(frame) -> str:
+    return f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno}"
+
+
+def _is_call_of(frame, site) -> bool:
+    """Whether the literal ``site`` is an argument of the call ``frame`` is executing:
+    the innermost call around the literal has that call's source span (Python 3.11+:
+    the instruction's position; earlier versions: its line)."""
+    if site["call"] is None or frame.f_code.co_filename != site["file"]:
+        return False
+    positions = getattr(frame.f_code, "co_positions", None)
+    if positions is None:  # pragma: no cover - Python < 3.11
+        return site["call"][0] <= frame.f_lineno <= site["call"][1]
+    return tuple(list(positions())[frame.f_lasti // 2]) == tuple(site["call"])
+
+
 def observe(script: Path, **kwargs) -> Evidence:
-    run = run_script(script, "tl301", **kwargs)
-    r = run.record
-    if run.exception:
-        raise RuntimeError(f"{script.name} raised {run.exception}")
-    if not r["lrs"]:
+    r = run_completed(script, "tl301", **kwargs)
+    if not r["optimizers"]:
         raise RuntimeError(f"{script.name} never stepped an optimizer")
-    recorded = r["recorded"]
-    missing, found = [], []
-    for optimizer, lr in zip(r["optimizers"], r["lrs"]):
-        where = [k for k, v in recorded.items() if math.isclose(v, lr, rel_tol=1e-9, abs_tol=0.0)]
-        (found if where else missing).append((optimizer, lr, where))
-    hazard = bool(missing)
-    if hazard:
-        detail = "; ".join(f"{o} used lr={lr}, found nowhere among the {len(recorded)} values "
-                           f"the run records" for o, lr, _ in missing)
-    else:
-        detail = "; ".join(f"{o} used lr={lr}, recorded as {', '.join(w[:2])}" for o, lr, w in found)
-    return Evidence(hazard, detail, r)
+    hard, other = [], []
+    for opt in r["optimizers"]:
+        for group in opt["groups"]:
+            lit = group["literal"]
+            (hard if lit and lit["in_call"] else other).append((opt, group))
+    if hard:
+        detail = "; ".join(f"{o['type']} built at {o['built_at']} stepped with lr={g['lr']}, the "
+                           f"literal written in that call (line {g['literal']['line']})"
+                           for o, g in hard)
+        return Evidence(True, detail, r)
+
+    def origin(group) -> str:
+        lit = group["literal"]
+        if lit:
+            return f"the literal at {lit['file']}:{lit['line']}, not an argument of the optimizer call"
+        return "no literal of the script (computed, read in, or the optimizer's default)"
+
+    detail = "; ".join(f"{o['type']} built at {o['built_at']} stepped with lr={g['lr']}: "
+                       f"{origin(g)}" for o, g in other)
+    return Evidence(False, detail, r)

@@ -7,13 +7,18 @@ the raw bytes). The probes also record which seeders the run called
 through ``seed_everything`` / a helper). The script runs twice, in fresh
 processes: an unseeded run starts from a different random state each time, so
 its final weights differ; a seeded run ends bit-identical.
+
+Why not coincidence: the two runs are separate processes that start from independent
+random states (the fork server reseeds torch, ``random`` and NumPy from OS entropy,
+as an interpreter start does); bit-identical SHA-256 digests of the trained weights
+then mean the script fixed its randomness, and different digests that it did not.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
 
-from torchlint.witness import Evidence, run_script
+from torchlint.witness import Evidence, Launch, run_together
 
 _finish = None
 
@@ -60,11 +65,10 @@ def seeders(record) -> None:
 
 
 def twice(script: Path, rule: str, env: Optional[dict] = None, **kwargs):
-    """Two independent runs, side by side (two processes: CI has two cores)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda _: run_script(script, rule, env=env, **kwargs), range(2)))
+    """Two independent runs, side by side (two processes)."""
+    launch = Launch(script.resolve(), rule, tuple(kwargs.pop("args", ())),
+                    tuple((env or {}).items()), **kwargs)
+    runs = run_together([launch, launch])
     for run in runs:
         if run.exception:
             raise RuntimeError(f"{script.name} raised {run.exception}")

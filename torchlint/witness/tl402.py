@@ -8,6 +8,10 @@ torch, ``random`` and NumPy) and runs the script twice more with exactly those
 seeded by the instrumentation before the script starts: identical weights then
 prove the difference came from the unseeded generators. Clean fixtures end
 bit-identical in the first two runs.
+
+Why not coincidence: the cause is shown by intervention - the same script, with only
+the generators it left unseeded seeded by the witness, ends bit-identical - not
+inferred from which seeding calls the text contains.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """TL501 witness: do the DDP ranks train on the same samples?
 
-The script runs as two ranks, each a fresh subprocess with the gloo backend on CPU
-and torchrun's environment (``MASTER_ADDR``/``MASTER_PORT``, ``RANK``,
-``LOCAL_RANK``, ``WORLD_SIZE``, ``LOCAL_WORLD_SIZE``, ``GROUP_RANK``), so
+What it observes: the script runs as two ranks, each its own process with the gloo
+backend on CPU and torchrun's environment (``MASTER_ADDR``/``MASTER_PORT``,
+``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``, ``LOCAL_WORLD_SIZE``, ``GROUP_RANK``), so
 ``init_process_group()`` and Lightning's torchelastic detection work as under
 ``torchrun --nproc_per_node 2``. A script that launches its own workers with
 ``torch.multiprocessing.spawn`` is run the same way: in each rank process,
@@ -10,23 +10,33 @@ and torchrun's environment (``MASTER_ADDR``/``MASTER_PORT``, ``RANK``,
 would run), instead of starting children that the instrumentation cannot reach.
 
 Inside each rank every ``DataLoader`` is numbered when first iterated (same order
-on every rank), and every pass over it (one ``iter(loader)``) records which dataset
-indices its sampler produced (``_next_index``) and, for iterable datasets that
-have no indices, a fingerprint of each sample it yielded. A pass counts as
-*training* when optimizer steps happened while it was iterated. The verdict
-compares the ranks pass by pass: the hazard is that the ranks consumed the same
-samples (overlap of at least half); with a DistributedSampler they are disjoint.
+on every rank), and every pass over it (one ``iter(loader)``) records a
+*fingerprint of every sample it handed out*: for map-style datasets, the hash of
+``dataset[index]`` for each index its sampler produced, fetched again with every
+random generator (torch, ``random``, NumPy) set to one fixed state and restored
+afterwards, so that per-rank random augmentation does not disguise the same
+sample; for iterable datasets (and datasets that cannot be read a second time), the
+hash of each row of each yielded batch. A pass
+counts as *training* when optimizer steps happened while it was iterated. The
+verdict compares the ranks pass by pass: the hazard is that the ranks consumed the
+same samples (overlap of at least half); with a DistributedSampler they are
+disjoint.
+
+Why not coincidence: sampler *indices* are not compared - per-rank ``Subset``
+shards count from 0 on every rank though they hold different samples, and a
+dataset repeated and cut into per-rank blocks gives different indices for the same
+samples. The fingerprints are of the samples' contents (every tensor, array and
+value in them), so equal fingerprints mean the same sample.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+from collections import Counter
 import os
-import socket
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from torchlint.witness import Evidence, run_script
+from torchlint.witness import Evidence, Launch, free_port, run_together
 
 WORLD_SIZE = 2
 TIMEOUT = 90
@@ -36,6 +46,7 @@ def instrument(record) -> None:
     import torch
     import torch.multiprocessing
     from torch.optim.optimizer import register_optimizer_step_pre_hook
+    from torch.utils.data import IterableDataset
     from torch.utils.data import dataloader as dl
 
     state = {"loaders": 0, "steps": 0}
@@ -58,7 +69,8 @@ def instrument(record) -> None:
             state["loaders"] += 1
         done = sum(1 for p in record["passes"] if p["loader"] == number)
         self._torchlint_pass = {"loader": number, "pass": done, "indices": [], "samples": [],
-                                "steps_before": state["steps"], "steps": 0}
+                                "steps_before": state["steps"], "steps": 0,
+                                "map_style": not isinstance(loader.dataset, IterableDataset)}
         record["passes"].append(self._torchlint_pass)
 
     dl._BaseDataLoaderIter.__init__ = new_pass
@@ -69,9 +81,15 @@ def instrument(record) -> None:
     def recorded_index(self):
         index = next_index(self)
         current = getattr(self, "_torchlint_pass", None)
-        if current is not None:
+        if current is not None and current["map_style"]:
             batch = index if isinstance(index, (list, tuple)) else [index]
-            current["indices"].extend(int(i) for i in batch if i is not None)
+            try:
+                fingerprints = [_sample_fingerprint(self._dataset, i) for i in batch if i is not None]
+            except Exception as exc:  # a dataset that cannot be read twice: hash the batches
+                current.update(map_style=False, samples=[], refetch_error=repr(exc)[:200])
+            else:
+                current["indices"].extend(_plain(i) for i in batch if i is not None)
+                current["samples"].extend(fingerprints)
         return index
 
     dl._BaseDataLoaderIter._next_index = recorded_index
@@ -84,8 +102,8 @@ def instrument(record) -> None:
         if current is not None:  # steps made on the previous batch (also at StopIteration)
             current["steps"] = state["steps"] - current["steps_before"]
         batch = next_batch(self)
-        if current is not None:
-            current["samples"].extend(_fingerprints(torch, batch))
+        if current is not None and not current["map_style"]:
+            current["samples"].extend(_row_fingerprints(torch, batch))
         return batch
 
     dl._BaseDataLoaderIter.__next__ = recorded_next
@@ -102,21 +120,64 @@ def instrument(record) -> None:
     torch.multiprocessing.start_processes = start_in_place
 
 
-def _fingerprints(torch, batch):
-    """One short hash per sample of a collated batch (the first tensor's rows)."""
-    first = batch
-    while isinstance(first, (list, tuple, dict)) and len(first):
-        first = next(iter(first.values())) if isinstance(first, dict) else first[0]
-    if not isinstance(first, torch.Tensor) or first.dim() == 0:
+def _plain(index):
+    return int(index) if isinstance(index, int) or hasattr(index, "__index__") else repr(index)
+
+
+def _digest(value, h) -> None:
+    """Feed the contents of a sample (nested tensors, arrays, numbers, strings) to ``h``."""
+    import numpy
+    import torch
+    from torch.utils._pytree import tree_flatten
+
+    for leaf in tree_flatten(value)[0]:
+        if isinstance(leaf, torch.Tensor):
+            leaf = leaf.detach().cpu().contiguous()
+            h.update(f"{leaf.dtype}{tuple(leaf.shape)}".encode())
+            h.update(leaf.reshape(-1).view(torch.uint8).numpy().tobytes())
+        elif isinstance(leaf, numpy.ndarray):
+            h.update(f"{leaf.dtype}{leaf.shape}".encode() + numpy.ascontiguousarray(leaf).tobytes())
+        else:
+            h.update(repr(leaf).encode())
+
+
+def _sample_fingerprint(dataset, index) -> str:
+    """``dataset[index]``'s contents, fetched with every random generator in one fixed
+    state (restored afterwards): the same sample gives the same fingerprint on every rank."""
+    import random
+
+    import numpy
+    import torch
+
+    h = hashlib.sha1()
+    python_state, numpy_state = random.getstate(), numpy.random.get_state()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        random.seed(0)
+        numpy.random.seed(0)
+        try:
+            _digest(dataset[index], h)
+        finally:
+            random.setstate(python_state)
+            numpy.random.set_state(numpy_state)
+    return h.hexdigest()[:16]
+
+
+def _row_fingerprints(torch, batch):
+    """One hash per sample of a collated batch: row ``i`` of every tensor in it."""
+    from torch.utils._pytree import tree_flatten
+
+    tensors = [t for t in tree_flatten(batch)[0] if isinstance(t, torch.Tensor) and t.dim() > 0]
+    if not tensors:
         return []
-    rows = first.detach().cpu().contiguous()
-    return [hashlib.sha1(row.numpy().tobytes()).hexdigest()[:16] for row in rows]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    rows = tensors[0].shape[0]
+    tensors = [t for t in tensors if t.shape[0] == rows]
+    out = []
+    for i in range(rows):
+        h = hashlib.sha1()
+        _digest([t[i] for t in tensors], h)
+        out.append(h.hexdigest()[:16])
+    return out
 
 
 def rank_env(rank: int, port: int) -> dict:
@@ -127,20 +188,14 @@ def rank_env(rank: int, port: int) -> dict:
     }
 
 
-def _consumed(p) -> set:
-    return set(p["indices"]) if p["indices"] else set(p["samples"])
-
-
 def observe(script: Path, **kwargs) -> Evidence:
-    port = _free_port()
+    port = free_port()
     extra = kwargs.pop("env", None) or {}
-    kwargs.setdefault("timeout", TIMEOUT)
-
-    def launch(rank):
-        return run_script(script, "tl501", env={**extra, **rank_env(rank, port)}, **kwargs)
-
-    with ThreadPoolExecutor(WORLD_SIZE) as pool:
-        runs = list(pool.map(launch, range(WORLD_SIZE)))
+    launches = [Launch(script.resolve(), "tl501", tuple(kwargs.pop("args", ())),
+                       tuple({**extra, **rank_env(rank, port)}.items()),
+                       kwargs.pop("timeout", TIMEOUT), **kwargs)
+                for rank in range(WORLD_SIZE)]
+    runs = run_together(launches)
     for run in runs:
         if run.exception or run.returncode:
             raise RuntimeError(f"{script.name} rank {run.record.get('rank')} failed "
@@ -152,10 +207,11 @@ def observe(script: Path, **kwargs) -> Evidence:
         raise RuntimeError(f"{script.name}: no DataLoader pass fed optimizer steps on both ranks")
     compared = []
     for key in shared:
-        a, b = _consumed(by_rank[0][key]), _consumed(by_rank[1][key])
-        overlap = len(a & b)
-        compared.append({"loader": key[0], "pass": key[1], "rank0": len(a), "rank1": len(b),
-                         "overlap": overlap, "fraction": overlap / max(1, min(len(a), len(b)))})
+        a, b = Counter(by_rank[0][key]["samples"]), Counter(by_rank[1][key]["samples"])
+        overlap = sum((a & b).values())  # samples both ranks consumed (with multiplicity)
+        n0, n1 = sum(a.values()), sum(b.values())
+        compared.append({"loader": key[0], "pass": key[1], "rank0": n0, "rank1": n1,
+                         "overlap": overlap, "fraction": overlap / max(1, min(n0, n1))})
     worst = max(compared, key=lambda c: c["fraction"])
     hazard = worst["fraction"] >= 0.5
     where = f"DataLoader #{worst['loader']}, epoch {worst['pass']}"

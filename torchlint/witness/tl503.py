@@ -6,6 +6,10 @@ the verdict knows the error came from the DataLoader constructor and not from
 elsewhere in the script. The hazard: a DataLoader construction raised the
 "mutually exclusive" ValueError (``shuffle`` with ``sampler`` / ``batch_sampler``).
 A clean script builds its DataLoaders and runs to the end.
+
+Why not coincidence: the error is caught inside ``DataLoader.__init__`` itself, so
+the verdict knows the DataLoader constructor raised it, not some other code with a
+similar message.
 """
 from __future__ import annotations
 

@@ -6,6 +6,10 @@ module's training flag, ``torch.is_grad_enabled()``, whether its output requires
 The hazard: a forward made in eval mode (``module.training`` False) whose output is
 attached to a graph that no backward pass ever used - memory and time spent on graphs
 for nothing.
+
+Why not coincidence: the training flag, the grad mode and the graph attachment are
+read from the module and its output at the call, and "no backward used it" from a
+hook on that output that never fired.
 """
 from __future__ import annotations
 

@@ -8,6 +8,10 @@ its output (a *training forward*). The hazard: for one module, a training forwar
 which those layers ran in training mode, followed later by training forwards in which
 they ran in eval mode - the model kept training with dropout off / frozen batch-norm
 statistics.
+
+Why not coincidence: the flags are those of the dropout and batch-norm layers
+themselves, read by their own forward pre-hooks during forwards that a backward pass
+really went through; the order (training mode first, eval mode later) is the run's.
 """
 from __future__ import annotations
 

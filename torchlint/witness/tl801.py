@@ -17,6 +17,10 @@ optimization, read from Lightning's own ``automatic_optimization`` property):
 * the exceptions Lightning and autograd raise for this misuse ("Trying to backward
   through the graph a second time", ``manual_backward`` refused under automatic
   optimization) are the hazard too.
+
+Why not coincidence: every count is of an event inside a ``training_step`` the
+Trainer really ran under automatic optimization (read from Lightning's own property),
+and the exceptions are Lightning's and autograd's own.
 """
 from __future__ import annotations
 

@@ -17,6 +17,10 @@ The script runs on CPU (``CUDA_VISIBLE_DEVICES=""``) with ``Trainer(accelerator=
   combines it with the batch or the weights raises "Tensor on device cpu is not on
   the expected device meta" - what CUDA raises as "Expected all tensors to be on the
   same device". A portable module runs the probe without error.
+
+Why not coincidence: the CUDA request is caught in ``torch.cuda._lazy_init`` with the
+LightningModule method on the stack, and the probe's verdict is PyTorch's own device
+check failing on the module's own step with the batch the Trainer fed it.
 """
 from __future__ import annotations
 

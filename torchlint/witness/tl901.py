@@ -20,6 +20,10 @@ each observed in a running process:
    skeleton that does not train is a generator bug: the witness raises.
 
 Clean fixtures are loops below the threshold: part 1 does not hold.
+
+Why not coincidence: each concern counts only if the instrumented call happened in the
+run (from the script's own code where it matters), and the skeleton is judged by
+running it, not by reading it.
 """
 from __future__ import annotations
 
