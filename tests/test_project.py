@@ -341,7 +341,8 @@ def test_findings_do_not_depend_on_what_was_linted_before(tmp_path, monkeypatch)
     write(tmp_path, {
         "setup.cfg": "",
         "parts.py": "class Thing:\n    pass\n",
-        "engine.py": "import parts\n\ndef run(model):  # no zero_grad here\n    parts.Thing()\n    return model\n",
+        "engine.py": ("import parts\n\ndef run(model):  # no zero_grad here\n"
+                      "    parts.Thing()\n    return model\n"),
         "x2.py": CLEARS,
         "warm.py": loop("from engine import run", "run(model)"),
         "train.py": loop("from engine import run\nimport x2", "run(model)\n    x2.clear(model)"),
