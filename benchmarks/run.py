@@ -1,62 +1,59 @@
-"""torchlint's benchmark: what torchlint adds to flake8 on real PyTorch code.
+"""torchlint's benchmark: what torchlint adds to flake8, tier by tier, as ratios in one run.
 
-    python benchmarks/run.py            # default corpus, about 2-4 minutes on 2 cores
-    python benchmarks/run.py --quick    # a smaller sample, under a minute
-    python benchmarks/run.py --corpus DIR [--corpus DIR2]   # any other tree
-    python benchmarks/run.py --full     # every file of torch (long)
-    python benchmarks/run.py --profile  # plus a pyinstrument profile of the plugin
+    python benchmarks/run.py --scripts DIR --zoo DIR      # the tiers below
+    python benchmarks/run.py --quick                      # fewer rounds, smaller library sample
+    python benchmarks/run.py --profile                    # plus a pyinstrument profile of the plugin
 
-Corpus: the Python sources of the installed ``torch`` (a deterministic sample:
-every k-th file in sorted path order, unless ``--full``) and
-``pytorch_lightning`` packages, plus the repository's rule fixtures.
+Tiers (each reported on its own; the worst decides):
 
-Whole runs, alternated round by round (A B C A B C ...) so that drifting load
-on the machine hits every configuration alike; medians reported:
+(a) training scripts: the repository's rule fixtures (``rules/``) and every
+    ``--scripts DIR`` (e.g. a checkout of pytorch/examples or Lightning's examples);
+(b) a model zoo: every ``--zoo DIR`` (a checkout of timm, or torchvision's models);
+(c) library sources: a deterministic sample of the installed torch (every 12th
+    file) and all of pytorch_lightning - few training loops;
+(d) the editor path: whole-process ``flake8 FILE`` and ``flake8 -`` (stdin, with
+    ``--stdin-display-name``) on a generated 1,000-line training script that
+    imports four local modules - what an editor pays on every save.
 
-- ``plain``: flake8 without torchlint. flake8 cannot switch a plugin off
-  (``--select`` only filters output: every checker still runs), so
-  ``flake8_without.py`` drops torchlint's (and TorchFix's) entry points from
-  flake8's plugin discovery; everything else is flake8 as installed;
-- ``torchlint``: flake8 with torchlint, default selection;
-- ``torchlint --select TL``: the same, reporting only TL codes;
-- ``torchlint check``: torchlint's front-end (only torchlint's checker runs);
-- TorchFix, the closest peer, where ``torchfix`` is importable (``pip install
-  torchfix``): flake8 with TorchFix's plugin instead of torchlint, on a
-  sample of the corpus (libcst makes it far slower than flake8).
-
-Overhead ratio = (median CPU torchlint - median CPU plain) / median CPU plain
-(target < 15%), and the same ratio timed inside one flake8 run (torchlint's
-``Plugin.run`` against the rest), which drifting load cannot skew. CPU time
-(user+sys of flake8 and its workers, from ``wait4``) because it does not move
-when other processes share the cores, as wall time does; wall medians are
-reported too. Per-file latency of the plugin alone (the editor case):
-``check_tree`` timed per file on already-parsed trees, p50/p95/max (target p95 < 20 ms for
-files up to 1,000 lines). Peak memory: max RSS of each flake8 run (``wait4``,
-the process and its workers) and the plugin's peak allocation on the largest
-file (``tracemalloc``).
+For (a)-(c), whole ``flake8 --jobs 1`` runs with and without torchlint are
+alternated round by round (A B A B ...), so drifting load hits both alike; the
+figure is the median of the per-round CPU ratios (user+sys of the process, from
+``wait4``), and the ratio of the peak RSS. "Without" drops torchlint's entry point
+from flake8's plugin discovery (``flake8_without.py``); everything else is the same
+flake8. torchlint's bytecode is compiled first (an install does that; a checkout
+run with PYTHONDONTWRITEBYTECODE would pay for compiling on every run).
+Targets (DESIGN.md): CPU <= 1.15x and peak RSS <= 1.30x for (a) and (b); <= 1.25x
+CPU for (d). Never use these figures as assertions in tests.
 """
 from __future__ import annotations
 
 import argparse
 import ast
-import json
+import compileall
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+import textwrap
 import time
-import tracemalloc
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WITHOUT = HERE / "flake8_without.py"
+TARGETS = {"scripts": (1.15, 1.30), "zoo": (1.15, 1.30), "library": (1.15, 1.30), "editor": (1.25, 1.30)}
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-# --------------------------------------------------------------------- corpus
+# ------------------------------------------------------------------- corpora
+def _py_files(root: Path) -> List[Path]:
+    return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts and p.is_file())
+
+
 def _package_dir(name: str) -> Optional[Path]:
     spec = find_spec(name)  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations:
@@ -64,250 +61,291 @@ def _package_dir(name: str) -> Optional[Path]:
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def _py_files(root: Path) -> List[Path]:
-    return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+def _describe(root: Path) -> str:
+    """A tree and, when it is a git checkout, its commit."""
+    try:
+        rev = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+    except OSError:
+        rev = ""
+    return f"{root}" + (f" @ {rev}" if rev else "")
 
 
-def corpus(args) -> Tuple[List[Path], List[str]]:
-    """(files, description lines)."""
-    if args.corpus:
-        files, desc = [], []
-        for d in args.corpus:
-            found = _py_files(Path(d))
-            files += found
-            desc.append(f"{d}: {len(found)} files")
-        return files, desc
-    torch_stride = 1 if args.full else (60 if args.quick else 12)
-    pl_stride = 4 if args.quick else 1
+def library_sample(stride: int) -> Tuple[List[Path], str]:
     files, desc = [], []
-    for name, stride in (("torch", torch_stride), ("pytorch_lightning", pl_stride)):
+    for name, step in (("torch", stride), ("pytorch_lightning", 1)):
         root = _package_dir(name)
         if root is None:
-            desc.append(f"{name}: not installed")
             continue
         every = _py_files(root)
-        picked = every[::stride]
-        files += picked
-        desc.append(f"{name} {_version(name)}: {len(picked)} of {len(every)} files"
-                    + (f" (every {stride}th, sorted by path)" if stride > 1 else ""))
-    fixtures = _py_files(REPO / "rules")
-    files += fixtures
-    desc.append(f"repository fixtures (rules/): {len(fixtures)} files")
-    return files, desc
-
-
-def _version(dist: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(dist.replace("_", "-"))
-    except PackageNotFoundError:
-        return "?"
-
-
-def _read(path: Path) -> Optional[str]:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+        files += every[::step]
+        desc.append(f"{name}: {len(every[::step])} of {len(every)} files")
+    return files, "; ".join(desc)
 
 
 # ---------------------------------------------------------------- whole runs
-def configurations(jobs: int) -> Dict[str, List[str]]:
-    common = ["--isolated", "--exit-zero", f"--jobs={jobs}", "--format=quiet-nothing"]
-    without = [sys.executable, str(WITHOUT)]
-    out = {
-        "plain": [*without, "TL,TOR", "--", *common],
-        "torchlint": [*without, "TOR", "--", *common],
-        "torchlint --select TL": [*without, "TOR", "--", *common, "--select=TL"],
-        "torchlint check": [sys.executable, "-m", "torchlint", "check", "--no-progress", f"--jobs={jobs}",
-                            "--format=json", "--output-file", os.devnull],
-    }
-    return out
-
-
-def timed_run(cmd: List[str], files: List[Path]) -> Tuple[float, float, int]:
-    """(wall seconds, CPU seconds, max RSS in KiB), CPU and RSS of the process and its
-    reaped workers (``wait4``)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd + [str(p) for p in files], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+def _run(cmd: Sequence[str], cwd: Optional[Path] = None, stdin: Optional[bytes] = None) -> Tuple[float, int]:
+    """(CPU seconds, max RSS KiB) of one process (``wait4``)."""
+    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            cwd=cwd, env=ENV)
+    if stdin is not None:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
     _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
-    if proc.returncode not in (0, 1) or "Traceback" in err:
-        raise SystemExit(f"benchmark run failed: {' '.join(cmd[:6])} ...\n{err[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    if os.waitstatus_to_exitcode(status) not in (0, 1) or "Traceback" in err:
+        raise SystemExit(f"benchmark run failed: {' '.join(cmd[:8])} ...\n{err[-2000:]}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def whole_runs(configs, files, rounds, total_lines, jobs):
-    """Alternating rounds; returns (ratio, wall medians, CPU medians, max RSS)."""
-    walls: Dict[str, List[float]] = {name: [] for name in configs}
-    cpus: Dict[str, List[float]] = {name: [] for name in configs}
-    rss: Dict[str, int] = {name: 0 for name in configs}
+def paired(with_tl: List[str], without: List[str], rounds: int, **kw) -> Dict[str, float]:
+    """Alternate the two commands; the median of the per-round CPU ratios, the peak RSS ratio."""
+    ratios, a_cpu, b_cpu, a_rss, b_rss = [], [], [], 0, 0
     for r in range(rounds):
-        order = list(configs) if r % 2 == 0 else list(reversed(list(configs)))
-        for name in order:
-            wall, cpu, maxrss = timed_run(configs[name], files)
-            walls[name].append(wall)
-            cpus[name].append(cpu)
-            rss[name] = max(rss[name], maxrss)
-        print(f"round {r + 1}/{rounds}: " + ", ".join(
-            f"{n} {walls[n][-1]:.1f}s wall / {cpus[n][-1]:.1f}s CPU" for n in configs), flush=True)
-    med = {n: statistics.median(v) for n, v in walls.items()}
-    cpu = {n: statistics.median(v) for n, v in cpus.items()}
-    print(f"\n## whole runs (flake8 --jobs {jobs}, {rounds} alternating rounds, medians)\n")
-    print("CPU = user+sys seconds of flake8 and its workers: the work done, steady when other")
-    print("processes share the cores; wall = elapsed.\n")
-    print("| configuration | CPU s | added CPU vs plain | wall s | lines/s (wall) | max RSS MiB |")
-    print("|---|---|---|---|---|---|")
-    for n in configs:
-        added = "" if n == "plain" else f"{(cpu[n] - cpu['plain']) / cpu['plain']:+.1%}"
-        print(f"| {n} | {cpu[n]:.2f} | {added} | {med[n]:.2f} | {total_lines / med[n]:,.0f} "
-              f"| {rss[n] / 1024:.0f} |")
-    ratio = (cpu["torchlint"] - cpu["plain"]) / cpu["plain"]
-    return ratio, med, cpu, rss
+        pair = [(True, with_tl), (False, without)]
+        for is_tl, cmd in (pair if r % 2 == 0 else pair[::-1]):
+            cpu, rss = _run(cmd, **kw)
+            if is_tl:
+                a_cpu.append(cpu)
+                a_rss = max(a_rss, rss)
+            else:
+                b_cpu.append(cpu)
+                b_rss = max(b_rss, rss)
+        ratios.append(a_cpu[-1] / b_cpu[-1])
+    return {"cpu_ratio": statistics.median(ratios), "cpu_with": statistics.median(a_cpu),
+            "cpu_without": statistics.median(b_cpu), "rss_ratio": a_rss / b_rss,
+            "rss_with_mib": a_rss / 1024, "rss_without_mib": b_rss / 1024}
 
 
-def torchfix_peer(files: List[Path], jobs: int, rounds: int, max_lines: int = 6000) -> None:
-    """TorchFix's flake8 plugin vs plain flake8 and torchlint, on a sample: TorchFix
-    (libcst) is far slower than flake8, so the whole corpus would take too long."""
-    step = 1
-    lines = sum(p.read_text(errors="replace").count("\n") for p in files)
-    while lines / step > max_lines:
-        step += 1
-    sample = files[::step]
-    n = sum(p.read_text(errors="replace").count("\n") for p in sample)
-    common = ["--isolated", "--exit-zero", f"--jobs={jobs}", "--format=quiet-nothing"]
-    without = [sys.executable, str(WITHOUT)]
-    runs = {"plain": "TL,TOR", "torchlint": "TOR", "TorchFix": "TL"}
-    cpus: Dict[str, List[float]] = {name: [] for name in runs}
-    tf_rss = 0
-    for r in range(rounds):
-        for name in (list(runs) if r % 2 == 0 else list(reversed(list(runs)))):
-            _, cpu, maxrss = timed_run([*without, runs[name], "--", *common], sample)
-            cpus[name].append(cpu)
-            if name == "TorchFix":
-                tf_rss = max(tf_rss, maxrss)
-    plain, tl, tf = (statistics.median(cpus[name]) for name in runs)
-    print(f"\n## peer: TorchFix {_version('torchfix')} (flake8 plugin), {rounds} alternating rounds on every "
-          f"{step}th file ({len(sample)} files, {n:,} lines), medians\n")
-    print("| configuration | CPU s | added CPU vs plain | lines/s (CPU) |")
-    print("|---|---|---|---|")
-    for name, cpu in (("plain", plain), ("torchlint", tl), ("TorchFix", tf)):
-        added = "" if name == "plain" else f"{(cpu - plain) / plain:+.1%}"
-        print(f"| {name} | {cpu:.2f} | {added} | {n / cpu:,.0f} |")
-    print(f"\nTorchFix max RSS: {tf_rss / 1024:.0f} MiB")
+def tree_tier(paths: List[Path], rounds: int) -> Dict[str, float]:
+    common = ["--isolated", "--exit-zero", "--jobs=1", "--format=quiet-nothing"]
+    listed = [str(p) for p in paths]
+    with_tl = [sys.executable, str(WITHOUT), "TOR", "--", *common, *listed]
+    without = [sys.executable, str(WITHOUT), "TL,TOR", "--", *common, *listed]
+    return paired(with_tl, without, rounds)
 
 
-def attributed(files: List[Path]) -> Tuple[float, float]:
-    """One flake8 run in this process (``--jobs 1``, default selection) with
-    torchlint's ``Plugin.run`` timed: (plugin CPU s, rest of flake8 CPU s). Both
-    halves come from the same run, so drifting load cannot skew their ratio."""
-    from flake8.main import cli
+# ------------------------------------------------------------- editor path
+EDITOR_HELPERS = {
+    "utils.py": "import random\nimport torch\n\n\ndef set_seed(seed):\n    random.seed(seed)\n"
+                "    torch.manual_seed(seed)\n",
+    "engine.py": "def train_step(model, optimizer, loss_fn, x, y):\n    optimizer.zero_grad()\n"
+                 "    loss = loss_fn(model(x), y)\n    loss.backward()\n    optimizer.step()\n"
+                 "    return loss.item()\n",
+    "data.py": "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\n\n\n"
+               "def build_loader(n, batch_size):\n"
+               "    ds = TensorDataset(torch.randn(n, 8), torch.randn(n, 1))\n"
+               "    return DataLoader(ds, batch_size=batch_size, shuffle=True)\n",
+    "models.py": "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+                 "        super().__init__()\n        self.fc = nn.Linear(8, 1)\n\n"
+                 "    def forward(self, x):\n        return self.fc(x)\n",
+}
 
-    from torchlint import plugin
 
-    spent = [0.0]
-    original = plugin.Plugin.run
+def editor_script(lines: int = 1000) -> str:
+    """A realistic 1,000-line training script (the shape of pytorch/examples' imagenet
+    main.py, grown): settings, model classes, a dataset, meters and checkpoint helpers,
+    one training and one evaluation loop, a main; helpers imported from local modules."""
+    parts = [textwrap.dedent("""\
+        import argparse
+        import math
+        import os
+        import time
 
-    def timed(self):
-        t0 = time.process_time()
-        out = list(original(self))
-        spent[0] += time.process_time() - t0
-        return iter(out)
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.utils.data import DataLoader, Dataset
 
-    sys.path.insert(0, str(HERE))
-    from flake8_without import without
+        from data import build_loader
+        from engine import train_step
+        from models import Net
+        from utils import set_seed
 
-    plugin.Plugin.run = timed
-    try:
-        with without({"TOR"}):  # exactly the plain configuration plus torchlint
-            t0 = time.process_time()
-            cli.main(["--isolated", "--exit-zero", "--jobs=1", "--format=quiet-nothing", *map(str, files)])
-            total = time.process_time() - t0
-    finally:
-        plugin.Plugin.run = original
-    return spent[0], total - spent[0]
+
+        def parse():
+            p = argparse.ArgumentParser(description="train a classifier")
+        """)]
+    for k in range(30):
+        parts.append(f"    p.add_argument(\"--option-{k}\", type=float, default={k}.0, "
+                     f"help=\"setting {k}\")\n")
+    parts.append("    p.add_argument(\"--lr\", type=float, default=0.1)\n"
+                 "    p.add_argument(\"--epochs\", type=int, default=2)\n    return p.parse_args()\n")
+    k = 0
+    while sum(x.count("\n") for x in parts) < lines - 100:
+        parts.append(textwrap.dedent(f"""
+
+
+            class Block{k}(nn.Module):
+                \"\"\"A residual block, variant {k}.\"\"\"
+
+                def __init__(self, channels, hidden):
+                    super().__init__()
+                    self.conv1 = nn.Conv2d(channels, hidden, 3, padding=1)
+                    self.bn1 = nn.BatchNorm2d(hidden)
+                    self.conv2 = nn.Conv2d(hidden, channels, 3, padding=1)
+                    self.bn2 = nn.BatchNorm2d(channels)
+                    self.drop = nn.Dropout(0.1)
+
+                def forward(self, x):
+                    y = F.relu(self.bn1(self.conv1(x)))
+                    y = self.drop(y)
+                    y = self.bn2(self.conv2(y))
+                    scale = math.sqrt(2.0) / (1 + {k})
+                    return F.relu(x + y * scale)
+            """))
+        k += 1
+    parts.append(textwrap.dedent("""
+
+
+        class Meter:
+            def __init__(self):
+                self.total, self.count = 0.0, 0
+
+            def update(self, value, n=1):
+                self.total += value * n
+                self.count += n
+
+            @property
+            def mean(self):
+                return self.total / max(self.count, 1)
+
+
+        class Images(Dataset):
+            def __init__(self, n):
+                self.x = torch.randn(n, 3, 8, 8)
+                self.y = torch.randint(0, 10, (n,))
+
+            def __len__(self):
+                return len(self.y)
+
+            def __getitem__(self, i):
+                return self.x[i], self.y[i]
+
+
+        def accuracy(logits, target):
+            return (logits.argmax(1) == target).float().mean().item()
+
+
+        def save_checkpoint(model, optimizer, epoch, folder):
+            os.makedirs(folder, exist_ok=True)
+            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                        "epoch": epoch}, os.path.join(folder, "last.pt"))
+
+
+        def train_one_epoch(model, loader, optimizer, device):
+            model.train()
+            meter = Meter()
+            start = time.time()
+            for images, target in loader:
+                images, target = images.to(device), target.to(device)
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(images), target)
+                loss.backward()
+                optimizer.step()
+                meter.update(loss.item(), images.size(0))
+            return meter.mean, time.time() - start
+
+
+        def evaluate(model, loader, device):
+            model.eval()
+            meter = Meter()
+            with torch.no_grad():
+                for images, target in loader:
+                    images, target = images.to(device), target.to(device)
+                    meter.update(accuracy(model(images), target), images.size(0))
+            return meter.mean
+
+
+        def main():
+            args = parse()
+            set_seed(0)
+            device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+            model = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), Block0(16, 32), Block1(16, 32),
+                                  nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10)).to(device)
+            optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+            scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1)
+            train = DataLoader(Images(64), batch_size=8, shuffle=True)
+            val = DataLoader(Images(32), batch_size=8)
+            for epoch in range(args.epochs):
+                loss, took = train_one_epoch(model, train, optimizer, device)
+                scheduler.step()
+                print(epoch, loss, took, evaluate(model, val, device))
+                save_checkpoint(model, optimizer, epoch, "checkpoints")
+            extra = Net().to(device)
+            for x, y in build_loader(16, 4):
+                train_step(extra, torch.optim.SGD(extra.parameters(), lr=args.lr), nn.MSELoss(),
+                           x.to(device), y.to(device))
+
+
+        if __name__ == "__main__":
+            main()
+        """))
+    return "".join(parts)
+
+
+def editor_tier(rounds: int) -> Tuple[Dict[str, float], Dict[str, float], int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "setup.cfg").write_text("")
+        for name, text in EDITOR_HELPERS.items():
+            (root / name).write_text(text)
+        source = editor_script()
+        (root / "train.py").write_text(source)
+        common = ["--isolated", "--exit-zero", "--format=quiet-nothing"]
+        tl, plain = [sys.executable, str(WITHOUT), "TOR", "--", *common], \
+            [sys.executable, str(WITHOUT), "TL,TOR", "--", *common]
+        files = paired(tl + ["train.py"], plain + ["train.py"], rounds, cwd=root)
+        stdin = ["--stdin-display-name=train.py", "-"]
+        piped = paired(tl + stdin, plain + stdin, rounds, cwd=root, stdin=source.encode())
+        return files, piped, source.count("\n")
 
 
 # ------------------------------------------------------------- plugin alone
-def plugin_latency(files: List[Path]) -> dict:
-    from torchlint.plugin import check_tree
+def plugin_latency(files: List[Path]) -> Tuple[float, float, float, str]:
+    """check_tree per file on parsed trees (CPU): p50, p95 (files <= 1,000 lines), max."""
+    from torchlint.engine import check_tree
 
-    rows = []  # (seconds, lines, path, gated)
+    small, worst = [], (0.0, "")
     for path in files:
-        src = _read(path)
-        if src is None:
-            continue
         try:
+            src = path.read_text(encoding="utf-8")
             tree = ast.parse(src, str(path))
-        except (SyntaxError, ValueError):
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
             continue
         lines = src.splitlines(True)
-        t0 = time.process_time()  # CPU time: steady when other processes share the cores
+        t0 = time.process_time()
         check_tree(tree, str(path), lines)
-        rows.append((time.process_time() - t0, len(lines), str(path)))
-    return {"rows": rows}
+        spent = time.process_time() - t0
+        if len(lines) <= 1000:
+            small.append(spent)
+        worst = max(worst, (spent, str(path)))
+    small.sort()
+    pick = lambda q: small[min(len(small) - 1, int(q * (len(small) - 1)))] if small else 0.0  # noqa: E731
+    return pick(0.5), pick(0.95), worst[0], worst[1]
 
 
-def _pct(values: List[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    k = max(0, min(len(values) - 1, int(round(q * (len(values) - 1)))))
-    return values[k]
-
-
-def plugin_peak_memory(files: List[Path]) -> Tuple[float, str, int]:
-    """tracemalloc peak (MiB) of check_tree on the largest parseable file."""
-    from torchlint.plugin import check_tree
-
-    best = None
-    for path in files:
-        size = path.stat().st_size
-        if best is None or size > best[0]:
-            src = _read(path)
-            if src is not None:
-                try:
-                    best = (size, path, ast.parse(src), src.splitlines(True))
-                except (SyntaxError, ValueError):
-                    pass
-    if best is None:
-        return 0.0, "", 0
-    _, path, tree, lines = best
-    tracemalloc.start()
-    check_tree(tree, str(path), lines)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20, str(path), len(lines)
-
-
-def profile(files: List[Path], out_html: Optional[Path]) -> str:
+def profile(files: List[Path]) -> str:
     try:
         from pyinstrument import Profiler
     except ImportError:
         return "(pyinstrument is not installed: pip install pyinstrument)"
-    from torchlint.plugin import check_tree
+    from torchlint.engine import check_tree
 
     parsed = []
     for path in files:
-        src = _read(path)
-        if src is None:
-            continue
         try:
+            src = path.read_text(encoding="utf-8")
             parsed.append((ast.parse(src), str(path), src.splitlines(True)))
-        except (SyntaxError, ValueError):
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
             pass
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for tree, name, lines in parsed:
         check_tree(tree, name, lines)
     profiler.stop()
-    if out_html is not None:
-        out_html.write_text(profiler.output_html())
     return profiler.output_text(unicode=False, color=False, show_all=False)
 
 
@@ -321,8 +359,7 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"flake8 {_version('flake8')}, {platform.system()}")
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def commit() -> str:
@@ -333,90 +370,61 @@ def commit() -> str:
         return "?"
 
 
+def _row(name: str, what: str, r: Dict[str, float]) -> str:
+    cpu_t, rss_t = TARGETS[name]
+    ok = r["cpu_ratio"] <= cpu_t and r["rss_ratio"] <= rss_t
+    return (f"| {name} | {what} | {r['cpu_without']:.2f} | {r['cpu_with']:.2f} | {r['cpu_ratio']:.3f}x "
+            f"(<= {cpu_t}) | {r['rss_without_mib']:.0f} / {r['rss_with_mib']:.0f} MiB = "
+            f"{r['rss_ratio']:.2f}x | {'met' if ok else 'NOT met'} |")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small sample (under a minute)")
-    parser.add_argument("--full", action="store_true", help="every file of torch (long)")
-    parser.add_argument("--corpus", action="append", metavar="DIR", help="lint this tree instead")
-    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 3, quick 2)")
-    parser.add_argument("--jobs", type=int, default=2, help="flake8 --jobs for the whole runs (default 2)")
-    parser.add_argument("--no-torchfix", action="store_true", help="leave TorchFix out even if installed")
-    parser.add_argument("--plugin-only", action="store_true", help="skip the whole flake8 runs")
+    parser.add_argument("--scripts", action="append", default=[], metavar="DIR",
+                        help="training-script trees for tier (a), besides rules/")
+    parser.add_argument("--zoo", action="append", default=[], metavar="DIR", help="model-zoo trees (b)")
+    parser.add_argument("--no-library", action="store_true", help="leave tier (c) out")
+    parser.add_argument("--no-fixtures", action="store_true", help="tier (a) without rules/")
+    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds (default 5, quick 3)")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, a smaller library sample")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profile of the plugin alone")
-    parser.add_argument("--profile-html", type=Path, help="also write the profile as HTML here")
-    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)
-    rounds = args.rounds or (2 if args.quick else 3)
+    rounds = args.rounds or (3 if args.quick else 5)
     began = time.perf_counter()
+    compileall.compile_dir(str(REPO / "torchlint"), quiet=1)  # as an install would have
 
-    files, desc = corpus(args)
-    texts = {p: _read(p) for p in files}
-    files = [p for p in files if texts[p] is not None]
-    total_lines = sum(t.count("\n") for t in texts.values() if t is not None)
-    print(f"# torchlint benchmark (commit {commit()})\n")
-    print(f"machine: {machine()}")
-    print("corpus: " + "; ".join(desc))
-    print(f"        {len(files)} files, {total_lines:,} lines\n")
+    print(f"# torchlint benchmark (commit {commit()})\n\nmachine: {machine()}; rounds: {rounds}\n")
+    tiers: List[Tuple[str, str, Dict[str, float]]] = []
+    scripts = ([] if args.no_fixtures else _py_files(REPO / "rules")) + [
+        p for d in args.scripts for p in _py_files(Path(d))]
+    what = "; ".join(([] if args.no_fixtures else ["rules/ fixtures"])
+                     + [_describe(Path(d)) for d in args.scripts])
+    tiers.append(("scripts", f"{what} ({len(scripts)} files)", tree_tier(scripts, rounds)))
+    for d in args.zoo:
+        files = _py_files(Path(d))
+        tiers.append(("zoo", f"{_describe(Path(d))} ({len(files)} files)", tree_tier(files, rounds)))
+    if not args.no_library:
+        files, desc = library_sample(36 if args.quick else 12)
+        if files:
+            tiers.append(("library", desc, tree_tier(files, rounds)))
+    files_run, stdin_run, n = editor_tier(rounds * 2)
+    tiers.append(("editor", f"flake8 train.py ({n} lines, 4 local imports)", files_run))
+    tiers.append(("editor", "the same through stdin (--stdin-display-name)", stdin_run))
 
-    ratio = share = float("nan")
-    med: Dict[str, float] = {}
-    cpu_med: Dict[str, float] = {}
-    rss: Dict[str, int] = {}
-    if not args.plugin_only:
-        configs = configurations(args.jobs)
-        ratio, med, cpu_med, rss = whole_runs(configs, files, rounds, total_lines, args.jobs)
-        inside, rest = attributed(files)
-        share = inside / rest
-        print(f"\ninside one flake8 run (--jobs 1, torchlint's Plugin.run timed): torchlint {inside:.2f}s "
-              f"of CPU, the rest of flake8 {rest:.2f}s: torchlint adds {share:+.1%}")
-        if not args.no_torchfix and find_spec("torchfix") is not None:
-            torchfix_peer(files, args.jobs, rounds)
-        elif not args.no_torchfix:
-            print("\nTorchFix: not installed here (pip install torchfix), not compared")
-
-    lat = plugin_latency(files)["rows"]
-    small = [t for t, n, _ in lat if n <= 1000]
-    every = [t for t, _, _ in lat]
-    worst = max(lat) if lat else (0.0, 0, "")
-    plugin_total = sum(every)
-    print("\n## plugin alone (check_tree per file, trees already parsed: the editor case; CPU time)\n")
-    print("| files | n | p50 ms | p95 ms | max ms |")
-    print("|---|---|---|---|---|")
-    print(f"| up to 1,000 lines | {len(small)} | {_pct(small, .5) * 1e3:.2f} | {_pct(small, .95) * 1e3:.2f} "
-          f"| {max(small) * 1e3 if small else 0:.2f} |")
-    print(f"| all | {len(every)} | {_pct(every, .5) * 1e3:.2f} | {_pct(every, .95) * 1e3:.2f} "
-          f"| {worst[0] * 1e3:.2f} |")
-    print(f"\nslowest file: {worst[2]} ({worst[1]:,} lines, {worst[0] * 1e3:.1f} ms)")
-    rate = total_lines / max(plugin_total, 1e-9)
-    print(f"plugin alone, whole corpus: {plugin_total:.2f}s = {rate:,.0f} lines/s (one process)")
-    peak_mib, peak_file, peak_lines = plugin_peak_memory(files)
-    print(f"plugin peak allocation: {peak_mib:.1f} MiB on the largest file "
-          f"({peak_file}, {peak_lines:,} lines)")
-
-    p95 = _pct(small, .95)
-    print("\n## targets\n")
-    if not args.plugin_only:
-        print(f"- added CPU time vs plain flake8, whole runs: {ratio:+.1%} (target < 15%): "
-              f"{'met' if ratio < 0.15 else 'NOT met'}")
-        print(f"- the same, timed inside one flake8 run: {share:+.1%} (target < 15%): "
-              f"{'met' if share < 0.15 else 'NOT met'}")
-    print(f"- per-file p95, files up to 1,000 lines: {p95 * 1e3:.2f} ms (target < 20 ms): "
-          f"{'met' if p95 < 0.020 else 'NOT met'}")
-    if args.profile or args.profile_html:
+    print("| tier | corpus | CPU s without | CPU s with | ratio | peak RSS without / with | target |")
+    print("|---|---|---|---|---|---|---|")
+    for name, desc, r in tiers:
+        print(_row(name, desc, r))
+    worst = max(tiers, key=lambda t: t[2]["cpu_ratio"] / TARGETS[t[0]][0])
+    print(f"\nworst tier: {worst[0]} ({worst[1]}): {worst[2]['cpu_ratio']:.3f}x CPU, "
+          f"{worst[2]['rss_ratio']:.2f}x peak RSS")
+    p50, p95, top, slowest = plugin_latency(scripts)
+    print(f"\nplugin alone on tier (a), per file (parsed trees, CPU): p50 {p50 * 1e3:.2f} ms, "
+          f"p95 {p95 * 1e3:.2f} ms (files up to 1,000 lines), max {top * 1e3:.1f} ms ({slowest})")
+    if args.profile:
         print("\n## profile of the plugin alone (pyinstrument)\n")
-        print(profile(files, args.profile_html))
-    took = time.perf_counter() - began
-    print(f"\nbenchmark took {took:.0f}s")
-    if args.json:
-        args.json.write_text(json.dumps({
-            "commit": commit(), "machine": machine(), "corpus": desc, "files": len(files),
-            "lines": total_lines, "jobs": args.jobs, "rounds": rounds,
-            "wall_medians": med, "cpu_medians": cpu_med, "max_rss_kib": rss, "overhead_ratio": ratio,
-            "overhead_inside_flake8": share,
-            "plugin_ms": {"p50_le_1000": _pct(small, .5) * 1e3, "p95_le_1000": p95 * 1e3,
-                          "max": worst[0] * 1e3, "slowest": worst[2]},
-            "plugin_peak_mib": peak_mib, "seconds": took,
-        }, indent=2))
+        print(profile(scripts))
+    print(f"\nbenchmark took {time.perf_counter() - began:.0f}s")
     return 0
 
 

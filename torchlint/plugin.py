@@ -1,13 +1,17 @@
 """The flake8 entry point: options in, one :func:`torchlint.engine.check_tree` per file out."""
 from __future__ import annotations
 
-import ast
-from typing import Iterator, Optional, Tuple
+import torchlint
 
-from torchlint import __version__
-from torchlint.checks import RULES
-from torchlint.config import Config, all_options
-from torchlint.engine import check_source, check_tree, looks_like_pytorch  # noqa: F401 (re-exported)
+torchlint.drop_working_directory_from_path()  # before any other import (python -m flake8)
+
+import ast  # noqa: E402
+from typing import Iterator, Optional, Tuple  # noqa: E402
+
+from torchlint import __version__  # noqa: E402
+from torchlint.checks import RULES  # noqa: E402
+from torchlint.config import Config, all_options  # noqa: E402
+from torchlint.engine import check_source, check_tree, looks_like_pytorch  # noqa: E402,F401 (re-exported)
 
 
 class Plugin:

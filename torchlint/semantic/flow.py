@@ -131,29 +131,23 @@ class ValueFlow:
     def _in_force(self, b: Binding, use: ast.AST, scope: Scope) -> bool:
         """``b`` runs before ``use`` on every way to it: its statement is earlier in the
         block that holds ``use`` or in one enclosing it (or ``use`` is in the body of the
-        ``for``/``with`` that binds it). Not when either sits in a nested function."""
+        ``for``/``with`` that binds it). By positions inside that block, so that no
+        expression of the function needs indexing."""
         if b.kind not in (BindingKind.ASSIGN, BindingKind.TARGET, BindingKind.FUNCTION,
                           BindingKind.CLASS, BindingKind.IMPORT):
             return False
-        pb, pu = self.statement_path(b.node, scope), self.statement_path(use, scope)
-        if not pb or not pu or len(pb) > len(pu):
+        stmt = b.node if isinstance(b.node, ast.stmt) else self.stmt_of.get(b.node)
+        path = self.statement_index(self.root_of(scope)).paths.get(stmt) if stmt is not None else None
+        if not path or not hasattr(use, "lineno"):
             return False
-        if pb[:-1] != pu[:len(pb) - 1]:
-            return False
-        owner, field, index = pb[-1]
-        u_owner, u_field, u_index = pu[len(pb) - 1]
-        if owner is not u_owner or field != u_field or field in ("handlers", "cases"):
-            return False
-        stmt = getattr(owner, field)[index]
+        owner, field, _index = path[-1]
+        where = position(use)
         if isinstance(stmt, (ast.For, ast.AsyncFor)):  # a loop target: only inside its body
-            return index == u_index and len(pu) > len(pb) and pu[len(pb)][0] is stmt \
-                and pu[len(pb)][1] == "body"
-        if index < u_index:
+            return within(use, stmt.body)
+        if isinstance(stmt, (ast.With, ast.AsyncWith)) and within(use, stmt.body):
             return True
-        if index == u_index and len(pu) > len(pb):  # ``with ... as x:`` around the use
-            return isinstance(stmt, (ast.With, ast.AsyncWith)) and pu[len(pb)][0] is stmt \
-                and pu[len(pb)][1] == "body"
-        return False
+        last = getattr(owner, field)[-1]
+        return (stmt.end_lineno, stmt.end_col_offset) < where <= (last.end_lineno, last.end_col_offset)
 
     def loop_target(self, node: ast.AST) -> Optional[Tuple[LoopInfo, Tuple[int, ...]]]:
         """For a Name in a ``for`` target: the loop, and the index path of the name inside
