@@ -84,12 +84,18 @@ def _sources(name: str):
     return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-# Every file of each tree, except the standard library's test suites (thousands of
-# files of deliberately odd code that the sweep of the rest already exercises).
+# A deterministic sample of each tree (every STRIDE-th file in path order; the standard
+# library's test suites left out: thousands of files of deliberately odd code), to keep
+# the suite fast; TORCHLINT_FULL_SWEEP=1 sweeps every file.
+STRIDE = {"torch": 4, "pytorch_lightning": 1, "stdlib": 3}
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize("package", ["torch", "pytorch_lightning", "stdlib"])
 def test_corpus_sweep_no_exception_no_tl000(package):
     files = _sources(package)
+    if os.environ.get("TORCHLINT_FULL_SWEEP") != "1":
+        files = files[::STRIDE[package]]
     checked = forced = 0
     problems = []
     started = time.process_time()
@@ -164,24 +170,23 @@ def test_hostile_files_through_flake8(tmp_path):
     assert reported <= {"crlf.py", "utf8_bom.py", "cr_only.py"}, proc.stdout  # the real loop only
 
 
-def test_100k_line_training_script(tmp_path):
-    """100,000 lines (generated tables and helpers, then the training loop): flake8
-    finishes, the loop is reported once, nothing else."""
+def test_a_huge_generated_training_script(tmp_path):
+    """40,000 lines of generated tables and helpers, then the training loop: every rule
+    finishes, the loop is reported once, nothing else (no TL000). In-process: the work
+    grows linearly (test_performance), so this size shows what 100,000 lines would."""
     source = LOOP.format(body="    model(x).sum().backward()\n    opt.step()\n")
     head, loop = source.split("for _ in range(3):")
-    tables = "".join(f"t{i} = torch.zeros({i})\n" for i in range(50_000))
-    helpers = "".join(f"def f{i}(a):\n    return a * {i}\n" for i in range(25_000))
+    tables = "".join(f"t{i} = torch.zeros({i})\n" for i in range(20_000))
+    helpers = "".join(f"def f{i}(a):\n    return a * {i}\n" for i in range(10_000))
     source = head + tables + helpers + "for _ in range(3):" + loop
-    assert source.count("\n") > 100_000
-    (tmp_path / "huge.py").write_text(source)
+    assert source.count("\n") > 40_000
+    path = tmp_path / "huge.py"
+    path.write_text(source)
     step_line = source.splitlines().index("    opt.step()") + 1
-    started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "torchlint", "check", "--no-progress", "huge.py"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 1, proc.stderr[-2000:]
-    assert proc.stdout.count(" TL101 ") == 1 and f"huge.py:{step_line}:5: TL101 " in proc.stdout, proc.stdout
-    assert "TL000" not in proc.stdout
-    print(f"100k lines: torchlint check {time.monotonic() - started:.1f}s wall")
+    lines = source.splitlines(True)
+    found = [(v.line, v.code) for v in engine.check_tree(ast.parse(source), str(path), lines)]
+    assert [line for line, code in found if code == "TL101"] == [step_line], found
+    assert "TL000" not in {code for _, code in found}
 
 
 DEEP = 900  # about as deep as CPython's parser builds (RecursionError past ~1000)
