@@ -7,7 +7,7 @@ Offline apart from PyPI: pre-commit clones hook repositories with git, so the
 hook repository here is a local git repository (a snapshot of this working
 tree, committed, so the test checks the code as it is now), named by path in
 ``repo:`` with its commit as ``rev:``. pre-commit then pip-installs it, with
-flake8 and astroid from PyPI, into the hook's own virtualenv.
+flake8 from PyPI, into the hook's own virtualenv.
 """
 from __future__ import annotations
 
