@@ -272,10 +272,12 @@ def test_no_python_files_is_a_warning_not_silence(tmp_path):
 def test_json_format(tmp_path):
     proc = torchlint("--format", "json", "bad.py", "good.py", cwd=_tree(tmp_path))
     assert proc.returncode == 1
-    assert json.loads(proc.stdout) == [{
+    (row,) = json.loads(proc.stdout)
+    assert row["fix"]["applicability"] == "safe"  # its edits: tests/test_report_formats.py
+    assert dict(row, fix=None) == {
         "path": "bad.py", "line": STEP_LINE, "column": 9, "end_line": STEP_LINE, "end_column": 25,
         "code": "TL101", "name": "gradients-never-cleared",
-        "message": LINE.split(" TL101 ", 1)[1], "url": None, "fix": None}]
+        "message": LINE.split(" TL101 ", 1)[1], "url": None, "fix": None}
 
 
 # --- a terminal: progress never shares a line with the report -------------------------

@@ -122,10 +122,67 @@ def test_json_formatter(tmp_path):
     root = _project(tmp_path)
     proc = _run([sys.executable, "-m", "flake8", "--isolated", "--select=TL", "--format=torchlint-json",
                  "--torchlint-docs-url=https://docs.example.org/tl/", "pkg"], root)
-    assert json.loads(proc.stdout) == [{
+    assert [{
         "path": "pkg/train.py", "line": STEP_LINE, "column": 9, "end_line": STEP_LINE, "end_column": 25,
         "code": "TL101", "name": "gradients-never-cleared", "message": MESSAGE.split(" ", 1)[1],
-        "url": "https://docs.example.org/tl/rules/TL101/", "fix": None}]
+        "url": "https://docs.example.org/tl/rules/TL101/", "fix": None}] == [
+        dict(row, fix=None) for row in json.loads(proc.stdout)]  # the fix: the test below
+
+
+def _apply(text: str, edits) -> str:
+    """Apply (start, end, content) edits given as 1-based (line, character column)."""
+    lines = text.splitlines(True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    offset = lambda pos: starts[pos[0] - 1] + pos[1] - 1  # noqa: E731
+    for start, end, content in sorted(edits, key=lambda e: offset(e[0]), reverse=True):
+        text = text[:offset(start)] + content + text[offset(end):]
+    return text
+
+
+def test_findings_carry_their_automatic_fix_in_json_and_sarif(tmp_path):
+    """A finding with a fix carries exactly the edits ``torchlint check --fix`` applies;
+    one without (TL302 has no fix) carries null / no ``fixes``."""
+    from torchlint.fix import fix_source
+
+    text = BAD.replace("lr=args.lr", "lr=0.01")
+    (tmp_path / "train.py").write_text(text)
+    rows = json.loads(_run([sys.executable, "-m", "torchlint", "check", "--format", "json",
+                            "--select", "TL101,TL302", "train.py"], tmp_path).stdout)
+    by_code = {row["code"]: row for row in rows}
+    assert set(by_code) == {"TL101", "TL302"} and by_code["TL302"]["fix"] is None
+    fix = by_code["TL101"]["fix"]
+    assert fix["applicability"] == "safe" and "zero_grad" in fix["message"]
+    edits = [((e["location"]["row"], e["location"]["column"]),
+              (e["end_location"]["row"], e["end_location"]["column"]), e["content"]) for e in fix["edits"]]
+    fixed = fix_source(text, "train.py", rules=["TL101"]).new_source
+    assert fixed != text and _apply(text, edits) == fixed
+
+    proc = _run([sys.executable, "-m", "flake8", "--isolated", "--select=TL101,TL302",
+                 "--format=torchlint-sarif", "train.py"], tmp_path)
+    log = json.loads(proc.stdout)
+    _validate(log)
+    results = {r["ruleId"]: r for r in log["runs"][0]["results"]}
+    assert "fixes" not in results["TL302"]
+    (change,) = results["TL101"]["fixes"][0]["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "train.py"
+    sarif_edits = [((r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]),
+                    (r["deletedRegion"]["endLine"], r["deletedRegion"]["endColumn"]),
+                    r["insertedContent"]["text"]) for r in change["replacements"]]
+    assert _apply(text, sarif_edits) == fixed
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["TL101"]["properties"]["fix"] == BY_CODE["TL101"].fix != ""
+    assert rules["TL302"]["properties"]["fix"] == "none"
+
+
+def test_a_buffer_from_stdin_gets_no_fix_read_from_the_file_on_disk(tmp_path):
+    (tmp_path / "train.py").write_text(BAD)
+    proc = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select=TL",
+                           "--format=torchlint-json", "--stdin-display-name=train.py", "-"],
+                          cwd=tmp_path, input=BAD, capture_output=True, text=True, timeout=120)
+    (row,) = json.loads(proc.stdout)
+    assert row["code"] == "TL101" and row["fix"] is None
 
 
 def test_sarif_help_is_the_rules_text_not_torchlints_repository():

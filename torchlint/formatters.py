@@ -41,10 +41,20 @@ class CollectingFormatter(BaseFormatter):
     def document(self) -> str:
         return ""
 
+    def _stdin(self) -> set:
+        """The display name of a buffer read from stdin: never read back from disk."""
+        stdin = "-" in (getattr(self.options, "filenames", None) or ())
+        return {self.options.stdin_display_name} if stdin else set()
+
     def located(self) -> List[Finding]:
         """The findings with their end positions (none for a buffer read from stdin)."""
-        stdin = "-" in (getattr(self.options, "filenames", None) or ())
-        return report.with_ends(self.findings, skip={self.options.stdin_display_name} if stdin else ())
+        return report.with_ends(self.findings, skip=self._stdin())
+
+    def fixes(self, findings: List[Finding]):
+        """The automatic fix of each finding that has one (none for stdin)."""
+        from torchlint.config import Config
+
+        return report.fix_offers(findings, Config.from_options(self.options), skip=self._stdin())
 
     @property
     def docs_base(self) -> str:
@@ -70,14 +80,16 @@ class JsonFormatter(CollectingFormatter):
     """``--format=torchlint-json``: a JSON list of rows (see ``report.json_rows``)."""
 
     def document(self) -> str:
-        return report.findings_to_json(self.located(), self.docs_base)
+        findings = self.located()
+        return report.findings_to_json(findings, self.docs_base, self.fixes(findings))
 
 
 class SarifFormatter(CollectingFormatter):
     """``--format=torchlint-sarif``: a SARIF 2.1.0 log (docs links from --torchlint-docs-url)."""
 
     def document(self) -> str:
-        return report.sarif_document(self.located(), self.docs_base)
+        findings = self.located()
+        return report.sarif_document(findings, self.docs_base, self.fixes(findings))
 
 
 class GithubFormatter(CollectingFormatter):

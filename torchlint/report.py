@@ -12,6 +12,10 @@ need ``--torchlint-docs-url`` (the base URL of the built docs site);
 torchlint does not guess a host. Codes from other flake8 plugins are reported
 too, with a minimal rule entry each.
 
+Fixes: a finding whose rule has an automatic fix (``torchlint check --fix``)
+carries it, computed on the file as it is now (``fix_offers``): Ruff's ``fix``
+object in JSON (applicability, message, edits), a SARIF ``fixes`` entry.
+
 Positions: ``line`` and ``column`` are flake8's (1-based; the column counts
 what the parser counts, UTF-8 bytes). The end of a finding is not part of
 flake8's protocol; ``with_ends`` reads it back from the file: the end of the
@@ -109,13 +113,75 @@ def with_ends(findings: Iterable[Finding], skip: Collection[str] = ()) -> List[F
     return out
 
 
-# --- JSON ------------------------------------------------------------------------------
+# --- fixes -----------------------------------------------------------------------------
 
-def json_rows(findings: Iterable[Finding], docs_base: Optional[str] = None) -> List[dict]:
-    """One row per finding: where (start and end), code, rule name, message, docs
-    link, and ``fix`` (null: no finding carries an automatic fix yet)."""
+Key = Tuple[str, int, int, str]  # (path, line, column, code) of a finding
+
+
+class Replacement(NamedTuple):
+    start: Tuple[int, int]  # (line, column): 1-based, columns in characters
+    end: Tuple[int, int]
+    text: str
+
+
+class FixOffer(NamedTuple):
+    title: str
+    safe: bool  # False: applied only with --unsafe-fixes
+    replacements: Tuple[Replacement, ...]
+
+
+def fix_offers(findings: Iterable[Finding], config=None, skip: Collection[str] = ()) -> Dict[Key, FixOffer]:
+    """The automatic fix of each finding that has one, as ``torchlint check --fix``
+    would apply it to the file as it is now, keyed by ``(path, line, column, code)``.
+    Only files with a finding of a fixable rule are read and checked again; files
+    in ``skip`` (a buffer from stdin) and unreadable ones get none."""
     from torchlint.checks import BY_CODE
 
+    codes: Dict[str, set] = {}
+    for f in findings:
+        rule = BY_CODE.get(f.code)
+        if rule is not None and rule.fix and f.path not in skip:
+            codes.setdefault(f.path, set()).add(f.code)
+    if not codes:
+        return {}
+    from torchlint.fix import Fix, fixes_for
+    from torchlint.fix.cli import read_source
+    from torchlint.fix.edits import Source
+
+    out: Dict[Key, FixOffer] = {}
+    for path in sorted(codes):
+        read = read_source(path)
+        if isinstance(read, str):
+            continue
+        text = read[0]
+        src = Source(text)
+        for v, fix in fixes_for(text, path, config, rules=sorted(codes[path])).items():
+            if isinstance(fix, Fix):
+                out[(path, v.line, v.col + 1, v.code)] = FixOffer(fix.title, fix.safe, tuple(
+                    Replacement(src.position(e.start), src.position(e.end), e.text)
+                    for e in fix.edits))
+    return out
+
+
+def _json_fix(offer: Optional[FixOffer]) -> Optional[dict]:
+    if offer is None:
+        return None
+    return {"applicability": "safe" if offer.safe else "unsafe", "message": offer.title,
+            "edits": [{"content": r.text, "location": {"row": r.start[0], "column": r.start[1]},
+                       "end_location": {"row": r.end[0], "column": r.end[1]}}
+                      for r in offer.replacements]}
+
+
+# --- JSON ------------------------------------------------------------------------------
+
+def json_rows(findings: Iterable[Finding], docs_base: Optional[str] = None,
+              fixes: Optional[Dict[Key, FixOffer]] = None) -> List[dict]:
+    """One row per finding: where (start and end), code, rule name, message, docs
+    link, and ``fix`` (Ruff's shape: applicability, message, edits; null when the
+    finding has no automatic fix)."""
+    from torchlint.checks import BY_CODE
+
+    fixes = fixes or {}
     rows = []
     for f in findings:
         end = f.end
@@ -124,13 +190,15 @@ def json_rows(findings: Iterable[Finding], docs_base: Optional[str] = None) -> L
             "path": f.path, "line": f.line, "column": f.column,
             "end_line": end[0] if end else None, "end_column": end[1] if end else None,
             "code": f.code, "name": rule.name if rule else None, "message": f.message,
-            "url": docs_url(f.code, docs_base), "fix": None,
+            "url": docs_url(f.code, docs_base),
+            "fix": _json_fix(fixes.get((f.path, f.line, f.column, f.code))),
         })
     return rows
 
 
-def findings_to_json(findings: Iterable[Finding], docs_base: Optional[str] = None) -> str:
-    return json.dumps(json_rows(findings, docs_base), indent=2) + "\n"
+def findings_to_json(findings: Iterable[Finding], docs_base: Optional[str] = None,
+                     fixes: Optional[Dict[Key, FixOffer]] = None) -> str:
+    return json.dumps(json_rows(findings, docs_base, fixes), indent=2) + "\n"
 
 
 # --- GitHub workflow commands ---------------------------------------------------------
@@ -187,7 +255,7 @@ def _rule_descriptor(rule, base: Optional[str]) -> dict:
         "fullDescription": {"text": f"{summary}. Message: {message}"},
         "help": {"text": text, "markdown": text},
         "defaultConfiguration": {"level": "warning", "enabled": bool(rule.default_enabled)},
-        "properties": {"tags": ["pytorch", "correctness"]},
+        "properties": {"tags": ["pytorch", "correctness"], "fix": rule.fix or "none"},
     }
     if url:
         out["helpUri"] = url
@@ -202,11 +270,24 @@ def _uri(path: str, root: Path) -> str:
         return p.as_posix() if not p.is_absolute() else p.resolve().as_uri()
 
 
+def _sarif_fix(offer: FixOffer, location: dict) -> dict:
+    return {
+        "description": {"text": offer.title},
+        "artifactChanges": [{"artifactLocation": location, "replacements": [{
+            "deletedRegion": {"startLine": r.start[0], "startColumn": r.start[1],
+                              "endLine": r.end[0], "endColumn": r.end[1]},
+            "insertedContent": {"text": r.text},
+        } for r in offer.replacements]}],
+        "properties": {"applicability": "safe" if offer.safe else "unsafe"},
+    }
+
+
 def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
-              docs_base: Optional[str] = None) -> dict:
+              docs_base: Optional[str] = None, fixes: Optional[Dict[Key, FixOffer]] = None) -> dict:
     """A complete SARIF 2.1.0 log with one run."""
     from torchlint.checks import RULES
 
+    fixes = fixes or {}
     root = (root or Path.cwd()).resolve()
     findings = list(findings)
     rules: List[dict] = [_rule_descriptor(r, docs_base) for r in RULES]
@@ -222,18 +303,18 @@ def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
             region["startColumn"] = int(f.column)
             if f.end:
                 region["endLine"], region["endColumn"] = f.end
-        results.append({
+        artifact = {"uri": _uri(f.path, root), "uriBaseId": "%SRCROOT%"}
+        result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": "error" if f.code in ERROR_CODES else "warning",
             "message": {"text": f"{f.code} {f.message}"},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(f.path, root), "uriBaseId": "%SRCROOT%"},
-                    "region": region,
-                },
-            }],
-        })
+            "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": region}}],
+        }
+        offer = fixes.get((f.path, f.line, f.column, f.code))
+        if offer is not None:
+            result["fixes"] = [_sarif_fix(offer, artifact)]
+        results.append(result)
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -252,5 +333,6 @@ def sarif_log(findings: Iterable[Finding], root: Optional[Path] = None,
     }
 
 
-def sarif_document(findings: Iterable[Finding], docs_base: Optional[str] = None) -> str:
-    return json.dumps(sarif_log(findings, docs_base=docs_base), indent=2) + "\n"
+def sarif_document(findings: Iterable[Finding], docs_base: Optional[str] = None,
+                   fixes: Optional[Dict[Key, FixOffer]] = None) -> str:
+    return json.dumps(sarif_log(findings, docs_base=docs_base, fixes=fixes), indent=2) + "\n"

@@ -53,7 +53,7 @@ def apply(paths: Sequence[str], *, unsafe: bool = False, diff: bool = False,
         rules = [r for r in RULES if r.fix and guide.should_report_error(r.code) is Decision.Selected]
         if not rules:
             continue
-        read = _read(path)
+        read = read_source(path)
         if isinstance(read, str):
             err.write(f"{path}: not fixed: {read}\n")
             continue
@@ -84,7 +84,7 @@ def apply(paths: Sequence[str], *, unsafe: bool = False, diff: bool = False,
     return 1 if diff and changed else 0
 
 
-def _read(path: str):
+def read_source(path: str):
     """(text, encoding), or why not."""
     try:
         with open(path, "rb") as fh:

@@ -13,6 +13,7 @@ flake8 exactly (:meth:`Source.suppressed`).
 """
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import tokenize
@@ -93,6 +94,13 @@ class Source:
     def line_end(self, lineno: int) -> int:
         """The offset just past line ``lineno``'s newline."""
         return self.starts[min(max(lineno, 0), len(self.starts) - 1)]
+
+    def position(self, offset: int) -> Tuple[int, int]:
+        """(line, column) of a character offset: both 1-based, the column in characters."""
+        line = bisect.bisect_right(self.starts, offset)
+        if line > len(self.lines) and self.lines and not self.lines[-1].endswith(("\n", "\r")):
+            line = len(self.lines)  # the end of a last line without a newline
+        return line, offset - self.starts[line - 1] + 1
 
     def offset(self, lineno: int, col: int) -> int:
         """The character offset of ``ast``'s (line, UTF-8 byte column)."""
