@@ -96,8 +96,9 @@ def test_nothing_on_the_lint_path_imports_witness_lightning_or_fix():
 
 def test_lightning_and_fix_are_only_used_from_the_top():
     """Adoption (lightning/) and autofix (fix/) sit on engine and facts: only the command
-    line, each other and the TL901 witness (which trains a generated skeleton) use them."""
-    users = {"lightning", "fix", "cli", "check", "witness"}
+    line, the reports (JSON/SARIF carry each finding's fix, computed lazily), each other and the
+    TL901 witness (which trains a generated skeleton) use them."""
+    users = {"lightning", "fix", "cli", "check", "report", "witness"}
     for module, imported in IMPORTS.items():
         if any(_layer(m) in ("lightning", "fix") for m in imported):
             assert _layer(module) in users, f"{module} imports lightning/ or fix/"
