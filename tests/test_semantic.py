@@ -605,3 +605,233 @@ def test_test_modules_functions_and_project_imports():
     assert [project(n) for n in ("np", "os", "set_seed", "fit", "S")] == [False, False, True, True, True]
     call = ast.parse("S.fix.all(1)").body[0].value
     assert m.import_binding(call.func, m.module_scope).name == "S"
+
+
+# ------------------------------------------------------------------ issue 12: what an object is
+def _kinds_at(m: SemanticModel, text: str, attr: str = "step"):
+    """Kinds of the receiver of the first ``<text>.<attr>(...)`` call."""
+    site = next(s for s in m.sites if s.is_call and isinstance(s.node.func, ast.Attribute)
+                and s.node.func.attr == attr and ast.unparse(s.node.func.value) == text)
+    return set(m.kinds(site.node.func.value, site.scope))
+
+
+def test_kinds_follow_the_binding_in_force():
+    m = model(
+        """
+        import torch
+        class Wrapper:
+            def __init__(self, opt): self.opt = opt
+        opt = torch.optim.SGD([], lr=0.1)
+        opt.step()
+        opt = Wrapper(opt)
+        opt.zero_grad()
+        lazy = None
+        for epoch in range(2):
+            if lazy is None:
+                lazy = torch.optim.SGD([], lr=0.1)
+            lazy.step()
+        a = torch.optim.SGD([], lr=0.1)
+        b = torch.optim.lr_scheduler.StepLR(a, 1)
+        a, b = b, a
+        a.step()
+        b.zero_grad()
+        """
+    )
+    assert _kinds_at(m, "opt") == {"optimizer"}
+    assert _kinds_at(m, "opt", "zero_grad") == set()  # the wrapper, not the optimizer
+    assert _kinds_at(m, "lazy") == {"optimizer"}  # None, or the optimizer built in the loop
+    assert _kinds_at(m, "a") == {"scheduler"}  # the swap reads the old values
+    assert _kinds_at(m, "b", "zero_grad") == {"optimizer"}
+
+
+def test_class_and_function_lookup_use_the_definition_in_force():
+    m = model(
+        """
+        class Net: pass
+        def make(): return 1
+        first = Net()
+        make()
+        class Net: pass
+        def make(): return 2
+        second = Net()
+        make()
+        def later():
+            return Net()
+        """
+    )
+    first_cls, second_cls = [c for c in m.classes.values()]
+    first_fn, second_fn = [f for f in m.functions.values() if f.name == "make"]
+    calls = [s for s in m.sites if s.is_call]
+    assert [m.class_for(s.node.func, s.scope) for s in calls if ast.unparse(s.node) == "Net()"] == [
+        first_cls, second_cls, second_cls]  # inside a function: the last definition
+    assert [m.function_for(s.node.func, s.scope) for s in calls if ast.unparse(s.node) == "make()"] == [
+        first_fn, second_fn]
+
+
+def test_kinds_of_unpacked_calls_classmethods_and_set_up_calls():
+    m = model(
+        """
+        import torch
+        from accelerate import Accelerator
+        from lightning_fabric import Fabric
+        from apex import amp
+        class Net(torch.nn.Module):
+            @classmethod
+            def build(cls):
+                model = cls()
+                return model, torch.optim.SGD(model.parameters(), lr=0.1)
+        def make():
+            net = torch.nn.Linear(1, 1)
+            return net, torch.optim.lr_scheduler.StepLR(torch.optim.SGD(net.parameters(), lr=0.1), 1)
+        m1, o1 = Net.build()
+        m2, s2 = make()
+        acc = Accelerator()
+        fabric = Fabric()
+        m3, o3, l3 = acc.prepare(m1, o1, loader)
+        o4 = acc.prepare(o1)
+        m5, o5 = fabric.setup(m1, o1)
+        m6, o6 = amp.initialize(m1, o1, opt_level="O1")
+        m7, o7 = acc.prepare(*things)
+        m8, o8 = other.prepare(m1, o1)
+        for m in (m1, m2, m3, m5, m6, m7, m8):
+            m.train()
+        for o in (o1, s2, o3, o4, o5, o6, o7, o8):
+            o.step()
+        """
+    )
+    unpacked = {name: set(m.kinds(b.node, m.module_scope)) for name in
+                ("m1", "o1", "m2", "s2", "m3", "o3", "l3", "o4", "m5", "o5", "m6", "o6", "m7", "o7", "o8")
+                for b in m.module_scope.bindings[name][-1:]}
+    assert unpacked == {"m1": {"module"}, "o1": {"optimizer"}, "m2": {"module"}, "s2": {"scheduler"},
+                        "m3": {"module"}, "o3": {"optimizer"}, "l3": set(), "o4": {"optimizer"},
+                        "m5": {"module"}, "o5": {"optimizer"}, "m6": {"module"}, "o6": {"optimizer"},
+                        "m7": set(), "o7": set(), "o8": set()}
+
+
+def test_kinds_of_elements_subscripts_and_loop_targets():
+    m = model(
+        """
+        import torch
+        class Base:
+            def __init__(self, net):
+                self.optimizers = [torch.optim.SGD(net.parameters(), lr=0.1)]
+                self.parts = {"opt": torch.optim.SGD(net.parameters(), lr=0.1), "net": net}
+        class Engine(Base):
+            def fit(self, scheds):
+                for opt in self.optimizers:
+                    opt.step()
+                for i, o in enumerate(self.optimizers):
+                    o.step()
+                for a, s in zip(self.optimizers, scheds):
+                    a.step()
+                    s.step()
+                self.optimizers[0].step()
+                self.optimizers[-1].step()
+                self.parts["opt"].step()
+                self.parts["net"].zero_grad()
+                self.optimizers[1:].step()
+        """
+    )
+    for text in ("opt", "o", "a", "self.optimizers[0]", "self.optimizers[-1]", "self.parts['opt']"):
+        assert _kinds_at(m, text) == {"optimizer"}, text
+    assert _kinds_at(m, "s") == set()
+    assert _kinds_at(m, "self.parts['net']", "zero_grad") == {"module"}  # the key's value only
+    assert _kinds_at(m, "self.optimizers[1:]") == set()  # a slice is a list
+
+
+def test_kinds_of_a_class_held_in_a_parameter_or_variable():
+    m = model(
+        """
+        import torch
+        from torch.optim import Adam
+        class Trainer:
+            def __init__(self, params, optimizer_klass=Adam, sched_klass=None):
+                self.optimizer = optimizer_klass(params, lr=0.1)
+                self.sched = sched_klass(self.optimizer)
+            def fit(self):
+                self.optimizer.step()
+                self.sched.step()
+        Trainer([], sched_klass=torch.optim.lr_scheduler.StepLR)
+        klass = Adam if fast else torch.optim.SGD
+        opt = klass([], lr=0.1)
+        opt.step()
+        """
+    )
+    assert _kinds_at(m, "self.optimizer") == {"optimizer"}
+    assert _kinds_at(m, "self.sched") == {"scheduler"}
+    assert _kinds_at(m, "opt") == {"optimizer"}
+
+
+def test_parameter_kinds_from_callers_through_classes_and_instances():
+    m = model(
+        """
+        import torch
+        class Engine:
+            def __init__(self, net, solver):
+                self.solver = solver
+            def epoch(self, thing):
+                thing.step()
+                self.solver.step()
+        class Child(Engine):
+            def __init__(self, net, solver):
+                Engine.__init__(self, net, solver)
+        def main(net):
+            opt = torch.optim.SGD(net.parameters(), lr=0.1)
+            Child(net, opt).epoch(torch.optim.lr_scheduler.StepLR(opt, 1))
+            e = Engine(net, opt).to("cpu")
+            e.epoch(opt)
+        """
+    )
+    assert _kinds_at(m, "thing") == {"scheduler", "optimizer"}
+    assert _kinds_at(m, "self.solver") == {"optimizer"}
+    init = next(f for f in m.functions.values() if f.qualname == "Engine.__init__")
+    passed = m.parameter_arguments()[(init.node, "net")]
+    assert [ast.unparse(v) for v, _s in passed] == ["net", "net"]  # not ``self`` of Child
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # used only as an optimizer, its step follows backward
+        ("loss.backward()\n        o.step()", {"optimizer"}),
+        ("accelerator.backward(loss)\n        if o is not None:\n            o.step()", {"optimizer"}),
+        # the step comes before the backward, or the parameter is used otherwise
+        ("o.step()\n        loss.backward()", set()),
+        ("loss.backward()\n        o.step()\n        o.report(loss)", set()),
+        ("loss.backward()\n        o.step()\n        o = None", set()),
+        ("loss.backward()\n        o.step(loss)", set()),
+        # a rival step after the same backward: either may be the scheduler
+        ("loss.backward()\n        o.step()\n        s.step()", set()),
+        ("loss.backward()\n        o.step()\n        p.step()", set()),
+        # ... unless the rival is a known scheduler or something proves the optimizer
+        ("loss.backward()\n        o.step()\n        scheduler.step()", {"optimizer"}),
+        ("loss.backward()\n        o.step()\n        s.step()\n        o.zero_grad()", {"optimizer"}),
+        ("loss.backward()\n        o.step()\n        s.step()\n        lr = o.param_groups[0]['lr']",
+         {"optimizer"}),
+        ("loss.backward()\n        o.step()\n        s.step()\n        StepLR(o, 1)", {"optimizer"}),
+    ],
+)
+def test_an_untyped_parameter_used_as_an_optimizer_is_one(body, expected):
+    src = ("from torch.optim.lr_scheduler import StepLR\n"
+           "def run(net, batches, o, s, p, scheduler, accelerator):\n"
+           "    for x in batches:\n"
+           "        loss = net(x)\n"
+           f"        {body}\n")
+    m = SemanticModel(ast.parse(src))
+    assert _kinds_at(m, "o") == expected
+
+
+def test_a_star_import_of_a_module_that_imports_torch_makes_pytorch_code(tmp_path):
+    from torchlint import engine
+    (tmp_path / "models.py").write_text("import torch\nimport torch.nn as nn\n")
+    (tmp_path / "plain.py").write_text("import numpy as np\n")
+    loop = "opt = torch.optim.SGD(params, lr=0.1)\nfor b in data:\n    loss.backward()\n    opt.step()\n"
+    for module, imports in (("models", True), ("plain", False)):
+        source = f"from {module} import *\n" + loop
+        path = str(tmp_path / "train.py")
+        m = engine.open_model(ast.parse(source), path, source.splitlines(True))
+        assert m.imports_torch is imports
+        reports = engine.check_source(source, path)
+        assert ((5, "TL101") in [(v.line, v.code) for v in reports]) is imports
+    m = SemanticModel(ast.parse("from models import *\ntorch.optim.SGD"), str(tmp_path / "x.py"))
+    assert not m.imports_torch  # no project to read: unknown

@@ -175,6 +175,8 @@ NO_GRAD_CONTEXTS = frozenset(
 )
 
 AUTOGRAD_BACKWARD = frozenset({"torch.autograd.backward"})
+# ``loss.backward()``, ``accelerator.backward(loss)``, ``self.manual_backward(loss)``
+BACKWARD_METHODS = frozenset({"backward", "manual_backward"})
 
 
 def is_optimizer_class(qualname: str) -> bool:
@@ -214,6 +216,8 @@ def kinds_for_constructor(qualname: str) -> frozenset:
         return frozenset({"module"})
     if qualname in LIGHTNING_TRAINERS:
         return frozenset({"trainer"})
+    if qualname in BACKWARD_WRAPPERS:
+        return frozenset({"accelerator"})
     if qualname in TENSOR_FACTORIES:
         return frozenset({"tensor"})
     if is_scheduler_class(qualname):
@@ -457,6 +461,25 @@ BACKWARD_WRAPPERS = frozenset(
     {"accelerate.Accelerator", "accelerate.accelerator.Accelerator", "lightning.Fabric",
      "lightning.fabric.Fabric", "lightning_fabric.Fabric", "lightning.fabric.fabric.Fabric"}
 )
+
+# Set-up calls that hand back what they were given (one object: that object; several: a
+# tuple of them, in order): Accelerator.prepare* (accelerate/accelerator.py), Fabric.setup*
+# (lightning/fabric/fabric.py), apex.amp.initialize(models, optimizers).
+PASS_THROUGH_METHODS = frozenset(
+    {"prepare", "prepare_model", "prepare_optimizer", "prepare_scheduler", "prepare_data_loader",
+     "setup", "setup_module", "setup_optimizers", "setup_dataloaders"}
+)
+PASS_THROUGH_FUNCTIONS = frozenset({"apex.amp.initialize", "apex.amp.frontend.initialize"})
+
+# The optimizer API (torch/optim/optimizer.py): an untyped value used only through these,
+# whose ``step()`` follows ``backward()``, is an optimizer (semantic/uses.py).
+OPTIMIZER_API = frozenset(
+    {"step", "zero_grad", "param_groups", "state", "defaults", "state_dict", "load_state_dict",
+     "add_param_group"}
+)
+# ... and these are proof by themselves (a scheduler or a module has neither ``param_groups`` nor
+# both ``zero_grad`` and ``step``).
+OPTIMIZER_ONLY_API = frozenset({"param_groups", "add_param_group"})
 
 # LightningModule accessors (lightning.pytorch.core.module.LightningModule) and the kind they return.
 LIGHTNING_SELF_ACCESSORS = {"optimizers": "optimizer", "lr_schedulers": "scheduler"}

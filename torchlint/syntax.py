@@ -7,7 +7,7 @@ argument (:func:`find_argument`, Ruff's ``Arguments::find_argument``), binding
 a call's arguments to a function's parameters (:func:`bind_arguments`, in the
 spirit of astroid's ``CallSite``), a parameter's default
 (:func:`parameter_default`), and a few predicates (:func:`is_self`,
-:func:`is_main_guard`).
+:func:`is_main_guard`, :func:`is_decorated`).
 """
 from __future__ import annotations
 
@@ -181,6 +181,12 @@ def arg_defaults(args: ast.arguments) -> List[ast.expr]:
 # ------------------------------------------------------------------ predicates
 def is_self(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == "self"
+
+
+def is_decorated(node: ast.AST, name: str) -> bool:
+    """``@name`` or ``@x.name`` on a definition (``classmethod``, ``staticmethod``)."""
+    return any((isinstance(d, ast.Name) and d.id == name) or (isinstance(d, ast.Attribute) and d.attr == name)
+               for d in getattr(node, "decorator_list", ()))
 
 
 def const_str(node: Optional[ast.AST]) -> Optional[str]:

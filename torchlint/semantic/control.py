@@ -9,9 +9,11 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from torchlint import known
 from torchlint.semantic.cache import memoized
-from torchlint.semantic.nodes import FunctionInfo, LoopInfo, Scope, Site, Step
-from torchlint.syntax import FUNCTION_NODES, LOOP_NODES, own_expressions, position, walk
+from torchlint.semantic.nodes import BindingKind, FunctionInfo, LoopInfo, Scope, Site, Step
+from torchlint.syntax import (FUNCTION_NODES, LOOP_NODES, BoundArguments, bind_arguments, is_decorated,
+                              own_expressions, position, walk)
 
 MAX_HELPER_DEPTH = 4  # same-file helper calls followed from a loop
 _JUMPS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
@@ -219,26 +221,58 @@ class ControlFlow:
         call = site.node
         if not isinstance(call, ast.Call):
             return []
-        targets = [self.function_for(call.func, site.scope),
-                   self.instance_method_for(call.func, site.scope)]
-        cls = self.class_for(call.func, site.scope)
-        if cls is not None:
-            targets.append(self.method(cls, "__init__"))
+        targets = [self.callee(call, site.scope)]
         for arg in list(call.args) + [k.value for k in call.keywords]:
             if isinstance(arg, ast.Name):
                 targets.append(self.function_for(arg, site.scope))
         return [t for t in targets if t is not None]
 
+    def callee(self, call: ast.Call, scope: Scope) -> Optional[FunctionInfo]:
+        """The same-file function a call runs and binds its arguments to: :meth:`method_for`,
+        or the ``__init__`` of a same-file class it instantiates."""
+        helper = self.method_for(call.func, scope)
+        if helper is None:
+            cls = self.class_for(call.func, scope)
+            helper = self.method(cls, "__init__") if cls is not None else None
+        return helper
+
+    def arguments_of(self, call: ast.Call, scope: Scope, helper: FunctionInfo) -> BoundArguments:
+        """``call``'s arguments bound to the parameters of ``helper`` (its :meth:`callee`):
+        a method called on an instance (or a classmethod) binds ``self``/``cls`` itself; a
+        plain method called through its class (``Base.__init__(self, x)``) is passed it."""
+        skip = helper.cls is not None
+        if skip and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+            b = self.binding_in_force(call.func.value, scope)
+            if b is not None and b.kind == BindingKind.CLASS:
+                skip = is_decorated(helper.node, "classmethod")
+        return bind_arguments(helper.node, call, skip_first=skip)
+
+    def method_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
+        """The same-file function or method a call's ``func`` names (``helper``,
+        ``self.fit``, ``runner.fit``, ``Net.build``)."""
+        return self.function_for(func, scope) or self.instance_method_for(func, scope)
+
     def instance_method_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
-        """``obj.method`` where ``obj`` is (bound once to) an instance of a same-file class."""
+        """``obj.method`` where ``obj`` is an instance of a same-file class (the binding in
+        force is ``obj = Class(...)``, or ``obj = obj.to(device)`` over one), or the
+        class itself (``Net.build(...)``: a classmethod or staticmethod)."""
         if not isinstance(func, ast.Attribute):
             return None
         obj = func.value
-        if isinstance(obj, ast.Name):
-            bindings = self.lookup(obj.id, scope)
-            if not bindings or len(bindings) != 1 or bindings[0].kind != "assign":
+        for _hop in range(4):
+            if isinstance(obj, ast.Call) and isinstance(obj.func, ast.Attribute) \
+                    and obj.func.attr in known.SELF_RETURNING_METHODS:
+                obj = obj.func.value  # ``Net().to(device)``
+                continue
+            if not isinstance(obj, ast.Name):
+                break
+            b = self.binding_in_force(obj, scope)
+            if b is None or b.kind == BindingKind.CLASS:
+                cls = self.classes.get(b.node) if b is not None else None
+                return self.method(cls, func.attr) if cls is not None else None
+            if b.kind != BindingKind.ASSIGN or b.unpack is not None or b.value is None:
                 return None
-            obj, scope = bindings[0].value, bindings[0].scope
+            obj, scope = b.value, b.scope
         if isinstance(obj, ast.Call):
             cls = self.class_for(obj.func, scope)
             if cls is not None:
@@ -256,3 +290,4 @@ class ControlFlow:
             for target in self.call_targets(site):
                 index.setdefault(target.node, []).append(site)
         return index
+

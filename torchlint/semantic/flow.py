@@ -71,7 +71,7 @@ class ValueFlow:
         if isinstance(expr, ast.NamedExpr):
             return [(expr.value, scope)]
         if isinstance(expr, ast.Call):
-            helper = self.function_for(expr.func, scope)
+            helper = self.method_for(expr.func, scope)
             if helper is not None and helper.returns:
                 return [(r, helper.scope) for r in helper.returns]
             return None
@@ -101,7 +101,7 @@ class ValueFlow:
             return list(bindings)
         positions = self._binding_positions(scope, node.id)
         end = bisect.bisect_left(positions, position(node))
-        while end and not _precedes(bindings[end - 1], node):  # the use inside its own value
+        while end and not self._precedes(bindings[end - 1], node):  # the use inside its own value
             end -= 1
         if not end:
             return list(bindings)
@@ -116,6 +116,22 @@ class ValueFlow:
                 start = i
                 break
         return bindings[start:end]
+
+    def binding_in_force(self, node: ast.Name, scope: Scope) -> Optional[Binding]:
+        """The binding a use of a name sees last: the one in force there (a class or
+        function defined twice in a notebook-style file: the definition above the use),
+        else the last binding of the name."""
+        bindings = self.lookup(node.id, scope)
+        if not bindings:
+            return None
+        if len(bindings) == 1 or bindings[0].scope is not scope:
+            return bindings[-1]
+        return self._binding_in_force(node, scope)
+
+    @memoized
+    def _binding_in_force(self, node: ast.Name, scope: Scope) -> Binding:
+        reaching = self.reaching_bindings(node, scope)
+        return reaching[-1] if reaching else self.lookup(node.id, scope)[-1]
 
     @memoized
     def _binding_positions(self, scope: Scope, name: str) -> List[Tuple[int, int]]:
@@ -217,19 +233,17 @@ class ValueFlow:
     @memoized
     def parameter_arguments(self) -> Dict[Tuple[ast.AST, str], List[Tuple[ast.expr, Scope]]]:
         """(function node, parameter) -> the argument expressions same-file call sites
-        pass (``__init__`` through ``Class(...)``), ``*args``/``**kwargs`` included."""
+        pass (:meth:`callee`: ``__init__`` through ``Class(...)``, methods through an
+        instance or the class), ``*args``/``**kwargs`` included."""
         acc: Dict[Tuple[ast.AST, str], List[Tuple[ast.expr, Scope]]] = {}
         for site in self.sites:
             if not site.is_call:
                 continue
             call = site.node
-            helper = self.function_for(call.func, site.scope)
-            if helper is None:
-                cls = self.class_for(call.func, site.scope)
-                helper = self.method(cls, "__init__") if cls is not None else None
+            helper = self.callee(call, site.scope)
             if helper is None:
                 continue
-            bound = bind_arguments(helper.node, call, skip_first=helper.cls is not None)
+            bound = self.arguments_of(call, site.scope, helper)
             for p, value in bound.exact.items():
                 acc.setdefault((helper.node, p), []).append((value, site.scope))
             for p, values in bound.maybe.items():
@@ -335,11 +349,22 @@ class ValueFlow:
         return index
 
 
-def _precedes(binding: Binding, use: ast.AST) -> bool:
-    """The binding is written before ``use`` and ``use`` is not part of its own value."""
-    if position(binding.node) >= position(use):
-        return False
-    value = binding.value if binding.unpack is None else binding.unpack[0]
+    def _precedes(self, binding: Binding, use: ast.AST) -> bool:
+        """The binding is written before ``use`` and ``use`` is not part of the value it
+        binds: of an assignment, the whole right-hand side (``a, b = b, a`` reads the old
+        ``b``), else the binding's own value."""
+        if position(binding.node) >= position(use):
+            return False
+        stmt = self.stmt_of.get(binding.node)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+            value = stmt.value
+        else:
+            value = binding.value if binding.unpack is None else binding.unpack[0]
+        return _outside(value, use)
+
+
+def _outside(value: Optional[ast.AST], use: ast.AST) -> bool:
+    """``use`` does not lie inside ``value`` (by position)."""
     if value is None or not hasattr(value, "end_lineno"):
         return True
     start, end = position(value), (value.end_lineno, value.end_col_offset)

@@ -1,19 +1,25 @@
 """Binding kinds: what a value is (optimizer, scheduler, module, dataloader,
-sampler, distributed_sampler, grad_scaler, device, tensor, trainer, ddp ...),
-from the constructor that built it, an annotation, the arguments same-file
-callers pass to a parameter, a same-file class, a helper's return values, or
-(through the model's externals) a function or class of the user's other
-modules."""
+sampler, distributed_sampler, grad_scaler, device, tensor, trainer, ddp,
+accelerator ...), from the constructor that built it, an annotation, the
+arguments same-file callers pass to a parameter, its name, or its use
+(:mod:`~torchlint.semantic.uses`); a same-file class, a helper's or a method's
+return values (``a, b = Net.build()`` by position), the elements of a list or
+tuple it was taken from (``for opt in self.optimizers``, ``opts[0]``), a class
+held in a variable or parameter (``optimizer_klass(params)``), set-up calls that
+hand back what they were given (``accelerator.prepare(model, opt)``), or
+(through the model's externals) a function or class of the user's other modules.
+A name's kinds are those of the bindings that reach the use (``opt =
+Wrapper(opt)`` replaces the optimizer)."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet
+from typing import FrozenSet, Iterator, Tuple
 
 from torchlint import known
 from torchlint.semantic.cache import memoized
 from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, Scope
 from torchlint.semantic.scopes import MAX_RESOLVE_DEPTH
-from torchlint.syntax import bind_arguments
+from torchlint.syntax import is_decorated
 
 EMPTY: FrozenSet[str] = frozenset()
 
@@ -30,11 +36,8 @@ class Kinds:
         if depth > MAX_RESOLVE_DEPTH:
             return EMPTY
         if isinstance(expr, ast.Name):
-            bindings = self.lookup(expr.id, scope)
-            if not bindings:
-                return EMPTY
             out: set = set()
-            for b in bindings:
+            for b in self.reaching_bindings(expr, scope):
                 out |= self.binding_kinds(b, depth + 1)
             return frozenset(out)
         if isinstance(expr, ast.Attribute):
@@ -49,9 +52,17 @@ class Kinds:
             return EMPTY
         if isinstance(expr, ast.Call):
             return self._call_kinds(expr, scope, depth)
+        if isinstance(expr, ast.Subscript) and not isinstance(expr.slice, ast.Slice):  # ``opts[0]``
+            return self._union(self._elements(expr.value, scope, _constant(expr.slice)), depth)
         if isinstance(expr, ast.NamedExpr):
             return self._kinds(expr.value, scope, depth + 1)
         return EMPTY
+
+    def _union(self, values: Iterator[Tuple[ast.expr, Scope]], depth: int) -> FrozenSet[str]:
+        out: set = set()
+        for value, vscope in values:
+            out |= self._kinds(value, vscope, depth + 1)
+        return frozenset(out)
 
     def _call_kinds(self, call: ast.Call, scope: Scope, depth: int) -> FrozenSet[str]:
         func = call.func
@@ -72,18 +83,60 @@ class Kinds:
                 return self._kinds(call.args[0], scope, depth + 1) if call.args else EMPTY
             if kinds:
                 return kinds
+        given = self.passed_through(call, scope)
+        if given is not None:  # ``model = accelerator.prepare(model)``
+            return self._kinds(given[0], scope, depth + 1) if len(given) == 1 else EMPTY
         cls = self.class_for(func, scope)
         if cls is not None:
             return self.class_kinds(cls)
-        helper = self.function_for(func, scope)
+        helper = self.method_for(func, scope)
         if helper is not None:
-            out = set()
-            for value in helper.returns:
-                out |= self._kinds(value, helper.scope, depth + 1)
-            return frozenset(out)
+            return self._union(((value, helper.scope) for value in helper.returns), depth)
         if self.project is not None and qualname is not None:  # the user's other modules
             return self.project.call_kinds(self, call, scope)
+        if qualname is None and isinstance(func, (ast.Name, ast.Attribute)):
+            return self._held_class_kinds(func, scope)
         return EMPTY
+
+    @memoized(guard=EMPTY)
+    def _held_class_kinds(self, func: ast.expr, scope: Scope) -> FrozenSet[str]:
+        """Kinds of an instance of the class a variable or parameter holds: ``klass(...)``
+        with ``def __init__(self, klass=Adam)`` (and what callers pass), ``cls()`` in a
+        classmethod."""
+        out: set = set()
+        for origin, oscope in self.origins(func, scope):
+            if isinstance(origin, ast.arg):  # a parameter no caller passes
+                method = self.functions.get(oscope.node)
+                args = method.node.args.posonlyargs + method.node.args.args if method else ()
+                if method is not None and method.cls is not None and args and args[0] is origin \
+                        and is_decorated(method.node, "classmethod"):
+                    out |= self.class_kinds(method.cls)
+                continue
+            if origin is func or not isinstance(origin, (ast.Name, ast.Attribute)):
+                continue
+            cls = self.class_for(origin, oscope)
+            if cls is not None:
+                out |= self.class_kinds(cls)
+                continue
+            q = self.resolve(origin, oscope)
+            if q is not None:
+                out |= known.kinds_for_constructor(q) - {"compiled"}
+        return frozenset(out)
+
+    def passed_through(self, call: ast.Call, scope: Scope):
+        """The arguments of a set-up call that hands back what it was given
+        (``accelerator.prepare(model, opt)``, ``fabric.setup(model, opt)``,
+        ``amp.initialize(model, opt)``): one returns it, several a tuple of them. None
+        for any other call (or one with ``*args``)."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in known.PASS_THROUGH_METHODS:
+            if "accelerator" not in self.kinds(func.value, scope):
+                return None
+        elif self.resolve(func, scope) not in known.PASS_THROUGH_FUNCTIONS:
+            return None
+        if not call.args or any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        return call.args
 
     def lightning_self_call_kinds(self, call: ast.Call, scope: Scope) -> FrozenSet[str]:
         """``self.optimizers()`` / ``self.lr_schedulers()`` inside a LightningModule:
@@ -103,38 +156,91 @@ class Kinds:
         return known.kinds_for_bases(self.base_names(cls))
 
     def binding_kinds(self, b: Binding, depth: int = 0) -> FrozenSet[str]:
+        if b.unpack is not None:  # ``model, opt = make()``
+            return self._union(self._unpacked(b), depth)
         if b.kind == BindingKind.ASSIGN and b.value is not None:
             return self._kinds(b.value, b.scope, depth + 1)
+        if b.kind == BindingKind.TARGET:  # ``for opt in optimizers``
+            return self._union(self._loop_items(b), depth)
         if b.kind == BindingKind.ARGUMENT:
-            if b.annotation is not None:
-                q = self.resolve(b.annotation, b.scope.parent or b.scope)
-                if q is not None:
-                    return known.kinds_for_annotation(q)
-            from_calls = self.parameter_call_kinds(b.scope.node, b.name)
-            if from_calls:
-                return from_calls
-            guess = known.PARAMETER_NAME_KINDS.get(b.name)
-            return frozenset({guess}) if guess else EMPTY
+            return self.declared_parameter_kinds(b) or self.parameter_use_kinds(b.scope.node, b.name)
         return EMPTY
+
+    def declared_parameter_kinds(self, b: Binding) -> FrozenSet[str]:
+        """A parameter's kinds from its annotation, else from what same-file callers pass,
+        else from its name (``optimizer``, ``model`` ...)."""
+        if b.annotation is not None:
+            q = self.resolve(b.annotation, b.scope.parent or b.scope)
+            if q is not None:
+                return known.kinds_for_annotation(q)
+        from_calls = self.parameter_call_kinds(b.scope.node, b.name)
+        if from_calls:
+            return from_calls
+        guess = known.PARAMETER_NAME_KINDS.get(b.name)
+        return frozenset({guess}) if guess else EMPTY
 
     @memoized(guard=EMPTY)
     def parameter_call_kinds(self, function: ast.AST, name: str) -> FrozenSet[str]:
-        """Kinds that the same-file calls of ``function`` pass to its parameter ``name``."""
+        """Kinds of what the same-file calls of ``function`` pass to its parameter ``name``
+        (:meth:`parameter_arguments`: ``helper(...)``, ``Class(...)``, ``obj.method(...)``)."""
         out: set = set()
-        for site, helper in self._direct_calls().get(function, ()):
-            value = bind_arguments(helper.node, site.node, skip_first=helper.cls is not None).exact.get(name)
-            if value is not None:
-                out |= self.kinds(value, site.scope)
+        for value, vscope in self.parameter_arguments().get((function, name), ()):
+            out |= self.kinds(value, vscope)
         return frozenset(out)
 
-    @memoized
-    def _direct_calls(self) -> Dict[ast.AST, list]:
-        """Function node -> the (site, function) pairs of the calls naming it directly
-        (``helper(...)``, ``self.method(...)``)."""
-        index: Dict[ast.AST, list] = {}
-        for site in self.sites:
-            if site.is_call:
-                helper = self.function_for(site.node.func, site.scope)
-                if helper is not None:
-                    index.setdefault(helper.node, []).append((site, helper))
-        return index
+    # ------------------------------------------------------------ containers
+    def _unpacked(self, b: Binding) -> Iterator[Tuple[ast.expr, Scope]]:
+        """What ``b`` takes from the value it is unpacked from, by position."""
+        value, index = b.unpack
+        if isinstance(value, ast.Call):
+            given = self.passed_through(value, b.scope)
+            if given is not None:
+                if index < len(given):
+                    yield given[index], b.scope
+                return
+        yield from self._elements(value, b.scope, index)
+
+    def _loop_items(self, b: Binding) -> Iterator[Tuple[ast.expr, Scope]]:
+        """The elements a ``for`` target takes: ``for x in xs``, ``for i, x in
+        enumerate(xs)``, ``for a, b in zip(xs, ys)``."""
+        hit = self.loop_target(b.node)
+        if hit is None:
+            return
+        loop, path = hit
+        it = loop.node.iter
+        if not path:
+            yield from self._elements(it, loop.scope)
+        elif len(path) == 1 and isinstance(it, ast.Call) and not it.keywords:
+            builtin = self.resolve(it.func, loop.scope)
+            if builtin == "builtins.enumerate" and path == (1,) and it.args:
+                yield from self._elements(it.args[0], loop.scope)
+            elif builtin == "builtins.zip" and path[0] < len(it.args):
+                yield from self._elements(it.args[path[0]], loop.scope)
+
+    def _elements(self, container: ast.expr, scope: Scope, key=None) -> Iterator[Tuple[ast.expr, Scope]]:
+        """The element expressions of the list/tuple/set/dict literals ``container`` may be
+        (``key``: only the element at that index or constant dict key)."""
+        for origin, oscope in self.origins(container, scope):
+            if isinstance(origin, (ast.List, ast.Tuple, ast.Set)):
+                if any(isinstance(e, ast.Starred) for e in origin.elts):
+                    continue
+                if isinstance(key, int):
+                    if -len(origin.elts) <= key < len(origin.elts):
+                        yield origin.elts[key], oscope
+                elif key is None:
+                    yield from ((e, oscope) for e in origin.elts)
+            elif isinstance(origin, ast.Dict):
+                for k, v in zip(origin.keys, origin.values):
+                    if k is not None and (key is None or _constant(k) == key):
+                        yield v, oscope
+
+
+def _constant(node: ast.AST):
+    """An int or str constant subscript (``xs[0]``, ``d["opt"]``), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, str)) and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
+

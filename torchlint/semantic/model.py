@@ -10,6 +10,7 @@ after the pass, so a function body sees every module-level definition
 * :mod:`~torchlint.semantic.scopes` - lookup and qualified names;
 * :mod:`~torchlint.semantic.flow` - value origins, reaching bindings, arguments;
 * :mod:`~torchlint.semantic.kinds` - what a value is (optimizer, module ...);
+* :mod:`~torchlint.semantic.uses` - what an untyped parameter is, from its use;
 * :mod:`~torchlint.semantic.control` - statement paths, fall-through, call graph.
 
 Anything the model cannot resolve (dynamic attributes, values from unknown
@@ -31,6 +32,7 @@ from torchlint.semantic.flow import ValueFlow
 from torchlint.semantic.kinds import Kinds
 from torchlint.semantic.nodes import ClassInfo, FunctionInfo, LoopInfo, Scope, Site
 from torchlint.semantic.scopes import ScopeQueries
+from torchlint.semantic.uses import Uses
 from torchlint.syntax import walk
 
 
@@ -45,7 +47,7 @@ class Externals(Protocol):
         """The qualified name ``name`` has through the file's ``from x import *``."""
 
 
-class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
+class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
     """Facts about one file. ``SemanticModel(tree, filename, lines, project=None)``."""
 
     def __init__(self, tree: ast.AST, filename: str = "<unknown>", lines=None,
@@ -95,7 +97,9 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, ControlFlow):
     # ------------------------------------------------------------------ file facts
     @property
     def imports_torch(self) -> bool:
-        return bool(self.imported_modules & known.TORCH_PACKAGES)
+        """The file imports torch (or Lightning, accelerate ...), itself or through ``from
+        x import *`` of a project module that does (``models.py``: ``import torch``)."""
+        return bool(self.imported_modules & known.TORCH_PACKAGES) or _star_imports_torch(self)
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes[node]
@@ -214,6 +218,21 @@ def _keys_read(m: SemanticModel) -> Set[str]:
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 read(holder, key.value)
     return keys
+
+
+@memoized
+def _star_imports_torch(m: SemanticModel) -> bool:
+    """A name the file reads and binds nowhere comes from torch through a star import."""
+    if not m.star_imports or m.project is None:
+        return False
+    bound = set()
+    for scope in m.scopes.values():
+        bound.update(scope.bindings)
+    for name in sorted(_loaded_names(m, m.tree) - bound):
+        qualname = m.star_import_name(name)
+        if qualname is not None and qualname.split(".")[0] in known.TORCH_PACKAGES:
+            return True
+    return False
 
 
 @memoized

@@ -84,11 +84,12 @@ class ScopeQueries:
 
     # ------------------------------------------------------------- local code
     def function_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
-        """The same-file function a call's ``func`` refers to (``helper``, ``self.method``)."""
+        """The same-file function a call's ``func`` refers to (``helper``: the definition in
+        force at that use, ``self.method``)."""
         if isinstance(func, ast.Name):
-            bindings = self.lookup(func.id, scope)
-            if bindings and bindings[-1].kind == BindingKind.FUNCTION:
-                return self.functions.get(bindings[-1].node)
+            b = self.binding_in_force(func, scope)
+            if b is not None and b.kind == BindingKind.FUNCTION:
+                return self.functions.get(b.node)
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
             cls = self.enclosing_class(scope)
@@ -97,10 +98,12 @@ class ScopeQueries:
         return None
 
     def class_for(self, func: ast.expr, scope: Scope) -> Optional[ClassInfo]:
+        """The same-file class a name refers to: the definition in force at that use (a
+        class defined twice in a notebook-style file: the one above it)."""
         if isinstance(func, ast.Name):
-            bindings = self.lookup(func.id, scope)
-            if bindings and bindings[-1].kind == BindingKind.CLASS:
-                return self.classes.get(bindings[-1].node)
+            b = self.binding_in_force(func, scope)
+            if b is not None and b.kind == BindingKind.CLASS:
+                return self.classes.get(b.node)
         return None
 
     def enclosing_class(self, scope: Scope) -> Optional[ClassInfo]:

@@ -1,0 +1,20 @@
+"""flagged_fabric_setup.py after `torchlint check --fix`: call opt.zero_grad() first in each
+iteration."""
+import torch
+import torch.nn.functional as F
+from lightning_fabric import Fabric
+from torch import nn
+
+if __name__ == "__main__":
+    torch.manual_seed(0)
+    fabric = Fabric(accelerator="cpu", devices=1)
+    model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    model, opt = fabric.setup(model, optimizer)
+    batches = [(torch.randn(16, 10), torch.randint(0, 3, (16,))) for _ in range(4)]
+    for epoch in range(2):
+        for x, y in batches:
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            fabric.backward(loss)
+            opt.step()

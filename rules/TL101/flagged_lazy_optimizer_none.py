@@ -1,0 +1,18 @@
+"""``optimizer = None`` first; the optimizer is built lazily on the first epoch. The
+step sees both bindings, one of them an optimizer, and nothing clears it."""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+if __name__ == "__main__":
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 3))
+    optimizer = None
+    batches = [(torch.randn(16, 10), torch.randint(0, 3, (16,))) for _ in range(4)]
+    for epoch in range(2):
+        if optimizer is None:
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        for x, y in batches:
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()  # expect: TL101
