@@ -117,21 +117,30 @@ def sets_grad_globally(m: SemanticModel) -> bool:
 _UPDATES = frozenset({"step", "zero_grad"})  # a method that also updates is a training step
 
 
+def is_gradient_method(m: SemanticModel, name: str) -> bool:
+    """Some method ``name`` (not ``forward``) of the file's ``nn.Module`` classes computes
+    gradients and nothing else of a training step: its body, same-file helpers followed,
+    runs ``backward()`` / ``torch.autograd.backward`` and neither steps nor clears
+    (``def compute_grads(self, x): self.loss(x).backward()``)."""
+    return any(_only_backward(m, f) for f in _module_methods(m).get(name, ()))
+
+
 @memoized
-def gradient_methods(m: SemanticModel) -> Dict[str, List[FunctionInfo]]:
-    """Methods (not ``forward``) of the file's ``nn.Module`` classes that compute
-    gradients and nothing else of a training step: their body, same-file helpers
-    followed, runs ``backward()`` / ``torch.autograd.backward`` and neither steps nor
-    clears (``def compute_grads(self, x): self.loss(x).backward()``). By name."""
+def _module_methods(m: SemanticModel) -> Dict[str, List[FunctionInfo]]:
+    """Methods of the file's ``nn.Module`` classes by name (``forward`` aside); none in a
+    file that never mentions ``backward``."""
     out: Dict[str, List[FunctionInfo]] = {}
     for cls in m.module_classes() if m.mentions("backward") else ():
         for name, method in cls.methods.items():
-            if name != "forward" and _only_backward(m, method):
+            if name != "forward":
                 out.setdefault(name, []).append(method)
     return out
 
 
+@memoized
 def _only_backward(m: SemanticModel, method: FunctionInfo) -> bool:
+    """The method's body (same-file helpers followed) runs backward() and neither steps
+    nor clears gradients."""
     backward = False
     for site, _via in m.sites_in(method):
         if site.is_grad_write:
@@ -145,13 +154,12 @@ def _only_backward(m: SemanticModel, method: FunctionInfo) -> bool:
 
 
 def computes_gradients(m: SemanticModel, site: Site) -> bool:
-    """``model.compute_grads(x)``: a call of a :func:`gradient_methods` method on a value
+    """``model.compute_grads(x)``: a call of an :func:`is_gradient_method` method on a value
     that is, on every path, an instance of the class that defines it (through ``.to()`` /
     ``.train()`` ... and same-file parameters and attributes)."""
     func = site.node.func if site.is_call else None
-    if not isinstance(func, ast.Attribute) or func.attr not in gradient_methods(m):
+    if not isinstance(func, ast.Attribute) or not is_gradient_method(m, func.attr):
         return False
-    methods = gradient_methods(m)[func.attr]
     todo, found = [(func.value, site.scope, 0)], False
     while todo:
         expr, scope, depth = todo.pop()
@@ -162,7 +170,9 @@ def computes_gradients(m: SemanticModel, site: Site) -> bool:
                 todo.append((inner.value, oscope, depth + 1))
                 continue
             cls = m.class_for(inner, oscope) if isinstance(origin, ast.Call) else None
-            if cls is None or m.method(cls, func.attr) not in methods:
+            method = m.method(cls, func.attr) if cls is not None else None
+            if method is None or method not in _module_methods(m).get(func.attr, ()) or not _only_backward(
+                    m, method):
                 return False
             found = True
     return found

@@ -187,7 +187,7 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
             continue
         func = site.node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("backward", "manual_backward") or name in autograd.gradient_methods(m):
+        if name in ("backward", "manual_backward") or autograd.is_gradient_method(m, name):
             back = True
         elif name == "step":
             step = True
