@@ -80,6 +80,16 @@ for x2, y2 in custom:
     unknown(x2)
 for (x3,) in on_gpu:
     unknown(x3)
+x4, y4 = next(iter(loader))
+raw(x4)
+it = iter(loader)
+first = next(it)
+raw(first[1])
+whole(first)
+x5, _ = next(iter(custom))
+unknown(x5)
+x6, _ = next(iter([ds[0]]))
+unknown(x6)
 """
 
 

@@ -88,6 +88,23 @@ def test_tl301_optimizer_restored_from_a_checkpoint(after, flagged):
     assert bool(reports("TL301", src)) is flagged
 
 
+@pytest.mark.parametrize("src, flagged", [
+    ("opt = optim.Adam(model.parameters(), lr=1.0)\n"
+     "sched = optim.lr_scheduler.LambdaLR(opt, lambda s: args.lr * min(1, s / 9))\n", False),
+    ("opt = optim.Adam(model.parameters(), lr=1.0)\nsched = optim.lr_scheduler.StepLR(opt, 3)\n", True),
+    ("opt = optim.Adam(model.parameters(), lr=0.5)\nsched = optim.lr_scheduler.LambdaLR(opt, f)\n", True),
+    ("opt = optim.SGD([{'params': a, 'lr': x}, dict(params=b, lr=y)], 0)\n", False),
+    ("opt = optim.SGD([{'params': a, 'lr': x}, {'params': b}], 0.1)\n", True),
+    ("groups = [{'params': p, 'lr': r} for p, r in pairs]\nopt = optim.SGD(groups, 0.1)\n", False),
+    ("groups = [{'params': a, 'lr': x}]\ngroups.append({'params': b})\nopt = optim.SGD(groups, 0.1)\n",
+     True),
+    ("opt = optim.SGD(make_groups(), 0.1)\n", True),
+])
+def test_tl301_literal_the_run_replaces(src, flagged):
+    """A unit base rate a LambdaLR scales, a placeholder every parameter group overrides."""
+    assert bool(reports("TL301", HEAD + src)) is flagged
+
+
 def test_tl301_defers_to_tl302_on_the_same_call():
     src = HEAD + "import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr')\n" \
                  "opt = optim.SGD(model.parameters(), lr=0.1)\n"

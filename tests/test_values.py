@@ -198,3 +198,110 @@ def test_model_loss_needs_a_loss_of_a_module_output():
              "torch.dist(net(x), y)")
     got = [values.model_loss(m, call(m, t).node, scope) for t in texts]
     assert got == [True, True, False, False]
+
+
+def test_unpacked_loss_carries_its_graph_but_not_its_siblings():
+    m = model(
+        """
+        import torch
+        opt = torch.optim.SGD([], lr=0.1)
+        total = parts = 0.0
+        for x in data:
+            loss, part = criterion(x)
+            loss.backward()
+            opt.step()
+            total += loss
+            parts += part
+        """
+    )
+    (loop,) = m.loops
+    accs = {a.name: a for a in values.accumulations(m, loop)}
+    assert values.carries_graph(m, accs["total"].value, loop.scope, "total") == "loss"
+    assert values.carries_graph(m, accs["parts"].value, loop.scope, "parts") is None
+
+
+def test_subscripted_accumulations():
+    m = model(
+        """
+        stats, hist, totals, other = {"l": []}, [0.0], {"k": 0.0}, {"k": 0.0}
+        for i in range(3):
+            stats["l"].append(loss)
+            hist[i] += loss
+            totals["k"] = totals["k"] + loss
+            totals["k"] = other["k"] + loss
+            stats["l"] = loss
+        """
+    )
+    (loop,) = m.loops
+    accs = values.accumulations(m, loop)
+    assert [(ast.unparse(a.target), a.name) for a in accs] == [
+        ("hist[i]", "hist"), ("totals['k']", "totals"), ("stats['l']", "stats")]
+    assert all(values.carried_across(m, a, loop.scope) for a in accs)
+
+
+def test_ruled_out_by_constant_arguments():
+    m = model(
+        """
+        def step(batch, train, mode="fit", scale=1):
+            if train:
+                a(batch)
+            if not train and mode == "fit":
+                b(batch)
+            if mode != "fit":
+                return None
+            c(batch)
+            if scale:
+                d(batch)
+        step(x, False)
+        step(x, train=True, mode="eval")
+        step(x, flag)
+        step(x, *rest)
+        """
+    )
+    fn = next(f for f in m.functions.values() if f.name == "step")
+    inner = {ast.unparse(s.node.func): s for s in fn.sites}
+
+    def out(call_text):
+        c = call(m, call_text)
+        return sorted(name for name, s in inner.items() if values.ruled_out(m, (c, s)))
+
+    assert out("step(x, False)") == ["a"]
+    assert out("step(x, train=True, mode='eval')") == ["b", "c", "d"]
+    assert out("step(x, flag)") == []
+    assert out("step(x, *rest)") == []
+
+
+def test_module_methods_that_compute_gradients():
+    m = model(
+        """
+        import torch
+        from torch import nn
+        class Net(nn.Module):
+            def forward(self, x):
+                return x
+            def compute_grads(self, x):
+                self.helper(x)
+            def helper(self, x):
+                torch.autograd.backward(self(x).sum())
+            def train_step(self, x, opt):
+                self(x).sum().backward()
+                opt.step()
+        class Plain:
+            def compute_grads(self, x):
+                x.backward()
+        def run(model):
+            model.compute_grads(x)
+        net = Net().to("cpu")
+        net.compute_grads(x)
+        net.train_step(x, opt)
+        run(net)
+        Plain().compute_grads(x)
+        other.compute_grads(x)
+        """
+    )
+    assert [n for n in ("compute_grads", "helper", "train_step", "forward")
+            if autograd.is_gradient_method(m, n)] == ["compute_grads", "helper"]
+    computes = {ast.unparse(s.node) for s in m.sites if s.is_call and autograd.computes_gradients(m, s)}
+    assert computes == {"net.compute_grads(x)", "model.compute_grads(x)"}
+    ev = loops.classify(m, call(m, "net.compute_grads(x)"))
+    assert ev.kind == loops.BACKWARD and ev.receiver == "net"

@@ -33,7 +33,7 @@ class LossAccumulatedWithGraph(Rule):
             for acc in found:
                 if id(acc.node) in reported:
                     continue
-                name = acc.target.id
+                name = acc.name
                 # the accumulator is itself backward()ed: gradient accumulation, by design
                 if name in values.graph_names(m, scope):
                     continue
@@ -56,7 +56,7 @@ def _computes_model_loss(m: SemanticModel, loop) -> bool:
 
 def _text(acc: values.Accumulation, carrier: str) -> str:
     """``running_loss += loss``, ``total = total + ...``, ``losses.append(loss)``."""
-    name = acc.target.id
+    name = unparse(acc.target)
     value = unparse(acc.value)
     if isinstance(acc.node, ast.AugAssign):
         return f"{name} += {value if len(value) <= 24 else carrier}"

@@ -37,7 +37,7 @@ class BackwardUnderNoGrad(Rule):
             if found is None:  # a same-file helper run under no_grad that calls backward()
                 helper = m.function_for(site.node.func, site.scope)
                 if helper is not None:
-                    call, found = f"{short_text(site.node)} runs backward()", _in_helper(m, helper)
+                    call, found = f"{short_text(site.node)} runs backward()", _in_helper(m, site, helper)
             if found is not None:
                 reported.add(id(site.node))
                 yield self.violation(site.node, call=call, tensor=found)
@@ -56,10 +56,12 @@ def _graphless_backward(m: SemanticModel, site: Site, entry: Optional[bool]) -> 
     return roots[0].id if len(roots) == 1 else _short(tensor)
 
 
-def _in_helper(m: SemanticModel, helper) -> Optional[str]:
-    """A backward() on a graphless tensor in ``helper``, entered with grad disabled."""
+def _in_helper(m: SemanticModel, call: Site, helper) -> Optional[str]:
+    """A backward() on a graphless tensor in ``helper``, entered with grad disabled by
+    ``call`` (not one the call's constant arguments rule out: ``step(b, train=False)``)."""
     for site, via in m.sites_in(helper):
-        if autograd.grad_at(m, site, via, False) is False:
+        if autograd.grad_at(m, site, via, False) is False and not values.ruled_out(
+                m, (call,) + via + (site,)):
             entry = autograd.grad_at(m, via[-1], via[:-1], False) if via else False
             found = _graphless_backward(m, site, entry)
             if found is not None:

@@ -27,7 +27,7 @@ class HardCodedLearningRate(Rule):
             return
         names = config["lr-names"]
         for call in calls:
-            if hparams.in_test(m, call.site) or hparams.restored_from_checkpoint(m, call):
+            if hparams.in_test(m, call.site) or hparams.lr_replaced(m, call):
                 continue
             # a declared setting the call ignores is TL302's report on the same line
             if hparams.ignored_lr_setting(m, call, names) is not None:

@@ -9,11 +9,15 @@ mode a chain of helper calls from a loop carries. Answers are True (records),
 False (does not) or None (depends on a value, or on callers torchlint cannot
 see: a method nobody in the file calls, a file that switches grad off
 globally).
+
+It also says which calls compute gradients without being written ``backward()``: a
+method of a same-file module whose body runs ``backward()`` and nothing else of a
+training step (:func:`computes_gradients`), a backward event for the loop facts.
 """
 from __future__ import annotations
 
 import ast
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from torchlint import known
 from torchlint.semantic import FUNCTION_NODES, FunctionInfo, Scope, SemanticModel, Site, memoized
@@ -107,3 +111,68 @@ def sets_grad_globally(m: SemanticModel) -> bool:
     contexts = {id(w) for s in m.sites for w in s.withs}
     return any(s.is_call and id(s.node) not in contexts
                and m.resolve(s.node.func, s.scope) in known.SET_GRAD_ENABLED for s in m.sites)
+
+
+# ------------------------------------------------------------- gradient methods
+_UPDATES = frozenset({"step", "zero_grad"})  # a method that also updates is a training step
+
+
+def is_gradient_method(m: SemanticModel, name: str) -> bool:
+    """Some method ``name`` (not ``forward``) of the file's ``nn.Module`` classes computes
+    gradients and nothing else of a training step: its body, same-file helpers followed,
+    runs ``backward()`` / ``torch.autograd.backward`` and neither steps nor clears
+    (``def compute_grads(self, x): self.loss(x).backward()``)."""
+    return any(_only_backward(m, f) for f in _module_methods(m).get(name, ()))
+
+
+@memoized
+def _module_methods(m: SemanticModel) -> Dict[str, List[FunctionInfo]]:
+    """Methods of the file's ``nn.Module`` classes by name (``forward`` aside); none in a
+    file that never mentions ``backward``."""
+    out: Dict[str, List[FunctionInfo]] = {}
+    for cls in m.module_classes() if m.mentions("backward") else ():
+        for name, method in cls.methods.items():
+            if name != "forward":
+                out.setdefault(name, []).append(method)
+    return out
+
+
+@memoized
+def _only_backward(m: SemanticModel, method: FunctionInfo) -> bool:
+    """The method's body (same-file helpers followed) runs backward() and neither steps
+    nor clears gradients."""
+    backward = False
+    for site, _via in m.sites_in(method):
+        if site.is_grad_write:
+            return False
+        func = site.node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in _UPDATES:
+            return False
+        backward = backward or name == "backward" or m.resolve(func, site.scope) in known.AUTOGRAD_BACKWARD
+    return backward
+
+
+def computes_gradients(m: SemanticModel, site: Site) -> bool:
+    """``model.compute_grads(x)``: a call of an :func:`is_gradient_method` method on a value
+    that is, on every path, an instance of the class that defines it (through ``.to()`` /
+    ``.train()`` ... and same-file parameters and attributes)."""
+    func = site.node.func if site.is_call else None
+    if not isinstance(func, ast.Attribute) or not is_gradient_method(m, func.attr):
+        return False
+    todo, found = [(func.value, site.scope, 0)], False
+    while todo:
+        expr, scope, depth = todo.pop()
+        for origin, oscope in m.origins(expr, scope):
+            inner = getattr(origin, "func", None)
+            if (isinstance(inner, ast.Attribute) and inner.attr in known.SELF_RETURNING_METHODS
+                    and depth < 4):
+                todo.append((inner.value, oscope, depth + 1))
+                continue
+            cls = m.class_for(inner, oscope) if isinstance(origin, ast.Call) else None
+            method = m.method(cls, func.attr) if cls is not None else None
+            if method is None or method not in _module_methods(m).get(func.attr, ()) or not _only_backward(
+                    m, method):
+                return False
+            found = True
+    return found

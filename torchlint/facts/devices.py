@@ -28,7 +28,7 @@ import ast
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from torchlint import known
-from torchlint.semantic import FunctionInfo, LoopInfo, SemanticModel, Scope, Site, memoized
+from torchlint.semantic import FunctionInfo, SemanticModel, Scope, Site, memoized
 from torchlint.syntax import const_str, find_argument
 
 CPU = "cpu"
@@ -305,11 +305,18 @@ def handles_input_devices(m: SemanticModel, expr: ast.AST, scope: Scope) -> bool
 
 
 # ----------------------------------------------------------------- batches
+Source = Tuple[ast.expr, Scope]  # what batches are drawn from: a loop's iterable, next()'s iterator
+
+
 def _item_paths(m: SemanticModel, node: ast.AST, scope: Scope, depth: int = 0
-                ) -> Optional[List[Tuple[LoopInfo, Tuple[int, ...]]]]:
-    """Where a terminal of :meth:`origins` sits inside a loop item, or None."""
+                ) -> Optional[List[Tuple[Source, Tuple[int, ...]]]]:
+    """Where a terminal of :meth:`origins` sits inside one item drawn from an iterable (a
+    ``for`` loop's, or ``next(iter(loader))``'s), or None."""
     if depth > MAX_DEPTH:
         return None
+    if isinstance(node, ast.Call):  # next(iter(loader)), next(batches)
+        source = _next_source(m, node, scope)
+        return [(source, ())] if source is not None else None
     if isinstance(node, ast.Subscript):
         index = node.slice
         if not (isinstance(index, ast.Constant) and isinstance(index.value, int)):
@@ -319,7 +326,7 @@ def _item_paths(m: SemanticModel, node: ast.AST, scope: Scope, depth: int = 0
             inner = _item_paths(m, origin, oscope, depth + 1)
             if inner is None:
                 return None
-            out.extend((loop, path + (index.value,)) for loop, path in inner)
+            out.extend((source, path + (index.value,)) for source, path in inner)
         return out
     if not isinstance(node, ast.Name):
         return None
@@ -337,10 +344,13 @@ def _item_paths(m: SemanticModel, node: ast.AST, scope: Scope, depth: int = 0
 
 
 def _binding_paths(m: SemanticModel, binding, depth: int
-                   ) -> Optional[List[Tuple[LoopInfo, Tuple[int, ...]]]]:
+                   ) -> Optional[List[Tuple[Source, Tuple[int, ...]]]]:
     hit = m.loop_target(binding.node)
     if hit is not None:
-        return [hit]
+        loop, path = hit
+        if not isinstance(loop.node, (ast.For, ast.AsyncFor)):
+            return None
+        return [((loop.node.iter, loop.scope), path)]
     if binding.unpack is None:
         return None
     value, i = binding.unpack
@@ -349,14 +359,28 @@ def _binding_paths(m: SemanticModel, binding, depth: int
         inner = _item_paths(m, origin, oscope, depth + 1)
         if inner is None:
             return None
-        out.extend((loop, path + (i,)) for loop, path in inner)
+        out.extend((source, path + (i,)) for source, path in inner)
     return out
 
 
-def _batch_loader(m: SemanticModel, loop: LoopInfo, path: Tuple[int, ...]
+def _next_source(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Source]:
+    """``next(iter(loader))`` / ``next(it)`` with ``it = iter(loader)``: the iterable one
+    item is drawn from (``loader``), when every iterator ``next`` may get is its ``iter``."""
+    if len(call.args) != 1 or m.resolve(call.func, scope) != "builtins.next":
+        return None
+    sources = []
+    for origin, oscope in m.origins(call.args[0], scope):
+        if not (isinstance(origin, ast.Call) and len(origin.args) == 1
+                and m.resolve(origin.func, oscope) == "builtins.iter"):
+            return None
+        sources.append((origin.args[0], oscope))
+    return sources[0] if len(sources) == 1 else None
+
+
+def _batch_loader(m: SemanticModel, source: Source, path: Tuple[int, ...]
                   ) -> Optional[Tuple[ast.expr, Scope]]:
-    """The DataLoader a loop iterates when ``path`` names a part of one batch, else None."""
-    it, scope = loop.node.iter, loop.scope
+    """The DataLoader ``source`` draws from when ``path`` names a part of one batch, else None."""
+    it, scope = source
     while isinstance(it, ast.Call) and it.args:
         qualname = m.resolve(it.func, scope)
         if qualname == "builtins.enumerate":
@@ -374,9 +398,19 @@ def _batch_loader(m: SemanticModel, loop: LoopInfo, path: Tuple[int, ...]
 @memoized
 def iterates_dataloader(m: SemanticModel) -> bool:
     """Some ``for`` loop of the file iterates a DataLoader (possibly through
-    ``enumerate``/``tqdm``): the cheap gate before looking for batch tensors."""
-    return any(_batch_loader(m, loop, (1, 0)) is not None or _batch_loader(m, loop, (0,)) is not None
-               for loop in m.loops if isinstance(loop.node, (ast.For, ast.AsyncFor)))
+    ``enumerate``/``tqdm``), or a batch is drawn with ``next(iter(loader))``: the cheap
+    gate before looking for batch tensors."""
+    for loop in m.loops:
+        if isinstance(loop.node, (ast.For, ast.AsyncFor)):
+            source = (loop.node.iter, loop.scope)
+            if _batch_loader(m, source, (1, 0)) is not None or _batch_loader(m, source, (0,)) is not None:
+                return True
+    for s in m.sites:
+        if s.is_call and isinstance(s.node.func, ast.Name) and s.node.func.id == "next":
+            source = _next_source(m, s.node, s.scope)
+            if source is not None and _batch_loader(m, source, (0,)) is not None:
+                return True
+    return False
 
 
 def batch_part(m: SemanticModel, expr: ast.AST, scope: Scope) -> Optional[str]:
@@ -401,8 +435,8 @@ def _batch_terminal(m: SemanticModel, origin: ast.AST, scope: Scope, depth: int 
     paths = _item_paths(m, origin, scope)
     if not paths:
         return None
-    for loop, path in paths:
-        loader = _batch_loader(m, loop, path)
+    for source, path in paths:
+        loader = _batch_loader(m, source, path)
         if loader is None or not loader_yields_cpu(m, *loader):
             return None
     return "raw"

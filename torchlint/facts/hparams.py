@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 from torchlint import known
+from torchlint.facts import containers
 from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Site, memoized
-from torchlint.syntax import source_segment, unparse
+from torchlint.syntax import find_argument, source_segment, unparse
 
 OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
 # schedulers that set the learning rate themselves, whatever the optimizer was given
 LR_OVERRIDING_SCHEDULERS = ("OneCycleLR", "CyclicLR")
+LAMBDA_LR = "torch.optim.lr_scheduler.LambdaLR"
 _SPLAT_HOLDERS = frozenset({"builtins.vars", "builtins.dict", "dataclasses.asdict", "attr.asdict",
                             "attrs.asdict", "omegaconf.OmegaConf.to_container"})
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -135,6 +137,52 @@ def _in_configure_optimizers(m: SemanticModel, site: Site) -> bool:
     f = site.function
     return (f is not None and f.name == "configure_optimizers" and f.cls is not None
             and m.is_lightning_module(f.cls))
+
+
+def lr_replaced(m: SemanticModel, call: OptimizerCall) -> bool:
+    """The constructor's literal lr is not the learning rate the run uses: the optimizer is
+    restored from a checkpoint before any use, every parameter group it is given sets its
+    own ``lr`` (``SGD(groups, 0, ...)``), or the literal is a base rate of 1 that a
+    ``LambdaLR`` scales (``lambda s: args.lr * f(s)``: the lambda gives the learning rate,
+    and passing a setting as lr too would square it)."""
+    return (restored_from_checkpoint(m, call) or _groups_set_lr(m, call)
+            or (literal_number(call.lr) == 1.0 and _scaled_by_lambda(m, call)))
+
+
+def _groups_set_lr(m: SemanticModel, call: OptimizerCall) -> bool:
+    """Every parameter group of the optimizer's ``params`` is a dict that sets ``lr``."""
+    params = find_argument(call.site.node, 0, "params")
+    groups = containers.element_values(m, params, call.site.scope) if params is not None else None
+    if not groups:
+        return False
+    for group, gscope in groups:
+        origins = m.origins(group, gscope)
+        if not origins or not all(_dict_sets_lr(m, o, s) for o, s in origins):
+            return False
+    return True
+
+
+def _dict_sets_lr(m: SemanticModel, value: ast.AST, scope) -> bool:
+    if isinstance(value, ast.Dict):
+        return any(isinstance(k, ast.Constant) and k.value == "lr" for k in value.keys)
+    return (isinstance(value, ast.Call) and m.resolve(value.func, scope) == "builtins.dict"
+            and any(k.arg == "lr" for k in value.keywords))
+
+
+def _scaled_by_lambda(m: SemanticModel, call: OptimizerCall) -> bool:
+    """A ``LambdaLR`` of the file is built on the optimizer this call makes."""
+    for sched, sscope in _lambda_schedulers(m):
+        optimizer = find_argument(sched, 0, "optimizer")
+        if optimizer is not None and any(o is call.site.node for o, _s in m.origins(optimizer, sscope)):
+            return True
+    return False
+
+
+@memoized
+def _lambda_schedulers(m: SemanticModel) -> List[tuple]:
+    """``LambdaLR(...)`` calls of the file, each with its scope."""
+    return [(s.node, s.scope) for s in m.sites if s.is_call and isinstance(s.node.func, (
+        ast.Name, ast.Attribute)) and m.resolve(s.node.func, s.scope) == LAMBDA_LR]
 
 
 def restored_from_checkpoint(m: SemanticModel, call: OptimizerCall) -> bool:

@@ -87,6 +87,8 @@ def classify(m: SemanticModel, site: Site) -> Optional[Event]:
     qualname = m.resolve(func, site.scope)
     if qualname in known.AUTOGRAD_BACKWARD:
         return Event(BACKWARD, site, ())
+    if autograd.computes_gradients(m, site):  # model.compute_grads(x): runs backward() itself
+        return Event(BACKWARD, site, (), unparse(func.value))
     # an optimizer passed to a call torchlint cannot follow may be cleared there
     if (qualname is None or not qualname.startswith(("torch.", "builtins."))) and may_hold_optimizers(m):
         if m.function_for(func, site.scope) is None:
@@ -185,7 +187,7 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
             continue
         func = site.node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("backward", "manual_backward"):
+        if name in ("backward", "manual_backward") or autograd.is_gradient_method(m, name):
             back = True
         elif name == "step":
             step = True

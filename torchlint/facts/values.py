@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from torchlint import known
-from torchlint.facts import autograd, loops
-from torchlint.semantic import LOOP_NODES, LoopInfo, SemanticModel, Scope, Site, memoized
-from torchlint.syntax import find_argument, short_text, unparse
+from torchlint.facts import autograd, containers, loops
+from torchlint.semantic import LOOP_NODES, BindingKind, LoopInfo, SemanticModel, Scope, Site, memoized
+from torchlint.syntax import bind_arguments, find_argument, parameter_default, short_text, unparse
 
 MAX_DEPTH = 6
 _KEEPS_PROBABILITIES = frozenset({"float", "double", "half", "to", "cpu", "cuda", "contiguous",
@@ -112,7 +112,10 @@ def _graph_facts(m: SemanticModel):
 
 def _is_computed(value: ast.AST) -> bool:
     """A value made by an operation (a graph can hang on it), not a literal or an
-    unfollowed name."""
+    unfollowed name. A target of ``loss, parts = criterion(...)`` that value flow cannot
+    split stands for its share of the call's result (one binding, so one identity)."""
+    if isinstance(value, ast.Name):
+        return isinstance(value.ctx, ast.Store)
     return isinstance(value, (ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript))
 
 
@@ -189,14 +192,22 @@ def carries_model_loss(m: SemanticModel, expr: ast.expr, scope: Scope, exclude: 
 
 # ------------------------------------------------------------------ softmax
 def is_softmax(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0) -> bool:
-    """``expr`` holds softmax probabilities on every path the model can follow."""
+    """``expr`` holds softmax probabilities on every path the model can follow (a ``for``
+    variable: every element of the list it runs over)."""
     if depth > MAX_DEPTH:
         return False
     origins = m.origins(expr, scope)
     return bool(origins) and all(_softmax_value(m, o, s, depth) for o, s in origins)
 
 
+def _loop_items_softmax(m: SemanticModel, name: ast.Name, scope: Scope, depth: int) -> bool:
+    items = containers.loop_item_values(m, name, scope)
+    return bool(items) and all(is_softmax(m, v, s, depth + 1) for v, s in items)
+
+
 def _softmax_value(m: SemanticModel, value: ast.AST, scope: Scope, depth: int) -> bool:
+    if isinstance(value, ast.Name) and isinstance(value.ctx, ast.Load):  # a ``for`` variable
+        return _loop_items_softmax(m, value, scope, depth)
     if not isinstance(value, ast.Call):
         return False
     func = value.func
@@ -230,6 +241,9 @@ def _softmax_module(m: SemanticModel, value: ast.AST, scope: Scope, depth: int) 
         return True
     if qualname in known.SEQUENTIAL_MODULES:
         last = value.args[-1] if value.args else None
+        if isinstance(last, ast.Starred):  # nn.Sequential(*layers)
+            modules = containers.last_element(m, last.value, scope)
+            return bool(modules) and all(_softmax_module(m, v, s, depth + 1) for v, s in modules)
         return last is not None and _softmax_module(m, last, scope, depth + 1)
     if qualname in known.DATA_PARALLEL_CLASSES or qualname == "torch.compile":  # wrappers
         inner = value.args[0] if value.args else None
@@ -318,32 +332,62 @@ def scheduler_optimizers(m: SemanticModel, scheduler: ast.expr, scope: Scope) ->
 # ------------------------------------------------------------------ accumulation
 @dataclass(frozen=True)
 class Accumulation:
-    """``total += v``, ``total = total + v`` or ``items.append(v)`` inside a loop."""
+    """``total += v``, ``total = total + v`` or ``items.append(v)`` inside a loop; the
+    accumulator may be an item of a name (``hist[i] += v``, ``stats["loss"].append(v)``)."""
 
     node: ast.AST  # the statement, or the append call
-    target: ast.Name  # the accumulator
+    target: ast.expr  # the accumulator: a name, or a subscript of one
     value: ast.expr  # what is added (for ``total = total + v``: the whole right side)
+
+    @property
+    def root(self) -> ast.Name:
+        """The name that holds the accumulator (``stats`` in ``stats["loss"]``)."""
+        return _subscript_root(self.target)
+
+    @property
+    def name(self) -> str:
+        return self.root.id
+
+
+def _subscript_root(expr: ast.AST) -> Optional[ast.Name]:
+    """``x`` of ``x``, ``x[i]``, ``x["a"][j]``; None for anything else."""
+    while isinstance(expr, ast.Subscript):
+        expr = expr.value
+    return expr if isinstance(expr, ast.Name) else None
 
 
 def accumulations(m: SemanticModel, loop: LoopInfo) -> List[Accumulation]:
-    """Accumulations into a plain name in a loop's own function, nested blocks included."""
+    """Accumulations into a name or an item of one in a loop's own function, nested
+    blocks included."""
     out = []
     for stmt in m.statements_in(loop.node, loop.scope):
         if (isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add)
-                and isinstance(stmt.target, ast.Name)):
+                and _subscript_root(stmt.target) is not None):
             out.append(Accumulation(stmt, stmt.target, stmt.value))
         elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-              and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.BinOp)
-              and isinstance(stmt.value.op, ast.Add)):
-            target = stmt.targets[0]
-            if any(n.id == target.id for n in grad_roots(stmt.value)):
-                out.append(Accumulation(stmt, target, stmt.value))
+              and _subscript_root(stmt.targets[0]) is not None and isinstance(stmt.value, ast.BinOp)
+              and isinstance(stmt.value.op, ast.Add) and _adds_to_itself(stmt.targets[0], stmt.value)):
+            out.append(Accumulation(stmt, stmt.targets[0], stmt.value))
     for site, _via in m.sites_in(loop, follow=False):
         call = site.node
         if (site.is_call and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
-                and isinstance(call.func.value, ast.Name) and len(call.args) == 1):
+                and _subscript_root(call.func.value) is not None and len(call.args) == 1):
             out.append(Accumulation(call, call.func.value, call.args[0]))
     return out
+
+
+def _adds_to_itself(target: ast.expr, value: ast.BinOp) -> bool:
+    """``total = total + v`` (``total`` among the roots of the sum), ``h[k] = h[k] + v``."""
+    if isinstance(target, ast.Name):
+        return any(n.id == target.id for n in grad_roots(value))
+    text, todo = unparse(target), [value]
+    while todo:
+        e = todo.pop()
+        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
+            todo += [e.left, e.right]
+        elif unparse(e) == text:
+            return True
+    return False
 
 
 def innermost_loop(m: SemanticModel, node: ast.AST, scope: Scope) -> Optional[ast.AST]:
@@ -363,7 +407,7 @@ def carried_across(m: SemanticModel, acc: Accumulation, scope: Scope) -> bool:
         return False
     start = (loop.lineno, loop.col_offset)
     before = False
-    for b in m.lookup(acc.target.id, scope) or ():
+    for b in m.lookup(acc.name, scope) or ():
         if b.scope is not scope:
             return False  # a global or closure variable: not followed
         path = m.statement_path(b.node, scope) or ()
@@ -387,3 +431,74 @@ def built_as_other_than(m: SemanticModel, expr: ast.expr, scope: Scope, kind: st
     (a hand-written scheduler class passed as ``scheduler=``): its name misleads."""
     return any(isinstance(origin, ast.Call) and kind not in m.kinds(origin, oscope)
                for origin, oscope in m.origins(expr, scope))
+
+
+# ------------------------------------------------------------------ constant arguments
+def ruled_out(m: SemanticModel, chain: Tuple[Site, ...]) -> bool:
+    """The last site of ``chain`` cannot run on this path. ``chain`` is a call, then the
+    sites that lead from the function it runs down to that site (a helper-call chain,
+    :meth:`SemanticModel.sites_in`'s ``via``). Ruled out: the site sits in an ``if``
+    branch (or after an ``if ...: return``) of a function on the chain whose test reads
+    only parameters, and the constants the call into that function passes (or the
+    parameters' defaults) decide the test the other way: ``if train: loss.backward()``
+    in ``step(batch, train)`` called as ``step(b, train=False)``."""
+    for call, inner in zip(chain, chain[1:]):
+        function = inner.function
+        if function is None or not call.is_call or function is not m.function_for(call.node.func, call.scope):
+            continue
+        given = _constant_parameters(m, function, call.node)
+        if given and _branch_not_taken(m, inner, given):
+            return True
+    return False
+
+
+def _constant_parameters(m: SemanticModel, function, call: ast.Call) -> Dict[str, object]:
+    """Parameter -> the constant the call gives it (or its default), for the parameters
+    the function never rebinds."""
+    bound = bind_arguments(function.node, call, skip_first=function.cls is not None)
+    out = {}
+    for name, bindings in function.scope.bindings.items():
+        if len(bindings) != 1 or bindings[0].kind != BindingKind.ARGUMENT or name in bound.maybe:
+            continue
+        value = bound.exact.get(name)
+        if value is None and bound.complete:
+            value = parameter_default(function.node, name)
+        if isinstance(value, ast.Constant):
+            out[name] = value.value
+    return out
+
+
+def _branch_not_taken(m: SemanticModel, site: Site, given: Dict[str, object]) -> bool:
+    for owner, field_name, index in m.statement_path(site.node, site.scope) or ():
+        if isinstance(owner, ast.If) and field_name in ("body", "orelse"):
+            if _decide(owner.test, given) is (field_name == "orelse"):
+                return True
+        for before in getattr(owner, field_name)[:index]:
+            if (isinstance(before, ast.If) and before.body
+                    and isinstance(before.body[-1], (ast.Return, ast.Raise))
+                    and _decide(before.test, given) is True):
+                return True
+    return False
+
+
+def _decide(test: ast.expr, given: Dict[str, object]) -> Optional[bool]:
+    """The truth of ``test`` when its parameters hold the ``given`` constants, or None."""
+    if isinstance(test, ast.Name):
+        return bool(given[test.id]) if test.id in given else None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _decide(test.operand, given)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        parts = [_decide(v, given) for v in test.values]
+        short = isinstance(test.op, ast.Or)  # the value that decides an or / an and
+        if short in parts:
+            return short
+        return None if None in parts else not short
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
+            and test.left.id in given and isinstance(test.comparators[0], ast.Constant)):
+        left, right, op = given[test.left.id], test.comparators[0].value, test.ops[0]
+        if isinstance(op, (ast.Eq, ast.Is)):
+            return left == right if isinstance(op, ast.Eq) else left is right
+        if isinstance(op, (ast.NotEq, ast.IsNot)):
+            return left != right if isinstance(op, ast.NotEq) else left is not right
+    return None

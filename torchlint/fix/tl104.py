@@ -56,7 +56,7 @@ def _accumulation(ctx: Context, v: Violation):
 
 def _carrier(m, acc: values.Accumulation, scope) -> Optional[ast.expr]:
     """The node through which the accumulated value holds a graph (the rule's carrier)."""
-    name = acc.target.id
+    name = acc.name
     candidates = [r for r in values.grad_roots(acc.value) if r.id != name]
     if isinstance(acc.value, ast.Call):
         candidates.append(acc.value)
@@ -84,7 +84,7 @@ def _read_as_number(ctx: Context, acc: values.Accumulation, scope) -> bool:
     """The accumulator starts as a number and every read of it outside the accumulation
     is one a Python number serves as well: arithmetic, comparison, a number builtin."""
     m = ctx.m
-    name = acc.target.id
+    name = acc.name
     if isinstance(acc.node, ast.Call):  # losses.append(loss): a list of tensors
         return False
     bindings = m.lookup(name, scope) or []

@@ -18,7 +18,7 @@ import ast
 from typing import NamedTuple, Optional, Union
 
 from torchlint import known
-from torchlint.facts import values
+from torchlint.facts import containers, values
 from torchlint.fix.context import Context
 from torchlint.fix.edits import Edit, Fix, delete_item
 from torchlint.rule import Violation
@@ -61,6 +61,10 @@ def _find(ctx: Context, expr: ast.expr, scope, hops: int = 0, shared: bool = Fal
         return None
     if isinstance(expr, ast.Name):
         origins = m.origins(expr, scope)
+        items = containers.loop_item_values(m, expr, scope) if len(origins) == 1 and isinstance(
+            origins[0][0], ast.Name) else None
+        if items is not None:  # ``for out in outs``: the one element every item is, shared
+            return _find(ctx, items[0][0], items[0][1], hops + 1, True) if len(items) == 1 else None
         if len(origins) != 1 or not isinstance(origins[0][0], ast.Call):
             return None
         reads = sum(1 for n in walk(m.root_of(scope)) if isinstance(n, ast.Name) and n.id == expr.id
@@ -92,6 +96,10 @@ def _module(ctx: Context, built: ast.Call, scope, hops: int) -> Optional[Softmax
         return Softmax(built, scope, "module", True)
     if qualname in known.SEQUENTIAL_MODULES and built.args and isinstance(built.args[-1], ast.Call):
         return _module(ctx, built.args[-1], scope, hops + 1)
+    if qualname in known.SEQUENTIAL_MODULES and built.args and isinstance(built.args[-1], ast.Starred):
+        last = containers.last_element(m, built.args[-1].value, scope)  # nn.Sequential(*layers)
+        if last is not None and len(last) == 1 and isinstance(last[0][0], ast.Call):
+            return _module(ctx, last[0][0], last[0][1], hops + 1)
     cls = m.class_for(built.func, scope)
     forward = m.method(cls, "forward") if cls is not None else None
     if forward is not None and len(forward.returns) == 1:
@@ -108,7 +116,10 @@ def _drop(ctx: Context, softmax: Softmax) -> Union[Edit, str]:
                 ctx.m.resolve(parent.func, softmax.scope) in known.SEQUENTIAL_MODULES:
             return delete_item(src, parent.args, parent.args.index(node)) or \
                 "the softmax layer cannot be removed without touching a comment"
-        return "the nn.Softmax module is not the last layer of an nn.Sequential"
+        if isinstance(parent, ast.List) and node in parent.elts:  # layers = [..., nn.Softmax(1)]
+            return delete_item(src, parent.elts, parent.elts.index(node)) or \
+                "the softmax layer cannot be removed without touching a comment"
+        return "the nn.Softmax module is not an item of an nn.Sequential or of a list of layers"
     inner = node.func.value if softmax.how == "method" else (node.args[0] if node.args else None)
     if inner is None or isinstance(inner, ast.Starred):
         return "the softmax's input is not found"

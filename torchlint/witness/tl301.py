@@ -14,9 +14,13 @@ optimizer (directly, or inside a param-group dict or a conditional of that call)
 is a *setting* when it is a literal written anywhere else (an argparse default, a
 dataclass or function default, a config dict, a module constant: changing the
 setting changes the lr) or no literal of the script at all (computed, read from the
-command line, the environment or a file, or the optimizer's own default).
+command line, the environment or a file, or the optimizer's own default). A literal 1
+in the call of an optimizer that a ``LambdaLR`` is then built on (its ``__init__`` is
+wrapped) is a unit base rate: every learning rate the run steps with is the lambda's
+value (``1 * lambda(epoch)``), not the literal.
 
-Why not coincidence: the verdict never compares values. ``lr=0.01`` next to
+Why not coincidence: the verdict compares no values (save the unit base's 1, which makes
+the lambda's value the rate itself, for an observed LambdaLR). ``lr=0.01`` next to
 ``--weight-decay 0.01`` is two different objects; an lr derived from a setting
 (``args.lr * bs / 256``) is a new object; an lr read from a lower-case dict config is
 that dict's literal, written outside the optimizer call.
@@ -28,7 +32,8 @@ from pathlib import Path
 
 from torchlint.witness import Evidence, _literals, _probes, run_completed
 
-_STATE = {"built": {}}  # id(optimizer) -> what its construction showed
+_STATE = {"built": {}, "lambda_scaled": set()}  # id(optimizer) -> what its construction showed;
+# ids of the optimizers a LambdaLR was built on
 
 
 def instrument(record) -> None:
@@ -56,15 +61,29 @@ def instrument(record) -> None:
         _STATE["built"][id(self)] = (self, entry)  # the optimizer stays referenced
 
     torch.optim.Optimizer.__init__ = optimizer_init
+    lambda_init = torch.optim.lr_scheduler.LambdaLR.__init__
+
+    def lambda_lr_init(self, optimizer, *args, **kwargs):
+        _STATE["lambda_scaled"].add(id(optimizer))
+        lambda_init(self, optimizer, *args, **kwargs)
+
+    torch.optim.lr_scheduler.LambdaLR.__init__ = lambda_lr_init
 
     def first_step(optimizer, args, kwargs):
         record["steps"] += 1
         found = _STATE["built"].get(id(optimizer))
         if found is not None and not found[1]["stepped"]:
             found[1]["stepped"] = True
+            found[1]["lambda_lr"] = id(optimizer) in _STATE["lambda_scaled"]
             record["optimizers"].append(found[1])
 
     register_optimizer_step_pre_hook(first_step)
+
+
+def _unit_base(opt, group) -> bool:
+    """A LambdaLR was built on the optimizer and the group's lr is exactly 1: every
+    learning rate the run steps with is the lambda's value (``base_lr * lambda(epoch)``)."""
+    return bool(opt.get("lambda_lr")) and group["lr"] == 1.0
 
 
 def run_path(script: str, run_name: str = "__main__"):
@@ -99,19 +118,22 @@ def observe(script: Path, **kwargs) -> Evidence:
     for opt in r["optimizers"]:
         for group in opt["groups"]:
             lit = group["literal"]
-            (hard if lit and lit["in_call"] else other).append((opt, group))
+            (hard if lit and lit["in_call"] and not _unit_base(opt, group) else other).append((opt, group))
     if hard:
         detail = "; ".join(f"{o['type']} built at {o['built_at']} stepped with lr={g['lr']}, the "
                            f"literal written in that call (line {g['literal']['line']})"
                            for o, g in hard)
         return Evidence(True, detail, r)
 
-    def origin(group) -> str:
+    def origin(opt, group) -> str:
         lit = group["literal"]
+        if _unit_base(opt, group):
+            return (f"the literal at {lit['file']}:{lit['line']} is a base rate of 1 that a LambdaLR "
+                    "scales: its lambda gives the learning rate")
         if lit:
             return f"the literal at {lit['file']}:{lit['line']}, not an argument of the optimizer call"
         return "no literal of the script (computed, read in, or the optimizer's default)"
 
     detail = "; ".join(f"{o['type']} built at {o['built_at']} stepped with lr={g['lr']}: "
-                       f"{origin(g)}" for o, g in other)
+                       f"{origin(o, g)}" for o, g in other)
     return Evidence(False, detail, r)

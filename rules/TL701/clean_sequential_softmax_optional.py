@@ -1,0 +1,30 @@
+"""The builder appends nn.Softmax only when asked for probabilities; the trained network
+is built without it, and the probability network only serves predictions."""
+import torch
+from torch import nn
+
+
+def build(sizes, probabilities=False):
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers.append(nn.Linear(a, b))
+        layers.append(nn.ReLU())
+    layers.pop()
+    if probabilities:
+        layers.append(nn.Softmax(dim=1))
+    return nn.Sequential(*layers)
+
+
+torch.manual_seed(0)
+net = build([6, 24, 5])
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
+x, y = torch.randn(32, 6), torch.randint(0, 5, (32,))
+for epoch in range(15):
+    optimizer.zero_grad()
+    loss = loss_fn(net(x), y)
+    loss.backward()
+    optimizer.step()
+predictor = build([6, 24, 5], probabilities=True)
+predictor.load_state_dict(net.state_dict())
+print(predictor(x).argmax(1)[:5])
