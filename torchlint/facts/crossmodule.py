@@ -73,9 +73,9 @@ def scan(data: bytes) -> Lexicon:
 
 
 def _project_top(top: str) -> bool:
-    """Could an import of this top-level name reach the user's project?"""
-    return bool(top) and top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES \
-        and not known.is_external_package(top)
+    """Could an import of this top-level name reach the user's project? (A name known
+    libraries have can: a checkout of that library, :meth:`CrossModule.owns`.)"""
+    return bool(top) and top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES
 
 
 # ------------------------------------------------------------------ answers
@@ -144,6 +144,18 @@ class CrossModule:
     @property
     def touched(self) -> set:
         return self.project.touched
+
+    def owns(self, m: SemanticModel, binding) -> bool:
+        """Does an import name the project's own code? A relative import, a module no
+        known library has (:meth:`SemanticModel.is_project_import`), or a top-level
+        package named like a library that the project holds itself (a timm checkout's
+        ``from timm import utils``: the import system finds the checkout's copy first)."""
+        if m.is_project_import(binding):
+            return True
+        if binding.kind != "import":
+            return False
+        top = (binding.module or binding.full_name or "").split(".")[0]
+        return bool(top) and self.project.module_file((top,), 0, self.project.origin) is not None
 
     @_guarded(project.UNKNOWN)
     def target(self, m: SemanticModel, func: ast.expr, scope: Scope):

@@ -270,7 +270,7 @@ def _site_trains(m: SemanticModel, site: Site) -> bool:
         return True
     if m.project is not None and site.is_call:
         binding = m.import_binding(site.node.func, site.scope)
-        if binding is None or not m.is_project_import(binding):
+        if binding is None or not m.project.owns(m, binding):
             return False
         return m.project.trains(m, site.node, site.scope)
     return False
