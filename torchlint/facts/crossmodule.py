@@ -98,6 +98,7 @@ class Facts(NamedTuple):
     calls: FrozenSet[str]
     trains: bool
     returns: FrozenSet[str]
+    returns_graph: bool = False
 
     @property
     def kinds(self) -> FrozenSet[str]:
@@ -210,10 +211,10 @@ class CrossModule:
         inert = self._inert_module(m, call, scope)
         if inert is not None:
             return Facts(inert, 0, (), frozenset(), False, frozenset())
-        found = self.target(m, call.func, scope)
-        if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
+        found, this = self.callee(m, call, scope)
+        if found is None:
             return None
-        bound = _bind(found.summary, call)
+        bound = _bind(found.summary, call, method=this is not None)
         opt = frozenset(p for p, a in bound.items() if "optimizer" in m.kinds(a, scope))
         texts = {p: unparse(a) for p, a in bound.items()}
         first_opt = next((texts[p] for p in bound if p in opt), None)
@@ -221,9 +222,95 @@ class CrossModule:
         if out is None:
             return None
         events, calls, trains = out
-        events = tuple(HelperEvent(e.kind, _receiver(e, texts, first_opt), e.path, e.line, e.in_loop)
+        events = tuple(HelperEvent(e.kind, _receiver(e, texts, first_opt, this), e.path, e.line, e.in_loop)
                        for e in events)
-        return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns)
+        return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns,
+                     found.summary.returns_graph)
+
+    def callee(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Tuple[Optional[Target], Optional[str]]:
+        """The project function a call runs (a :class:`Target` over a FunctionSummary), and
+        for a method the caller's text for its ``self`` (``"trainer"`` in
+        ``trainer.train_step(x)`` on an instance of an imported class; ``"self"`` for a
+        method a same-file class inherits from a base in another module); (None, None)
+        when it is none or cannot be analysed."""
+        found = self.target(m, call.func, scope)
+        if isinstance(found, Target) and isinstance(found.summary, FunctionSummary):
+            return found, None
+        func = call.func
+        if found is not None or not isinstance(func, ast.Attribute):
+            return None, None
+        owner = self._owner(m, func.value, scope)
+        if owner is None:
+            return None, None
+        cls, this = owner
+        method = self._method(cls, func.attr)
+        return (method, this) if method is not None else (None, None)
+
+    def _owner(self, m: SemanticModel, obj: ast.expr, scope: Scope) -> Optional[Tuple[Target, str]]:
+        """The project class (a Target over a ClassSummary) whose method ``obj.name`` runs:
+        the class every value of ``obj`` is an instance of, or for ``self`` in a same-file
+        class, its first base from another module (when no same-file class defines it)."""
+        if isinstance(obj, ast.Name) and obj.id == "self":
+            cls = m.enclosing_class(scope)
+            if cls is None:
+                return None
+            for c in m.local_bases(cls):
+                for base in c.node.bases:
+                    if m.class_for(base, c.outer) is None:
+                        found = self.target(m, base, c.outer)
+                        if isinstance(found, Target) and isinstance(found.summary, ClassSummary):
+                            return found, "self"
+            return None
+        targets = []
+        for origin, oscope in m.origins(obj, scope):
+            found = self.target(m, origin.func, oscope) if isinstance(origin, ast.Call) else None
+            if not isinstance(found, Target) or not isinstance(found.summary, ClassSummary):
+                return None
+            targets.append(found)
+        if not targets or len({(t.path, t.name) for t in targets}) != 1:
+            return None
+        return targets[0], unparse(obj)
+
+    def _method(self, cls: Target, name: str) -> Optional[Target]:
+        """The method ``name`` of a project class, its own or its bases' (within the hops)."""
+        if name in cls.summary.methods:
+            return Target(cls.path, f"{cls.name}.{name}", cls.summary.methods[name], cls.hop)
+        for q in cls.summary.bases:
+            base = self._find(q, cls.path, cls.hop + 1)
+            if isinstance(base, Target) and isinstance(base.summary, ClassSummary):
+                return self._method(base, name)
+        return None
+
+    @_guarded(frozenset())
+    def attribute_kinds(self, m: SemanticModel, cls, attr: str) -> FrozenSet[str]:
+        """Kinds of ``self.attr`` that a same-file class gets from a base defined in
+        another module of the project (``self.optimizer`` set by an engine base)."""
+        for c in m.local_bases(cls):
+            for base in c.node.bases:
+                if m.class_for(base, c.outer) is None:
+                    found = self.target(m, base, c.outer)
+                    kinds = self._attribute(found, attr) if isinstance(found, Target) else None
+                    if kinds:
+                        return kinds
+        return frozenset()
+
+    def _attribute(self, cls: Target, attr: str) -> FrozenSet[str]:
+        if not isinstance(cls.summary, ClassSummary):
+            return frozenset()
+        if attr in cls.summary.attrs:
+            return cls.summary.attrs[attr]
+        for q in cls.summary.bases:
+            base = self._find(q, cls.path, cls.hop + 1)
+            if isinstance(base, Target):
+                return self._attribute(base, attr)
+        return frozenset()
+
+    @_guarded(False)
+    def returns_graph(self, m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
+        """Does the project function or method ``call`` runs return a tensor that a
+        ``backward()`` ran on (``return loss`` after ``loss.backward()``)?"""
+        facts = self.facts(m, call, scope)
+        return bool(facts is not None and facts.returns_graph)
 
     def trains(self, m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
         """Does the project function ``call`` calls run a training loop or ``trainer.fit``?
@@ -250,9 +337,14 @@ class CrossModule:
             self._inert_module(m, call, scope, word) is None
 
     def _module_of(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
+        """The project module the callee comes from (a method's: its class's module)."""
         q = m.resolve(call.func, scope)
         if not candidate(q):
-            return None
+            func = call.func
+            if q is not None or not isinstance(func, ast.Attribute):
+                return None
+            owner = self._owner(m, func.value, scope)  # a method of a project class
+            return owner[0].path if owner is not None else None
         level = len(q) - len(q.lstrip("."))
         parts = q[level:].split(".")
         return self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
@@ -403,10 +495,11 @@ class CrossModule:
         return None
 
 
-def _bind(fs: FunctionSummary, call: ast.Call) -> Dict[str, ast.expr]:
-    """Parameter -> the argument surely passed at ``call``."""
+def _bind(fs: FunctionSummary, call: ast.Call, method: bool = False) -> Dict[str, ast.expr]:
+    """Parameter -> the argument surely passed at ``call`` (a method's ``self`` is not)."""
+    positional = fs.positional[1:] if method else fs.positional
     shim = ast.FunctionDef(name="f", args=ast.arguments(
-        posonlyargs=[], args=[ast.arg(arg=p) for p in fs.positional], vararg=None,
+        posonlyargs=[], args=[ast.arg(arg=p) for p in positional], vararg=None,
         kwonlyargs=[ast.arg(arg=p) for p in fs.kwonly], kw_defaults=[None] * len(fs.kwonly),
         kwarg=None, defaults=[]), body=[], decorator_list=[])
     return bind_arguments(shim, call).exact
@@ -421,9 +514,12 @@ def _materialize(ev: Event, opt: FrozenSet[str], path: str) -> List[HelperEvent]
     return [HelperEvent(ev.kind, ev.receiver, path, ev.line, ev.in_loop)]
 
 
-def _receiver(e: HelperEvent, texts: Dict[str, str], first_opt: Optional[str]) -> Optional[str]:
+def _receiver(e: HelperEvent, texts: Dict[str, str], first_opt: Optional[str],
+              this: Optional[str] = None) -> Optional[str]:
     if e.receiver in texts:
         return texts[e.receiver]
+    if this is not None and e.receiver is not None and e.receiver.split(".", 1)[0] == "self":
+        return this + e.receiver[4:]  # ``self.optimizer`` in a method: ``trainer.optimizer``
     if e.kind in (loops.STEP, loops.ZERO_GRAD, loops.OPAQUE) and first_opt is not None:
         return first_opt
     return e.receiver
