@@ -27,8 +27,8 @@ class DdpWithoutDistributedSampler(Rule):
         feeds = data.training_feeds(m)
         # a loop also fed by a sharding DataLoader: the others are its single-process
         # alternative (``if distributed: ... else: DataLoader(ds, shuffle=True)``)
-        sharded_loops = {id(loop.node) for loop, node, scope in feeds if _shards(m, node, scope)}
-        for loop, node, scope in feeds:
+        sharded_loops = {id(f.loop.node) for f in feeds if _shards(m, f.node, f.scope)}
+        for loop, node, scope, _passes in feeds:
             if id(node) in reported or id(loop.node) in sharded_loops:
                 continue
             if not data.is_dataloader(m, node, scope):

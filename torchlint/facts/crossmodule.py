@@ -210,6 +210,8 @@ class CrossModule:
     def _call_facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
         inert = self._inert_module(m, call, scope)
         if inert is not None:
+            if m.resolve(call.func, scope) is None:
+                return None  # a method: classified as the call it looks like (``opt.step()``)
             return Facts(inert, 0, (), frozenset(), False, frozenset())
         found, this = self.callee(m, call, scope)
         if found is None:
@@ -222,6 +224,8 @@ class CrossModule:
         if out is None:
             return None
         events, calls, trains = out
+        if this is not None and not events and not found.summary.returns_graph:
+            return None  # a method that does nothing torchlint follows: as the call it looks like
         events = tuple(HelperEvent(e.kind, _receiver(e, texts, first_opt, this), e.path, e.line, e.in_loop)
                        for e in events)
         return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns,
@@ -239,37 +243,55 @@ class CrossModule:
         func = call.func
         if found is not None or not isinstance(func, ast.Attribute):
             return None, None
-        owner = self._owner(m, func.value, scope)
-        if owner is None:
+        where = self._method_class(m, func, scope)
+        if where is None:
             return None, None
-        cls, this = owner
+        cls_expr, cls_scope, this = where
+        cls = self.target(m, cls_expr, cls_scope)
+        if not isinstance(cls, Target) or not isinstance(cls.summary, ClassSummary):
+            return None, None
         method = self._method(cls, func.attr)
         return (method, this) if method is not None else (None, None)
 
-    def _owner(self, m: SemanticModel, obj: ast.expr, scope: Scope) -> Optional[Tuple[Target, str]]:
-        """The project class (a Target over a ClassSummary) whose method ``obj.name`` runs:
-        the class every value of ``obj`` is an instance of, or for ``self`` in a same-file
-        class, its first base from another module (when no same-file class defines it)."""
+    def _method_class(self, m: SemanticModel, func: ast.Attribute, scope: Scope):
+        """``(class expression, its scope, the caller's text for self)`` when ``obj.name``
+        runs a method that a class of the project defines, in a module whose text says
+        ``def name(`` (no parse): the class every value of ``obj`` is an instance of, or
+        for ``self`` in a same-file class that does not define it, a base from another
+        module. Anything else (``model.zero_grad()`` inherited from ``nn.Module``) is None."""
+        obj, name = func.value, func.attr
         if isinstance(obj, ast.Name) and obj.id == "self":
             cls = m.enclosing_class(scope)
-            if cls is None:
+            if cls is None or m.method(cls, name) is not None:
                 return None
-            for c in m.local_bases(cls):
-                for base in c.node.bases:
-                    if m.class_for(base, c.outer) is None:
-                        found = self.target(m, base, c.outer)
-                        if isinstance(found, Target) and isinstance(found.summary, ClassSummary):
-                            return found, "self"
-            return None
-        targets = []
-        for origin, oscope in m.origins(obj, scope):
-            found = self.target(m, origin.func, oscope) if isinstance(origin, ast.Call) else None
-            if not isinstance(found, Target) or not isinstance(found.summary, ClassSummary):
+            bases = [(b, c.outer) for c in m.local_bases(cls) for b in c.node.bases
+                     if m.class_for(b, c.outer) is None]
+            this = "self"
+        else:
+            origins = m.origins(obj, scope)
+            if not origins or not all(isinstance(o, ast.Call) for o, _s in origins):
                 return None
-            targets.append(found)
-        if not targets or len({(t.path, t.name) for t in targets}) != 1:
+            bases = [(o.func, s) for o, s in origins]
+            if len({m.resolve(b, s) for b, s in bases}) != 1:
+                return None
+            this = None
+        for expr, escope in bases:
+            path = self._path_of(m.resolve(expr, escope))
+            if path is not None and self._defines(path, name):
+                return expr, escope, this or unparse(obj)
+        return None
+
+    def _path_of(self, q: Optional[str]) -> Optional[str]:
+        """The project module a qualified name of the linted file comes from (no parse)."""
+        if not candidate(q):
             return None
-        return targets[0], unparse(obj)
+        level = len(q) - len(q.lstrip("."))
+        parts = q[level:].split(".")
+        return self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
+
+    def _defines(self, path: str, name: str) -> bool:
+        data = self.project.read(path)
+        return data is None or re.search(rb"def\s+" + re.escape(name.encode()) + rb"\s*\(", data) is not None
 
     def _method(self, cls: Target, name: str) -> Optional[Target]:
         """The method ``name`` of a project class, its own or its bases' (within the hops)."""
@@ -339,15 +361,10 @@ class CrossModule:
     def _module_of(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
         """The project module the callee comes from (a method's: its class's module)."""
         q = m.resolve(call.func, scope)
-        if not candidate(q):
-            func = call.func
-            if q is not None or not isinstance(func, ast.Attribute):
-                return None
-            owner = self._owner(m, func.value, scope)  # a method of a project class
-            return owner[0].path if owner is not None else None
-        level = len(q) - len(q.lstrip("."))
-        parts = q[level:].split(".")
-        return self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
+        if q is None and isinstance(call.func, ast.Attribute):  # a method of a project class?
+            where = self._method_class(m, call.func, scope)
+            return self._path_of(m.resolve(where[0], where[1])) if where is not None else None
+        return self._path_of(q)
 
     def _inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope,
                       word: str = "acts") -> Optional[str]:
@@ -474,6 +491,14 @@ class CrossModule:
         if arg is None or data.depends_on_rank(m, arg, scope):
             return None
         return data.source_text(arg)
+
+    @_guarded(None)
+    def epoch_sampler(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
+        """TL502 across modules: when ``call`` calls a project function returning a
+        DistributedSampler it builds (that may shuffle), ``""``; a DataLoader over one,
+        ``".sampler"`` (the way to it from the returned value); else None."""
+        found, this = self.callee(m, call, scope)
+        return found.summary.epoch_sampler if found is not None and this is None else None
 
     @_guarded(None)
     def star_export(self, m: SemanticModel, name: str) -> Optional[str]:

@@ -57,6 +57,8 @@ class FunctionSummary(NamedTuple):
     returns: FrozenSet[str]  # binding kinds of the returned values
     loader: Optional[Tuple[str, str]]  # ("text", dataset) | ("param", name): a whole-dataset loader
     returns_graph: bool = False  # returns a tensor a backward() ran on (its graph kept: TL104)
+    # returns a DistributedSampler that may shuffle (""), or a DataLoader over one (".sampler")
+    epoch_sampler: Optional[str] = None
 
 
 class ClassSummary(NamedTuple):
@@ -209,7 +211,30 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
         returns |= m.kinds(value, fn.scope)
     graph = any(values.carries_graph(m, value, fn.scope) is not None for value in fn.returns)
     return FunctionSummary(fn.node.lineno, tuple(positional), tuple(kwonly), tuple(items),
-                           frozenset(calls), trains, frozenset(returns), _loader(m, fn), graph)
+                           frozenset(calls), trains, frozenset(returns), _loader(m, fn), graph,
+                           _epoch_sampler(m, fn))
+
+
+def _epoch_sampler(m: SemanticModel, fn: FunctionInfo) -> Optional[str]:
+    """TL502 across modules: every value ``fn`` returns is a DistributedSampler it builds
+    that may shuffle (``""``), or a DataLoader drawing from one (``".sampler"``); else None."""
+    if not fn.returns or not _mentions(m, "DistributedSampler"):
+        return None
+    paths = set()
+    for value in fn.returns:
+        for node, ns in m.origins(value, fn.scope):
+            samplers = data.distributed_samplers(m, node, ns)
+            if len(samplers) != 1 or not data.sampler_shuffles(m, samplers[0]):
+                return None
+            if samplers[0].node is node:
+                paths.add("")
+            elif data.is_dataloader(m, node, ns) and any(  # sampler=, not inside a batch_sampler=
+                    o is samplers[0].node for o, _ in data.argument_origins(m, data.arguments(m, node, ns)[0],
+                                                                            "sampler")):
+                paths.add(".sampler")
+            else:
+                return None
+    return paths.pop() if len(paths) == 1 else None
 
 
 def _local_events(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str], site: Site, q: Optional[str],
