@@ -21,21 +21,19 @@ class DistributedSamplerWithoutSetEpoch(Rule):
     hint = "call {sampler}.set_epoch({epoch}) first"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        if not data.may_build_distributed_samplers(m):
-            return
         built = {id(s.node): s for s in m.sites
                  if s.is_call and m.resolve(s.node.func, s.scope) in known.DISTRIBUTED_SAMPLERS}
         reported = set()
-        for feed in data.training_feeds(m):
+        for feed in data.sampler_feeds(m):
             for sampler in data.distributed_samplers(m, feed.node, feed.scope):
-                epoch = data.epoch_loop(m, feed.passes)
+                epoch = data.feed_epoch(m, feed)
                 if epoch is None or (id(epoch.node), id(sampler.node)) in reported:
                     continue  # a single pass: one shuffle is all there is
                 if not data.sampler_shuffles(m, sampler) or _set_epoch_called(m, sampler.node):
                     continue
                 if _reseeded(m, sampler.node, sampler.scope, built.get(id(sampler.node))):
                     continue  # rebuilt every epoch with a changing seed
-                if data.escapes(m, lambda n, s, d=sampler.node: _holds(m, n, s, d)):
+                if data.escapes(m, lambda n, s, d=sampler.node: _holds(m, n, s, d), "set_epoch"):
                     continue  # handed to code torchlint cannot see, which may call set_epoch
                 reported.add((id(epoch.node), id(sampler.node)))
                 yield self.violation(epoch.node, sampler=_name(m, sampler, feed),
@@ -81,7 +79,8 @@ def _name(m: SemanticModel, sampler: data.EpochSampler, feed: data.Feed) -> str:
         return name
     if holder is not sampler.node or sampler.imported is not None:
         name = data.bound_name(m, holder)
-        if name is None and isinstance(getattr(loop.node, "iter", None), (ast.Name, ast.Attribute)):
+        if name is None and isinstance(getattr(getattr(loop, "node", None), "iter", None),
+                                       (ast.Name, ast.Attribute)):
             name = data.source_text(loop.node.iter, 40)
         if name:
             return name + (sampler.imported if sampler.imported is not None else ".sampler")

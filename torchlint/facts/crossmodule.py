@@ -141,6 +141,7 @@ class CrossModule:
         self.project = proj
         self._targets: Dict[tuple, object] = {}
         self._facts: Dict[ast.Call, Optional[Facts]] = {}
+        self._methods: Dict[ast.Attribute, object] = {}
 
     @property
     def touched(self) -> set:
@@ -254,6 +255,11 @@ class CrossModule:
         return (method, this) if method is not None else (None, None)
 
     def _method_class(self, m: SemanticModel, func: ast.Attribute, scope: Scope):
+        if func not in self._methods:
+            self._methods[func] = self._find_method_class(m, func, scope)
+        return self._methods[func]
+
+    def _find_method_class(self, m: SemanticModel, func: ast.Attribute, scope: Scope):
         """``(class expression, its scope, the caller's text for self)`` when ``obj.name``
         runs a method that a class of the project defines, in a module whose text says
         ``def name(`` (no parse): the class every value of ``obj`` is an instance of, or
@@ -491,6 +497,26 @@ class CrossModule:
         if arg is None or data.depends_on_rank(m, arg, scope):
             return None
         return data.source_text(arg)
+
+    @_guarded(())
+    def fed_arguments(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Tuple[ast.expr, ...]:
+        """The arguments of ``call`` that the training loop of the project function it
+        calls draws batches from (``train(model, iter(loader), opt)``). No parse of a
+        module whose text cannot train."""
+        if self._module_of(m, call, scope) is None or self._inert_module(m, call, scope, "trains"):
+            return ()
+        found, this = self.callee(m, call, scope)
+        if found is None or not found.summary.feeds:
+            return ()
+        bound = _bind(found.summary, call, method=this is not None)
+        return tuple(bound[p] for p in sorted(found.summary.feeds) if p in bound)
+
+    @_guarded(False)
+    def never_calls(self, m: SemanticModel, call: ast.Call, scope: Scope, method: str) -> bool:
+        """The project function ``call`` calls is known never to call ``X.<method>(...)``
+        (``set_epoch``), itself or in what it calls within the hops."""
+        facts = self.facts(m, call, scope)
+        return facts is not None and not any(q.rsplit(".", 1)[-1] == method for q in facts.calls)
 
     @_guarded(None)
     def epoch_sampler(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:

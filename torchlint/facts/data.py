@@ -109,19 +109,27 @@ def _in_orelse(loop: ast.AST, node: ast.AST) -> bool:
 class Feed(NamedTuple):
     """Something a training loop draws batches from."""
 
-    loop: LoopInfo  # the training loop
+    key: ast.AST  # what consumes it: the training loop, or the call handing it to a project helper
     node: ast.AST  # what is iterated (a DataLoader call ...)
     scope: Scope
-    passes: LoopInfo  # the loop one pass of which is one pass over it (a generator's, or ``loop``)
+    passes: Optional[LoopInfo]  # the loop of this file one pass of which is one pass over it
+    around: Optional[LoopInfo] = None  # handed to a project helper: the loop around that call
+
+
+def feed_epoch(m: SemanticModel, feed: Feed) -> Optional[LoopInfo]:
+    """The loop that repeats the feed's passes (None: a single pass). On demand: finding
+    it can mean scanning the file's loops."""
+    return epoch_loop(m, feed.passes) if feed.passes is not None else feed.around
 
 
 def loop_sources(m: SemanticModel, loop: LoopInfo) -> List[Origin]:
     """What a loop consumes: its ``for`` iterable, and ``next(it)`` called directly in its
     body (not under ``no_grad``: ``next(iter(val_loader))`` for a look at held-out data)."""
-    return [(node, scope) for node, scope, _passes in _loop_passes(m, loop)]
+    return [(node, scope) for node, scope, _passes in loop_passes(m, loop)]
 
 
-def _loop_passes(m: SemanticModel, loop: LoopInfo):
+def loop_passes(m: SemanticModel, loop: LoopInfo):
+    """:func:`loop_sources`, each with :func:`passes`' generator loop."""
     out = []
     if isinstance(loop.node, (ast.For, ast.AsyncFor)):
         out.extend(passes(m, loop.node.iter, loop.scope))
@@ -134,10 +142,20 @@ def _loop_passes(m: SemanticModel, loop: LoopInfo):
 
 
 @memoized
-def training_feeds(m: SemanticModel) -> List[Feed]:
-    """Everything a training loop iterates."""
-    return [Feed(loop, node, scope, through or loop) for loop, _evs in loops.training_loops(m)
-            for node, scope, through in _loop_passes(m, loop)]
+def training_feeds(m: SemanticModel, helpers: bool = True) -> List[Feed]:
+    """Everything a training loop iterates: in this file, and (``helpers``) in a project
+    helper the value is handed to (``train(model, iter(loader), opt)``: the helper's
+    training loop iterates that parameter, torchlint/facts/crossmodule.py)."""
+    out = [Feed(loop.node, node, scope, through or loop)
+           for loop, _evs in loops.training_loops(m) for node, scope, through in loop_passes(m, loop)]
+    if helpers and m.project is not None:
+        for site in m.sites:
+            if site.is_call and (site.node.args or site.node.keywords):
+                for arg in m.project.fed_arguments(m, site.node, site.scope):
+                    around = _loop_infos(m).get(id(site.loops[-1])) if site.loops else None
+                    out.extend(Feed(site.node, node, scope, None, around) for node, scope in
+                               iterated(m, arg, site.scope))
+    return out
 
 
 # ------------------------------------------------------------- how loaders sample
@@ -214,9 +232,13 @@ def sampler_shuffles(m: SemanticModel, sampler: EpochSampler) -> bool:
     return not all(isinstance(v, ast.Constant) and not v.value for v, _s in values)
 
 
-def may_build_distributed_samplers(m: SemanticModel) -> bool:
-    """The file builds a DistributedSampler, or may get one from its project's modules."""
-    return m.project is not None or m.mentions("DistributedSampler")
+def sampler_feeds(m: SemanticModel) -> List[Feed]:
+    """The feeds that may draw from a DistributedSampler (TL502): those of the file's
+    training loops (a project helper may build the sampler), and the values handed to a
+    project helper's training loop when the file builds one itself."""
+    if m.project is None and not m.mentions("DistributedSampler"):
+        return []
+    return training_feeds(m, m.mentions("DistributedSampler"))
 
 
 @memoized
@@ -302,15 +324,18 @@ def epoch_loop(m: SemanticModel, loop: LoopInfo) -> Optional[LoopInfo]:
     return None
 
 
-def escapes(m: SemanticModel, holds) -> bool:
+def escapes(m: SemanticModel, holds, method: str = "") -> bool:
     """Some value for which ``holds(node, scope)`` is true is passed to a call torchlint
     cannot follow (not torch, not a builtin, not a same-file function or class, not an
-    iteration wrapper such as tqdm): that code may do what the rule looks for."""
+    iteration wrapper such as tqdm, not a project helper that never calls ``.<method>()``):
+    that code may do what the rule looks for."""
     for site in m.sites:
         if not site.is_call:
             continue
         call = site.node
         if m.function_for(call.func, site.scope) is not None or m.class_for(call.func, site.scope):
+            continue
+        if method and m.project is not None and m.project.never_calls(m, call, site.scope, method):
             continue
         q = m.resolve(call.func, site.scope)
         if q is not None and (q.startswith(("torch.", "builtins.")) or known.is_iter_wrapper(q)):

@@ -59,6 +59,7 @@ class FunctionSummary(NamedTuple):
     returns_graph: bool = False  # returns a tensor a backward() ran on (its graph kept: TL104)
     # returns a DistributedSampler that may shuffle (""), or a DataLoader over one (".sampler")
     epoch_sampler: Optional[str] = None
+    feeds: FrozenSet[str] = frozenset()  # parameters its own training loops draw batches from
 
 
 class ClassSummary(NamedTuple):
@@ -212,7 +213,18 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
     graph = any(values.carries_graph(m, value, fn.scope) is not None for value in fn.returns)
     return FunctionSummary(fn.node.lineno, tuple(positional), tuple(kwonly), tuple(items),
                            frozenset(calls), trains, frozenset(returns), _loader(m, fn), graph,
-                           _epoch_sampler(m, fn))
+                           _epoch_sampler(m, fn), _feeds(m, fn, own) if trains else frozenset())
+
+
+def _feeds(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str]) -> FrozenSet[str]:
+    """Parameters of ``fn`` that its own training loops iterate (``for b in loader``,
+    ``next(batches)``, through ``enumerate``/``iter``/``tqdm``), as given by the caller."""
+    out = set()
+    for loop, _evs in loops.training_loops(m):
+        if loop.function is fn:
+            out.update(node.arg for node, ns, _through in data.loop_passes(m, loop)
+                       if isinstance(node, ast.arg) and ns is fn.scope and node.arg in own)
+    return frozenset(out)
 
 
 def _epoch_sampler(m: SemanticModel, fn: FunctionInfo) -> Optional[str]:

@@ -25,9 +25,8 @@ _UNWRAP = frozenset({"builtins.enumerate", "builtins.iter"})
 def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
     m = ctx.m
     reason = "the reported epoch loop is not found"
-    for feed in data.training_feeds(m):
-        holder, hscope, loop = feed.node, feed.scope, feed.passes
-        epoch = data.epoch_loop(m, loop)
+    for feed in data.sampler_feeds(m):
+        holder, hscope, loop, epoch = feed.node, feed.scope, feed.passes, data.feed_epoch(ctx.m, feed)
         if epoch is None or (epoch.node.lineno, epoch.node.col_offset) != (v.line, v.col):
             continue
         target = getattr(epoch.node, "target", None)
@@ -59,7 +58,7 @@ def _name(ctx: Context, found: data.EpochSampler, holder, hscope, loop, epoch) -
     if path is None:
         return None
     base = _reachable(ctx, data.bound_name(ctx.m, holder), holder, epoch)
-    if base is None and isinstance(loop.node, (ast.For, ast.AsyncFor)):
+    if base is None and loop is not None and isinstance(loop.node, (ast.For, ast.AsyncFor)):
         base = _reachable(ctx, _iterated_text(ctx, loop), holder, epoch)
     return base + path if base is not None else None
 
