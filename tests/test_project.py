@@ -576,3 +576,52 @@ def test_inert_helper_modules_are_not_parsed(tmp_path):
     (tmp_path / "shapes.py").write_text("def flat(x):\n    x.grad = None\n    return x.view(-1)\n")
     m, site, facts = facts_at(tmp_path / "train.py", "flat(x)")
     assert facts.clears_gradients and project.STATS["parsed"] == before + 1
+
+
+def test_a_package_named_like_a_library_is_the_projects_own(tmp_path):
+    """A checkout of a library (a ``timm`` folder in the project) is the project's own
+    code: its seeding helper is read, whether it seeds or not; linted from outside
+    such a checkout, ``timm`` is third-party and never read."""
+    write(tmp_path, {
+        "repo/setup.cfg": "",
+        "repo/timm/__init__.py": "",
+        "repo/timm/utils/__init__.py": "from .random import random_seed, log_seed\n",
+        "repo/timm/utils/random.py": """
+            import torch
+
+            def random_seed(seed=42, rank=0):
+                torch.manual_seed(seed + rank)
+
+            def log_seed(seed=42):
+                print(seed)
+            """,
+        "repo/train.py": loop("from timm import utils", "utils.random_seed(0)\n    optimizer.zero_grad()"),
+        "repo/train_log.py": loop("from timm import utils", "utils.log_seed(0)\n    optimizer.zero_grad()"),
+        "other/setup.cfg": "",
+        "other/train.py": loop("from timm import utils", "utils.log_seed(0)\n    optimizer.zero_grad()"),
+    })
+    assert lint(tmp_path / "repo/train.py", code="TL401") == []
+    assert [c for _, c in lint(tmp_path / "repo/train_log.py", code="TL401")] == ["TL401"]
+    source = (tmp_path / "repo/train.py").read_text()
+    m = plugin.open_model(ast.parse(source), str(tmp_path / "repo/train.py"), source.splitlines(True))
+    binding = m.module_scope.bindings["utils"][-1]
+    assert not m.is_project_import(binding) and m.project.owns(m, binding)
+    # outside the checkout: a library helper named like a seeder whose module is not read
+    project.STATS.update(parsed=0)
+    assert lint(tmp_path / "other/train.py", code="TL401") != []  # log_seed: no seeder's name
+    assert project.STATS["parsed"] == 0
+
+
+@pytest.mark.parametrize("name", sorted(__import__("torchlint.known").known.SEEDER_NAMES))
+def test_a_library_seeding_helper_seeds_by_its_name(tmp_path, name):
+    """``from somelib.utils import set_random_seed``: the library is not read (not in the
+    project), its helper's name says it seeds; a project function of that name that
+    seeds nothing is judged by its body instead."""
+    write(tmp_path, {
+        "setup.cfg": "",
+        "train.py": loop(f"from somelib.utils import {name}", f"{name}(0)\n    optimizer.zero_grad()"),
+        "mine.py": loop(f"from helpers import {name}", f"{name}(0)\n    optimizer.zero_grad()"),
+        "helpers.py": f"def {name}(seed):\n    return seed\n",
+    })
+    assert lint(tmp_path / "train.py", code="TL401") == []
+    assert [c for _, c in lint(tmp_path / "mine.py", code="TL401")] == ["TL401"]

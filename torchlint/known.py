@@ -300,6 +300,12 @@ SEED_ALL = frozenset(
     "transformers.trainer_utils.enable_full_determinism",
     "accelerate.utils.random.set_seed",
 }
+# Seeding helpers of libraries, by the name they are imported under: a call to one
+# whose module torchlint may not read (third-party code) counts as seeding every
+# generator (timm.utils.random_seed, mmcv's set_random_seed, DINO's fix_random_seeds,
+# detectron2/mmengine seed_all...); a project's own function is judged by its body.
+SEEDER_NAMES = frozenset(
+    {"random_seed", "set_seed", "seed_everything", "fix_random_seeds", "set_random_seed", "seed_all"})
 RANDOM_SEEDERS = frozenset({"random.seed"})
 NUMPY_SEEDERS = frozenset({"numpy.random.seed", "numpy.random.mtrand.seed"})
 # Restoring a saved generator state (resuming from a checkpoint) makes a run as

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint.facts import loops
+from torchlint.facts import clearing, loops
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
@@ -22,13 +22,11 @@ class GradientsNeverCleared(Rule):
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         reported = set()
         for _loop, evs in loops.training_loops(m):
-            kinds = {e.kind for e in evs}
-            # clearing anywhere in the body (conditional too), or an optimizer
-            # handed to code we cannot see, means "cleared" (precision first)
-            if loops.ZERO_GRAD in kinds or loops.OPAQUE in kinds:
-                continue
-            for ev in evs:
-                if ev.kind != loops.STEP or id(ev.node) in reported:
+            # clearing anywhere in the body (conditional too) that may reach the stepped
+            # optimizer's parameters, or an optimizer handed to code we cannot see, means
+            # "cleared" (precision first)
+            for ev in clearing.uncleared_steps(m, evs):
+                if id(ev.node) in reported:
                     continue
                 if ev.origin is not None and ev.origin.in_loop:
                     continue  # a loop inside an imported helper: linting that module reports it

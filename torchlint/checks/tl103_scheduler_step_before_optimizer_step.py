@@ -37,7 +37,7 @@ class SchedulerStepBeforeOptimizerStep(Rule):
                     continue  # a hand-written scheduler: no value of PyTorch's schedule skipped
                 steps = _stepped_with(m, sched, evs)
                 earlier = {id(e) for e in evs[:i]}
-                if not steps or any(id(s) in earlier for s in steps):
+                if not steps or any(id(s) in earlier and not loops.exclusive(m, s, sched) for s in steps):
                     continue  # the optimizer already stepped earlier in the iteration
                 later = next((s for s in steps if loops.runs_before(m, sched, s)), None)
                 if later is not None:
@@ -48,7 +48,7 @@ class SchedulerStepBeforeOptimizerStep(Rule):
 def _stepped_with(m: SemanticModel, sched: loops.Event, evs: List[loops.Event]) -> List[loops.Event]:
     """Steps of the scheduler's own optimizer (``StepLR(opt, ...)``), or of the only
     optimizer the loop steps when the scheduler's cannot be told."""
-    steps = [e for e in evs if e.kind == loops.STEP and e.origin is None]
+    steps = [e for e in evs if e.kind == loops.STEP]  # an imported helper's too (Event.origin)
     recv = sched.node.func.value
     owners = values.scheduler_optimizers(m, recv, sched.site.scope)
     mine = [s for s in steps if s.receiver in owners]
@@ -58,15 +58,18 @@ def _stepped_with(m: SemanticModel, sched: loops.Event, evs: List[loops.Event]) 
 
 
 def _guarded(m: SemanticModel, loop: LoopInfo, sched: loops.Event) -> bool:
-    """Under an ``if`` (inside the loop) that may skip the first iteration: an ``else:``
-    branch, or a test comparing with ``>``, ``>=`` or ``!=``."""
+    """Under an ``if`` (inside the loop) that may skip the first iteration: a test
+    comparing with ``>``, ``>=`` or ``!=``, or the ``else:``/``elif`` of a test that may
+    change between iterations (``if i < warmup: ... else:``; not ``if use_amp: ... else:``,
+    whose branch runs from the first iteration on if it runs at all)."""
     for depth, site in enumerate(sched.via + (sched.site,)):
         path = m.statement_path(site.node, site.scope) or ()
         if depth == 0:
             inside = [i for i, step in enumerate(path) if step[0] is loop.node]
             path = path[inside[0] + 1:] if inside else ()
         for owner, field_name, _ in path:
-            if isinstance(owner, ast.If) and (field_name == "orelse" or _later_only(owner.test)):
+            if isinstance(owner, ast.If) and (_later_only(owner.test) or field_name == "orelse" and not
+                                              loops.same_every_iteration(m, owner.test, site, sched.via)):
                 return True
     return False
 

@@ -27,9 +27,9 @@ class DdpWithoutDistributedSampler(Rule):
         feeds = data.training_feeds(m)
         # a loop also fed by a sharding DataLoader: the others are its single-process
         # alternative (``if distributed: ... else: DataLoader(ds, shuffle=True)``)
-        sharded_loops = {id(loop.node) for loop, node, scope in feeds if _shards(m, node, scope)}
-        for loop, node, scope in feeds:
-            if id(node) in reported or id(loop.node) in sharded_loops:
+        sharded_loops = {id(f.key) for f in feeds if _shards(m, f.node, f.scope)}
+        for key, node, scope, _passes, _around in feeds:
+            if id(node) in reported or id(key) in sharded_loops:
                 continue
             if not data.is_dataloader(m, node, scope):
                 # a loader built by a helper imported from the project (torchlint/project.py)

@@ -19,46 +19,25 @@ class DistributedSamplerWithoutSetEpoch(Rule):
     fix = "safe"  # torchlint/fix/tl502.py
     message = "epoch loop never calls {sampler}.set_epoch(): same shuffle every epoch"
     hint = "call {sampler}.set_epoch({epoch}) first"
-    requires = ("DistributedSampler",)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         built = {id(s.node): s for s in m.sites
                  if s.is_call and m.resolve(s.node.func, s.scope) in known.DISTRIBUTED_SAMPLERS}
-        if not built:
-            return
         reported = set()
-        for loop, holder, hscope in data.training_feeds(m):
-            q = data.qualname(m, holder, hscope)
-            if q in known.DISTRIBUTED_SAMPLERS:
-                samplers = [(holder, hscope)]
-            elif q in known.DATALOADERS or q in known.BATCH_SAMPLERS:
-                samplers, _ = data.sampler_origins(m, holder, hscope)
-            else:
-                continue
-            for sampler, sscope in samplers:
-                if data.qualname(m, sampler, sscope) not in known.DISTRIBUTED_SAMPLERS:
-                    continue
-                epoch = data.epoch_loop(m, loop)
-                if epoch is None or (id(epoch.node), id(sampler)) in reported:
+        for feed in data.sampler_feeds(m):
+            for sampler in data.distributed_samplers(m, feed.node, feed.scope):
+                epoch = data.feed_epoch(m, feed)
+                if epoch is None or (id(epoch.node), id(sampler.node)) in reported:
                     continue  # a single pass: one shuffle is all there is
-                if not _shuffles(m, sampler, sscope) or _set_epoch_called(m, sampler):
+                if not data.sampler_shuffles(m, sampler) or _set_epoch_called(m, sampler.node):
                     continue
-                if _reseeded(m, sampler, sscope, built.get(id(sampler))):
+                if _reseeded(m, sampler.node, sampler.scope, built.get(id(sampler.node))):
                     continue  # rebuilt every epoch with a changing seed
-                if data.escapes(m, lambda n, s, d=sampler: _holds(m, n, s, d)):
+                if data.escapes(m, lambda n, s, d=sampler.node: _holds(m, n, s, d), "set_epoch"):
                     continue  # handed to code torchlint cannot see, which may call set_epoch
-                reported.add((id(epoch.node), id(sampler)))
-                yield self.violation(epoch.node, sampler=_name(m, sampler, holder, loop),
+                reported.add((id(epoch.node), id(sampler.node)))
+                yield self.violation(epoch.node, sampler=_name(m, sampler, feed),
                                      epoch=_epoch_variable(epoch.node))
-
-
-def _shuffles(m: SemanticModel, sampler: ast.Call, scope) -> bool:
-    """shuffle= is not given, or may be true (only a constant false value turns it off)."""
-    given, complete = data.arguments(m, sampler, scope)
-    if "shuffle" not in given:
-        return complete
-    values = data.argument_origins(m, given, "shuffle")
-    return not all(isinstance(v, ast.Constant) and not v.value for v, _s in values)
 
 
 def _reseeded(m: SemanticModel, sampler: ast.Call, scope, site) -> bool:
@@ -93,16 +72,18 @@ def _holds(m: SemanticModel, node, scope, sampler) -> bool:
     return False
 
 
-def _name(m: SemanticModel, sampler, holder, loop) -> str:
-    name = data.bound_name(m, sampler)
+def _name(m: SemanticModel, sampler: data.EpochSampler, feed: data.Feed) -> str:
+    holder, loop = feed.node, feed.passes
+    name = data.bound_name(m, sampler.node) if sampler.imported is None else None
     if name:
         return name
-    if holder is not sampler:
+    if holder is not sampler.node or sampler.imported is not None:
         name = data.bound_name(m, holder)
-        if name is None and isinstance(getattr(loop.node, "iter", None), (ast.Name, ast.Attribute)):
+        if name is None and isinstance(getattr(getattr(loop, "node", None), "iter", None),
+                                       (ast.Name, ast.Attribute)):
             name = data.source_text(loop.node.iter, 40)
         if name:
-            return name + ".sampler"
+            return name + (sampler.imported if sampler.imported is not None else ".sampler")
     return "sampler"
 
 

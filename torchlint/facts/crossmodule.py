@@ -73,9 +73,9 @@ def scan(data: bytes) -> Lexicon:
 
 
 def _project_top(top: str) -> bool:
-    """Could an import of this top-level name reach the user's project?"""
-    return bool(top) and top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES \
-        and not known.is_external_package(top)
+    """Could an import of this top-level name reach the user's project? (A name known
+    libraries have can: a checkout of that library, :meth:`CrossModule.owns`.)"""
+    return bool(top) and top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES
 
 
 # ------------------------------------------------------------------ answers
@@ -98,6 +98,7 @@ class Facts(NamedTuple):
     calls: FrozenSet[str]
     trains: bool
     returns: FrozenSet[str]
+    returns_graph: bool = False
 
     @property
     def kinds(self) -> FrozenSet[str]:
@@ -140,10 +141,23 @@ class CrossModule:
         self.project = proj
         self._targets: Dict[tuple, object] = {}
         self._facts: Dict[ast.Call, Optional[Facts]] = {}
+        self._methods: Dict[ast.Attribute, object] = {}
 
     @property
     def touched(self) -> set:
         return self.project.touched
+
+    def owns(self, m: SemanticModel, binding) -> bool:
+        """Does an import name the project's own code? A relative import, a module no
+        known library has (:meth:`SemanticModel.is_project_import`), or a top-level
+        package named like a library that the project holds itself (a timm checkout's
+        ``from timm import utils``: the import system finds the checkout's copy first)."""
+        if m.is_project_import(binding):
+            return True
+        if binding.kind != "import":
+            return False
+        top = (binding.module or binding.full_name or "").split(".")[0]
+        return bool(top) and self.project.module_file((top,), 0, self.project.origin) is not None
 
     @_guarded(project.UNKNOWN)
     def target(self, m: SemanticModel, func: ast.expr, scope: Scope):
@@ -197,11 +211,13 @@ class CrossModule:
     def _call_facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
         inert = self._inert_module(m, call, scope)
         if inert is not None:
+            if m.resolve(call.func, scope) is None:
+                return None  # a method: classified as the call it looks like (``opt.step()``)
             return Facts(inert, 0, (), frozenset(), False, frozenset())
-        found = self.target(m, call.func, scope)
-        if not isinstance(found, Target) or not isinstance(found.summary, FunctionSummary):
+        found, this = self.callee(m, call, scope)
+        if found is None:
             return None
-        bound = _bind(found.summary, call)
+        bound = _bind(found.summary, call, method=this is not None)
         opt = frozenset(p for p, a in bound.items() if "optimizer" in m.kinds(a, scope))
         texts = {p: unparse(a) for p, a in bound.items()}
         first_opt = next((texts[p] for p in bound if p in opt), None)
@@ -209,9 +225,120 @@ class CrossModule:
         if out is None:
             return None
         events, calls, trains = out
-        events = tuple(HelperEvent(e.kind, _receiver(e, texts, first_opt), e.path, e.line, e.in_loop)
+        if this is not None and not events and not found.summary.returns_graph:
+            return None  # a method that does nothing torchlint follows: as the call it looks like
+        events = tuple(HelperEvent(e.kind, _receiver(e, texts, first_opt, this), e.path, e.line, e.in_loop)
                        for e in events)
-        return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns)
+        return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns,
+                     found.summary.returns_graph)
+
+    def callee(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Tuple[Optional[Target], Optional[str]]:
+        """The project function a call runs (a :class:`Target` over a FunctionSummary), and
+        for a method the caller's text for its ``self`` (``"trainer"`` in
+        ``trainer.train_step(x)`` on an instance of an imported class; ``"self"`` for a
+        method a same-file class inherits from a base in another module); (None, None)
+        when it is none or cannot be analysed."""
+        found = self.target(m, call.func, scope)
+        if isinstance(found, Target) and isinstance(found.summary, FunctionSummary):
+            return found, None
+        func = call.func
+        if found is not None or not isinstance(func, ast.Attribute):
+            return None, None
+        where = self._method_class(m, func, scope)
+        if where is None:
+            return None, None
+        cls_expr, cls_scope, this = where
+        cls = self.target(m, cls_expr, cls_scope)
+        if not isinstance(cls, Target) or not isinstance(cls.summary, ClassSummary):
+            return None, None
+        method = self._method(cls, func.attr)
+        return (method, this) if method is not None else (None, None)
+
+    def _method_class(self, m: SemanticModel, func: ast.Attribute, scope: Scope):
+        if func not in self._methods:
+            self._methods[func] = self._find_method_class(m, func, scope)
+        return self._methods[func]
+
+    def _find_method_class(self, m: SemanticModel, func: ast.Attribute, scope: Scope):
+        """``(class expression, its scope, the caller's text for self)`` when ``obj.name``
+        runs a method that a class of the project defines, in a module whose text says
+        ``def name(`` (no parse): the class every value of ``obj`` is an instance of, or
+        for ``self`` in a same-file class that does not define it, a base from another
+        module. Anything else (``model.zero_grad()`` inherited from ``nn.Module``) is None."""
+        obj, name = func.value, func.attr
+        if isinstance(obj, ast.Name) and obj.id == "self":
+            cls = m.enclosing_class(scope)
+            if cls is None or m.method(cls, name) is not None:
+                return None
+            bases = [(b, c.outer) for c in m.local_bases(cls) for b in c.node.bases
+                     if m.class_for(b, c.outer) is None]
+            this = "self"
+        else:
+            origins = m.origins(obj, scope)
+            if not origins or not all(isinstance(o, ast.Call) for o, _s in origins):
+                return None
+            bases = [(o.func, s) for o, s in origins]
+            if len({m.resolve(b, s) for b, s in bases}) != 1:
+                return None
+            this = None
+        for expr, escope in bases:
+            path = self._path_of(m.resolve(expr, escope))
+            if path is not None and self._defines(path, name):
+                return expr, escope, this or unparse(obj)
+        return None
+
+    def _path_of(self, q: Optional[str]) -> Optional[str]:
+        """The project module a qualified name of the linted file comes from (no parse)."""
+        if not candidate(q):
+            return None
+        level = len(q) - len(q.lstrip("."))
+        parts = q[level:].split(".")
+        return self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
+
+    def _defines(self, path: str, name: str) -> bool:
+        data = self.project.read(path)
+        return data is None or re.search(rb"def\s+" + re.escape(name.encode()) + rb"\s*\(", data) is not None
+
+    def _method(self, cls: Target, name: str) -> Optional[Target]:
+        """The method ``name`` of a project class, its own or its bases' (within the hops)."""
+        if name in cls.summary.methods:
+            return Target(cls.path, f"{cls.name}.{name}", cls.summary.methods[name], cls.hop)
+        for q in cls.summary.bases:
+            base = self._find(q, cls.path, cls.hop + 1)
+            if isinstance(base, Target) and isinstance(base.summary, ClassSummary):
+                return self._method(base, name)
+        return None
+
+    @_guarded(frozenset())
+    def attribute_kinds(self, m: SemanticModel, cls, attr: str) -> FrozenSet[str]:
+        """Kinds of ``self.attr`` that a same-file class gets from a base defined in
+        another module of the project (``self.optimizer`` set by an engine base)."""
+        for c in m.local_bases(cls):
+            for base in c.node.bases:
+                if m.class_for(base, c.outer) is None:
+                    found = self.target(m, base, c.outer)
+                    kinds = self._attribute(found, attr) if isinstance(found, Target) else None
+                    if kinds:
+                        return kinds
+        return frozenset()
+
+    def _attribute(self, cls: Target, attr: str) -> FrozenSet[str]:
+        if not isinstance(cls.summary, ClassSummary):
+            return frozenset()
+        if attr in cls.summary.attrs:
+            return cls.summary.attrs[attr]
+        for q in cls.summary.bases:
+            base = self._find(q, cls.path, cls.hop + 1)
+            if isinstance(base, Target):
+                return self._attribute(base, attr)
+        return frozenset()
+
+    @_guarded(False)
+    def returns_graph(self, m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
+        """Does the project function or method ``call`` runs return a tensor that a
+        ``backward()`` ran on (``return loss`` after ``loss.backward()``)?"""
+        facts = self.facts(m, call, scope)
+        return bool(facts is not None and facts.returns_graph)
 
     def trains(self, m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
         """Does the project function ``call`` calls run a training loop or ``trainer.fit``?
@@ -238,12 +365,12 @@ class CrossModule:
             self._inert_module(m, call, scope, word) is None
 
     def _module_of(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
+        """The project module the callee comes from (a method's: its class's module)."""
         q = m.resolve(call.func, scope)
-        if not candidate(q):
-            return None
-        level = len(q) - len(q.lstrip("."))
-        parts = q[level:].split(".")
-        return self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
+        if q is None and isinstance(call.func, ast.Attribute):  # a method of a project class?
+            where = self._method_class(m, call.func, scope)
+            return self._path_of(m.resolve(where[0], where[1])) if where is not None else None
+        return self._path_of(q)
 
     def _inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope,
                       word: str = "acts") -> Optional[str]:
@@ -371,6 +498,34 @@ class CrossModule:
             return None
         return data.source_text(arg)
 
+    @_guarded(())
+    def fed_arguments(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Tuple[ast.expr, ...]:
+        """The arguments of ``call`` that the training loop of the project function it
+        calls draws batches from (``train(model, iter(loader), opt)``). No parse of a
+        module whose text cannot train."""
+        if self._module_of(m, call, scope) is None or self._inert_module(m, call, scope, "trains"):
+            return ()
+        found, this = self.callee(m, call, scope)
+        if found is None or not found.summary.feeds:
+            return ()
+        bound = _bind(found.summary, call, method=this is not None)
+        return tuple(bound[p] for p in sorted(found.summary.feeds) if p in bound)
+
+    @_guarded(False)
+    def never_calls(self, m: SemanticModel, call: ast.Call, scope: Scope, method: str) -> bool:
+        """The project function ``call`` calls is known never to call ``X.<method>(...)``
+        (``set_epoch``), itself or in what it calls within the hops."""
+        facts = self.facts(m, call, scope)
+        return facts is not None and not any(q.rsplit(".", 1)[-1] == method for q in facts.calls)
+
+    @_guarded(None)
+    def epoch_sampler(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
+        """TL502 across modules: when ``call`` calls a project function returning a
+        DistributedSampler it builds (that may shuffle), ``""``; a DataLoader over one,
+        ``".sampler"`` (the way to it from the returned value); else None."""
+        found, this = self.callee(m, call, scope)
+        return found.summary.epoch_sampler if found is not None and this is None else None
+
     @_guarded(None)
     def star_export(self, m: SemanticModel, name: str) -> Optional[str]:
         """The qualified name ``name`` has through the file's ``from x import *`` of a
@@ -391,10 +546,11 @@ class CrossModule:
         return None
 
 
-def _bind(fs: FunctionSummary, call: ast.Call) -> Dict[str, ast.expr]:
-    """Parameter -> the argument surely passed at ``call``."""
+def _bind(fs: FunctionSummary, call: ast.Call, method: bool = False) -> Dict[str, ast.expr]:
+    """Parameter -> the argument surely passed at ``call`` (a method's ``self`` is not)."""
+    positional = fs.positional[1:] if method else fs.positional
     shim = ast.FunctionDef(name="f", args=ast.arguments(
-        posonlyargs=[], args=[ast.arg(arg=p) for p in fs.positional], vararg=None,
+        posonlyargs=[], args=[ast.arg(arg=p) for p in positional], vararg=None,
         kwonlyargs=[ast.arg(arg=p) for p in fs.kwonly], kw_defaults=[None] * len(fs.kwonly),
         kwarg=None, defaults=[]), body=[], decorator_list=[])
     return bind_arguments(shim, call).exact
@@ -409,9 +565,12 @@ def _materialize(ev: Event, opt: FrozenSet[str], path: str) -> List[HelperEvent]
     return [HelperEvent(ev.kind, ev.receiver, path, ev.line, ev.in_loop)]
 
 
-def _receiver(e: HelperEvent, texts: Dict[str, str], first_opt: Optional[str]) -> Optional[str]:
+def _receiver(e: HelperEvent, texts: Dict[str, str], first_opt: Optional[str],
+              this: Optional[str] = None) -> Optional[str]:
     if e.receiver in texts:
         return texts[e.receiver]
+    if this is not None and e.receiver is not None and e.receiver.split(".", 1)[0] == "self":
+        return this + e.receiver[4:]  # ``self.optimizer`` in a method: ``trainer.optimizer``
     if e.kind in (loops.STEP, loops.ZERO_GRAD, loops.OPAQUE) and first_opt is not None:
         return first_opt
     return e.receiver

@@ -10,7 +10,7 @@ Unknown means "do not flag": callers get ``None`` and stay quiet.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
 from torchlint import known
 from torchlint.facts import autograd, loops
@@ -51,38 +51,111 @@ def argument_origins(m: SemanticModel, given, name: str) -> List[Origin]:
 # ------------------------------------------------------------ what loops consume
 def iterated(m: SemanticModel, expr: ast.AST, scope: Scope) -> List[Origin]:
     """What iterating ``expr`` draws from: its origins, through enumerate/zip/iter/tqdm."""
-    out: Dict[int, Origin] = {}
-    todo = [(expr, scope, 0)]
+    return [(node, ns) for node, ns, _pass in passes(m, expr, scope)]
+
+
+def passes(m: SemanticModel, expr: ast.AST, scope: Scope) -> List[Tuple[ast.AST, Scope, Optional[LoopInfo]]]:
+    """:func:`iterated`, each with the loop of a same-file generator that makes the
+    passes over it (``def forever(loader): while True: for b in loader: yield b``: the
+    ``for b in loader``), or None when the iteration of ``expr`` itself makes them."""
+    out: Dict[int, Tuple[ast.AST, Scope, Optional[LoopInfo]]] = {}
+    todo = [(expr, scope, 0, None)]
     while todo:
-        e, s, depth = todo.pop()
+        e, s, depth, through = todo.pop()
         for node, ns in m.origins(e, s):
             q = qualname(m, node, ns)
             if q is not None and known.is_iter_wrapper(q) and depth < MAX_WRAP_DEPTH:
-                todo.extend((a, ns, depth + 1) for a in node.args if not isinstance(a, ast.Starred))
+                todo.extend((a, ns, depth + 1, through) for a in node.args if not isinstance(a, ast.Starred))
+                continue
+            generator = m.function_for(node.func, ns) if isinstance(node, ast.Call) else None
+            yields = _yielded_iterations(m, generator) if generator is not None else ()
+            if yields and depth < MAX_WRAP_DEPTH:
+                todo.extend((it, its, depth + 1, lp) for it, its, lp in yields)
             else:
-                out.setdefault(id(node), (node, ns))
+                out.setdefault(id(node), (node, ns, through))
     return list(out.values())
+
+
+@memoized
+def _yielded_iterations(m: SemanticModel, function) -> Tuple[Tuple[ast.expr, Scope, LoopInfo], ...]:
+    """For a same-file generator: (iterable, scope, loop) of each ``for`` loop whose body
+    yields (``for b in loader: yield b``); empty for any other function."""
+    own = [lp for lp in function.loops if isinstance(lp.node, (ast.For, ast.AsyncFor))]
+    found = []
+    for node in _own_nodes(function.node):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            around = [lp for lp in own if lp.node.lineno <= node.lineno <= (lp.node.end_lineno or 0)
+                      and not _in_orelse(lp.node, node)]
+            if around:
+                lp = max(around, key=lambda x: x.node.lineno)
+                found.append((lp.node.iter, lp.scope, lp))
+    return tuple({id(f[2]): f for f in found}.values())
+
+
+def _own_nodes(function: ast.AST):
+    """The nodes of a function's own body (not of functions or classes nested in it)."""
+    todo = list(function.body)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def _in_orelse(loop: ast.AST, node: ast.AST) -> bool:
+    return any(s.lineno <= node.lineno <= (s.end_lineno or 0) for s in loop.orelse)
+
+
+class Feed(NamedTuple):
+    """Something a training loop draws batches from."""
+
+    key: ast.AST  # what consumes it: the training loop, or the call handing it to a project helper
+    node: ast.AST  # what is iterated (a DataLoader call ...)
+    scope: Scope
+    passes: Optional[LoopInfo]  # the loop of this file one pass of which is one pass over it
+    around: Optional[LoopInfo] = None  # handed to a project helper: the loop around that call
+
+
+def feed_epoch(m: SemanticModel, feed: Feed) -> Optional[LoopInfo]:
+    """The loop that repeats the feed's passes (None: a single pass). On demand: finding
+    it can mean scanning the file's loops."""
+    return epoch_loop(m, feed.passes) if feed.passes is not None else feed.around
 
 
 def loop_sources(m: SemanticModel, loop: LoopInfo) -> List[Origin]:
     """What a loop consumes: its ``for`` iterable, and ``next(it)`` called directly in its
     body (not under ``no_grad``: ``next(iter(val_loader))`` for a look at held-out data)."""
+    return [(node, scope) for node, scope, _passes in loop_passes(m, loop)]
+
+
+def loop_passes(m: SemanticModel, loop: LoopInfo):
+    """:func:`loop_sources`, each with :func:`passes`' generator loop."""
     out = []
     if isinstance(loop.node, (ast.For, ast.AsyncFor)):
-        out.extend(iterated(m, loop.node.iter, loop.scope))
+        out.extend(passes(m, loop.node.iter, loop.scope))
     for site, _via in m.sites_in(loop, follow=False):
         if (site.is_call and site.loops and site.loops[-1] is loop.node and site.node.args
                 and m.resolve(site.node.func, site.scope) == "builtins.next"
                 and autograd.grad_mode(m, site.node, site.scope) is not False):
-            out.extend(iterated(m, site.node.args[0], site.scope))
+            out.extend(passes(m, site.node.args[0], site.scope))
     return out
 
 
 @memoized
-def training_feeds(m: SemanticModel) -> List[Tuple[LoopInfo, ast.AST, Scope]]:
-    """(training loop, value, scope) for everything a training loop iterates."""
-    return [(loop, node, scope) for loop, _evs in loops.training_loops(m)
-            for node, scope in loop_sources(m, loop)]
+def training_feeds(m: SemanticModel, helpers: bool = True) -> List[Feed]:
+    """Everything a training loop iterates: in this file, and (``helpers``) in a project
+    helper the value is handed to (``train(model, iter(loader), opt)``: the helper's
+    training loop iterates that parameter, torchlint/facts/crossmodule.py)."""
+    out = [Feed(loop.node, node, scope, through or loop)
+           for loop, _evs in loops.training_loops(m) for node, scope, through in loop_passes(m, loop)]
+    if helpers and m.project is not None:
+        for site in m.sites:
+            if site.is_call and (site.node.args or site.node.keywords):
+                for arg in m.project.fed_arguments(m, site.node, site.scope):
+                    around = _loop_infos(m).get(id(site.loops[-1])) if site.loops else None
+                    out.extend(Feed(site.node, node, scope, None, around) for node, scope in
+                               iterated(m, arg, site.scope))
+    return out
 
 
 # ------------------------------------------------------------- how loaders sample
@@ -120,6 +193,52 @@ def sampler_shards(m: SemanticModel, node: ast.AST, scope: Scope) -> Optional[bo
     if m.class_for(node.func, scope) is not None:
         return True
     return None
+
+
+class EpochSampler(NamedTuple):
+    """A DistributedSampler that iterating a value draws from (TL502)."""
+
+    node: ast.AST  # the ``DistributedSampler(...)`` call; for one a project helper builds, the helper call
+    scope: Scope
+    imported: Optional[str]  # built by a project helper: the attribute path to it ("" or ".sampler")
+
+
+def distributed_samplers(m: SemanticModel, holder: ast.AST, scope: Scope) -> List[EpochSampler]:
+    """The DistributedSamplers iterating ``holder`` draws from: ``holder`` itself, the
+    ``sampler=`` / ``batch_sampler=`` of a DataLoader or BatchSampler call, or the one in
+    the loader (or the sampler) a project helper returns (torchlint/facts/crossmodule.py)."""
+    q = qualname(m, holder, scope)
+    if q in known.DISTRIBUTED_SAMPLERS:
+        return [EpochSampler(holder, scope, None)]
+    if q in known.DATALOADERS or q in known.BATCH_SAMPLERS:
+        found, _complete = sampler_origins(m, holder, scope)
+        return [EpochSampler(s, ss, None) for s, ss in found if qualname(m, s, ss) in known.DISTRIBUTED_SAMPLERS]
+    if m.project is not None and isinstance(holder, ast.Call):
+        path = m.project.epoch_sampler(m, holder, scope)
+        if path is not None:
+            return [EpochSampler(holder, scope, path)]
+    return []
+
+
+def sampler_shuffles(m: SemanticModel, sampler: EpochSampler) -> bool:
+    """shuffle= is not given, or may be true (only a constant false value turns it off);
+    one a project helper builds was judged there."""
+    if sampler.imported is not None:
+        return True
+    given, complete = arguments(m, sampler.node, sampler.scope)
+    if "shuffle" not in given:
+        return complete
+    values = argument_origins(m, given, "shuffle")
+    return not all(isinstance(v, ast.Constant) and not v.value for v, _s in values)
+
+
+def sampler_feeds(m: SemanticModel) -> List[Feed]:
+    """The feeds that may draw from a DistributedSampler (TL502): those of the file's
+    training loops (a project helper may build the sampler), and the values handed to a
+    project helper's training loop when the file builds one itself."""
+    if m.project is None and not m.mentions("DistributedSampler"):
+        return []
+    return training_feeds(m, m.mentions("DistributedSampler"))
 
 
 @memoized
@@ -205,15 +324,18 @@ def epoch_loop(m: SemanticModel, loop: LoopInfo) -> Optional[LoopInfo]:
     return None
 
 
-def escapes(m: SemanticModel, holds) -> bool:
+def escapes(m: SemanticModel, holds, method: str = "") -> bool:
     """Some value for which ``holds(node, scope)`` is true is passed to a call torchlint
     cannot follow (not torch, not a builtin, not a same-file function or class, not an
-    iteration wrapper such as tqdm): that code may do what the rule looks for."""
+    iteration wrapper such as tqdm, not a project helper that never calls ``.<method>()``):
+    that code may do what the rule looks for."""
     for site in m.sites:
         if not site.is_call:
             continue
         call = site.node
         if m.function_for(call.func, site.scope) is not None or m.class_for(call.func, site.scope):
+            continue
+        if method and m.project is not None and m.project.never_calls(m, call, site.scope, method):
             continue
         q = m.resolve(call.func, site.scope)
         if q is not None and (q.startswith(("torch.", "builtins.")) or known.is_iter_wrapper(q)):

@@ -211,6 +211,61 @@ def runs_before(m: SemanticModel, a: Event, b: Event) -> bool:
     return False
 
 
+_CONSTANT_TESTS = (ast.Name, ast.Attribute, ast.Constant, ast.BoolOp, ast.UnaryOp, ast.Load,
+                   ast.And, ast.Or, ast.Not, ast.Is, ast.IsNot)
+
+
+def same_every_iteration(m: SemanticModel, test: ast.expr, site: Site, via: Tuple[Site, ...] = ()) -> bool:
+    """Does an ``if`` test around ``site`` (reached through ``via``) have one value in
+    every iteration of the loops around it? Only names, attributes and constants
+    (``use_amp``, ``args.fp16``, ``not self.amp``, ``scaler is not None``), none of them
+    written inside those loops (no loop target, assignment, ``+=`` or attribute store
+    of that name). False when unsure (a call, a subscript, a comparison of values)."""
+    nodes = list(ast.walk(test))
+    if not all(isinstance(n, _CONSTANT_TESTS) or isinstance(n, ast.Compare) and all(
+            isinstance(op, (ast.Is, ast.IsNot)) for op in n.ops) for n in nodes):
+        return False
+    read = {n.id for n in nodes if isinstance(n, ast.Name)} | {
+        n.attr for n in nodes if isinstance(n, ast.Attribute)}
+    outer = [s.loops[0] for s in via + (site,) if s.loops]
+    return not any(read & _stored_names(m, lp) for lp in outer)
+
+
+@memoized
+def _stored_names(m: SemanticModel, loop: ast.AST) -> frozenset:
+    """Names and attribute names written anywhere inside a loop statement."""
+    out = set()
+    for n in ast.walk(loop):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            out.add(n.id)
+        elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store):
+            out.add(n.attr)
+    return frozenset(out)
+
+
+def exclusive(m: SemanticModel, a: Event, b: Event) -> bool:
+    """``a`` and ``b`` lie in branches of one statement that exclude each other in a
+    pass (``if``/``else``, two ``match`` cases, two ``except`` clauses), compared where
+    their helper-call chains part. False when unsure."""
+    chain_a, chain_b = a.via + (a.site,), b.via + (b.site,)
+    for x, y in zip(chain_a, chain_b):
+        if x is y:
+            continue
+        if x.scope is not y.scope:
+            return False
+        pa, pb = m.statement_path(x.node, x.scope), m.statement_path(y.node, y.scope)
+        for sa, sb in zip(pa or (), pb or ()):
+            if sa == sb:
+                continue
+            owner, fa, ia = sa
+            fb, ib = sb[1], sb[2]
+            return sb[0] is owner and (
+                isinstance(owner, ast.If) and {fa, fb} == {"body", "orelse"}
+                or fa == fb and fa in ("cases", "handlers") and ia != ib)
+        return False
+    return False
+
+
 # ------------------------------------------------------------- training entry
 def is_trainer_fit(m: SemanticModel, site: Site) -> bool:
     """``trainer.fit(...)`` on a Lightning ``Trainer`` (bound or constructed inline)."""
@@ -272,7 +327,7 @@ def _site_trains(m: SemanticModel, site: Site) -> bool:
         return True
     if m.project is not None and site.is_call:
         binding = m.import_binding(site.node.func, site.scope)
-        if binding is None or not m.is_project_import(binding):
+        if binding is None or not m.project.owns(m, binding):
             return False
         return m.project.trains(m, site.node, site.scope)
     return False

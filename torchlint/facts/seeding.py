@@ -30,8 +30,9 @@ ALL_RNGS: FrozenSet[str] = frozenset({TORCH, RANDOM, NUMPY})
 NONE: FrozenSet[str] = frozenset()
 MAX_HELPER_DEPTH = 6
 
-# how a call seeds: a known seeder, a same-file helper, a user option, an unknown project import
-DIRECT, HELPER, OPTION, PROJECT = "direct", "helper", "option", "project"
+# how a call seeds: a known seeder, a same-file helper, a user option, an unknown project
+# import, a library's seeding helper named so (known.SEEDER_NAMES)
+DIRECT, HELPER, OPTION, PROJECT, LIBRARY = "direct", "helper", "option", "project", "library"
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,20 @@ def _call_seeds(m: SemanticModel, site: Site, extra: Tuple[str, ...], depth: int
             return frozenset(rngs), HELPER
     if m.function_for(func, site.scope) is None and m.class_for(func, site.scope) is None:
         binding = m.import_binding(func, site.scope)
-        if binding is not None and m.is_project_import(binding):
+        if binding is not None and (m.project.owns(m, binding) if m.project is not None
+                                    else m.is_project_import(binding)):
             rngs = imported_seeds(m, site, binding, qualname)
             if rngs:
                 return rngs, PROJECT
+        elif binding is not None and _library_seeder(qualname):
+            return ALL_RNGS, LIBRARY
     return NONE, DIRECT
+
+
+def _library_seeder(qualname: Optional[str]) -> bool:
+    """A library's seeding helper, by its name (``known.SEEDER_NAMES``): torchlint does
+    not read third-party code, and such a helper seeds what the library uses."""
+    return qualname is not None and "." in qualname and qualname.rsplit(".", 1)[-1] in known.SEEDER_NAMES
 
 
 def _direct_seeds(m: SemanticModel, qualname: Optional[str], func: ast.expr,
@@ -206,8 +216,8 @@ def imported_seeds(m: SemanticModel, site: Site, binding: Binding,
         alias = getattr(target, "qualname", None)  # a re-exported external name
         if alias is not None:
             return _rngs_of(m, {alias})
-        if target is None and not binding.level:
-            return NONE  # not the project's: a third-party function
+        if target is None and not binding.level:  # not the project's: a third-party function
+            return ALL_RNGS if _library_seeder(qualname) else NONE
     name = ast.unparse(call.func).rsplit(".", 1)[-1]
     if name[:1].isupper():
         return NONE

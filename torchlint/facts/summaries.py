@@ -18,8 +18,8 @@ import ast
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
 from torchlint import known, project
-from torchlint.facts import data, loops, modes
-from torchlint.semantic import FunctionInfo, Scope, SemanticModel, Site
+from torchlint.facts import data, loops, modes, values
+from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site
 from torchlint.syntax import parameters, unparse
 
 Receivers = Tuple[str, ...]
@@ -49,13 +49,17 @@ class NestedCall(NamedTuple):
 
 class FunctionSummary(NamedTuple):
     line: int
-    positional: Tuple[str, ...]
+    positional: Tuple[str, ...]  # a method's start with ``self``
     kwonly: Tuple[str, ...]
     items: Tuple[Union[Event, NestedCall], ...]
     calls: FrozenSet[str]  # qualified names called; ``"?.attr"`` when the callee does not resolve
     trains: bool  # a training loop, or trainer.fit(...), in its own code
     returns: FrozenSet[str]  # binding kinds of the returned values
     loader: Optional[Tuple[str, str]]  # ("text", dataset) | ("param", name): a whole-dataset loader
+    returns_graph: bool = False  # returns a tensor a backward() ran on (its graph kept: TL104)
+    # returns a DistributedSampler that may shuffle (""), or a DataLoader over one (".sampler")
+    epoch_sampler: Optional[str] = None
+    feeds: FrozenSet[str] = frozenset()  # parameters its own training loops draw batches from
 
 
 class ClassSummary(NamedTuple):
@@ -63,6 +67,10 @@ class ClassSummary(NamedTuple):
     kinds: FrozenSet[str]
     is_module: bool
     mode_dependent: bool  # builds or calls dropout/batch-norm layers, or reads self.training
+    # methods (its own, then its same-file bases'), for a class whose text can hold events
+    methods: Dict[str, FunctionSummary] = {}
+    attrs: Dict[str, FrozenSet[str]] = {}  # ``self.x`` -> training kinds (ATTRIBUTE_KINDS)
+    bases: Tuple[str, ...] = ()  # qualified names of the bases defined in other modules
 
 
 class Reexport(NamedTuple):
@@ -95,11 +103,10 @@ def summarize(m: SemanticModel) -> ModuleSummary:
             size += 300 + 150 * (len(fs.items) + len(fs.calls))
             bindings[name] = fs
         elif b.kind == "class" and b.node in m.classes:
-            cls = m.classes[b.node]
-            is_module = m.is_nn_module(cls)
-            bindings[name] = ClassSummary(cls.node.lineno, m.class_kinds(cls), is_module,
-                                          is_module and modes.class_dependent(m, cls))
-            size += 200
+            cs = _class(m, m.classes[b.node])
+            size += 200 + 60 * len(cs.attrs) + sum(300 + 150 * (len(f.items) + len(f.calls))
+                                                   for f in cs.methods.values())
+            bindings[name] = cs
         elif b.kind == "import" and b.full_name:
             bindings[name] = Reexport(b.full_name)
             size += 120
@@ -107,6 +114,48 @@ def summarize(m: SemanticModel) -> ModuleSummary:
     star = {n: (v.qualname if isinstance(v, Reexport) and not v.qualname.startswith(".") else "")
             for n, v in bindings.items() if (n in public if public is not None else not n.startswith("_"))}
     return ModuleSummary(bindings, star, size + 100 * len(star))
+
+
+# What ``self.x`` may be that a caller's training loop asks about (optimizer steps,
+# scheduler steps, scaler steps, loaders, samplers).
+ATTRIBUTE_KINDS = frozenset({"optimizer", "scheduler", "grad_scaler", "dataloader", "sampler",
+                             "distributed_sampler"})
+_METHOD_WORDS = ("backward", "zero_grad", ".grad", ".step", "seed", ".fit", ".train", ".eval")
+
+
+def _class(m: SemanticModel, cls: ClassInfo) -> ClassSummary:
+    """A class's summary: its kinds; for an ``nn.Module``, whether it depends on the mode;
+    its methods (own first, then its same-file bases') when its text can hold a training
+    event (a model's ``forward`` has none to tell); the training kinds of its ``self.x``."""
+    is_module = m.is_nn_module(cls)
+    chain = list(m.local_bases(cls))
+    methods: Dict[str, FunctionSummary] = {}
+    attrs: Dict[str, FrozenSet[str]] = {}
+    if _holds_any(m, chain, _METHOD_WORDS):
+        for c in reversed(chain):
+            for name, fn in c.methods.items():
+                methods[name] = _function(m, fn)
+    for c in chain:
+        for attr, values in c.attrs.items():
+            if attr not in attrs:
+                kinds = frozenset().union(*(m.kinds(v, vs) for v, vs in values)) & ATTRIBUTE_KINDS
+                if kinds:
+                    attrs[attr] = kinds
+    bases = tuple(q for c in chain for b in c.node.bases if m.class_for(b, c.outer) is None
+                  for q in (m.resolve(b, c.outer),) if candidate(q))
+    return ClassSummary(cls.node.lineno, m.class_kinds(cls), is_module,
+                        is_module and modes.class_dependent(m, cls), methods, attrs, bases)
+
+
+def _holds_any(m: SemanticModel, classes: List[ClassInfo], words: Tuple[str, ...]) -> bool:
+    """Does the text of any of the classes hold one of ``words``? (True when unknown.)"""
+    if m.lines is None:
+        return True
+    for c in classes:
+        text = "".join(m.lines[c.node.lineno - 1:c.node.end_lineno or c.node.lineno])
+        if any(w in text for w in words):
+            return True
+    return False
 
 
 def _dunder_all(m: SemanticModel) -> Optional[FrozenSet[str]]:
@@ -161,8 +210,43 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
     returns: set = set()
     for value in fn.returns:
         returns |= m.kinds(value, fn.scope)
+    graph = any(values.carries_graph(m, value, fn.scope) is not None for value in fn.returns)
     return FunctionSummary(fn.node.lineno, tuple(positional), tuple(kwonly), tuple(items),
-                           frozenset(calls), trains, frozenset(returns), _loader(m, fn))
+                           frozenset(calls), trains, frozenset(returns), _loader(m, fn), graph,
+                           _epoch_sampler(m, fn), _feeds(m, fn, own) if trains else frozenset())
+
+
+def _feeds(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str]) -> FrozenSet[str]:
+    """Parameters of ``fn`` that its own training loops iterate (``for b in loader``,
+    ``next(batches)``, through ``enumerate``/``iter``/``tqdm``), as given by the caller."""
+    out = set()
+    for loop, _evs in loops.training_loops(m):
+        if loop.function is fn:
+            out.update(node.arg for node, ns, _through in data.loop_passes(m, loop)
+                       if isinstance(node, ast.arg) and ns is fn.scope and node.arg in own)
+    return frozenset(out)
+
+
+def _epoch_sampler(m: SemanticModel, fn: FunctionInfo) -> Optional[str]:
+    """TL502 across modules: every value ``fn`` returns is a DistributedSampler it builds
+    that may shuffle (``""``), or a DataLoader drawing from one (``".sampler"``); else None."""
+    if not fn.returns or not _mentions(m, "DistributedSampler"):
+        return None
+    paths = set()
+    for value in fn.returns:
+        for node, ns in m.origins(value, fn.scope):
+            samplers = data.distributed_samplers(m, node, ns)
+            if len(samplers) != 1 or not data.sampler_shuffles(m, samplers[0]):
+                return None
+            if samplers[0].node is node:
+                paths.add("")
+            elif data.is_dataloader(m, node, ns) and any(  # sampler=, not inside a batch_sampler=
+                    o is samplers[0].node for o, _ in data.argument_origins(m, data.arguments(m, node, ns)[0],
+                                                                            "sampler")):
+                paths.add(".sampler")
+            else:
+                return None
+    return paths.pop() if len(paths) == 1 else None
 
 
 def _local_events(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str], site: Site, q: Optional[str],

@@ -137,13 +137,15 @@ def carries_graph(m: SemanticModel, expr: ast.expr, scope: Scope,
     a value that a ``backward()`` runs on (in this function, or in a same-file helper
     that returns it: value flow follows helper returns)."""
     graph_values = _graph_facts(m)[1]
-    if not graph_values:
+    if not graph_values and m.project is None:
         return None
     candidates = [r for r in grad_roots(expr) if r.id != exclude]
     if isinstance(expr, ast.Call):
         candidates.append(expr)
     for cand in candidates:
-        if any(id(v) in graph_values for v, _s in m.origins(cand, scope)):
+        if any(id(v) in graph_values or (  # or returned so by a project helper (facts/crossmodule.py)
+                m.project is not None and isinstance(v, ast.Call) and m.project.returns_graph(m, v, s))
+               for v, s in m.origins(cand, scope)):
             return cand.id if isinstance(cand, ast.Name) else short_text(cand.func) + "(...)"
     return None
 

@@ -44,6 +44,6 @@ def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
 
 def _steps_after(m, sched: loops.Event, later):
     """Steps of the scheduler's own optimizer after it, else every optimizer step after it."""
-    steps = [e for e in later if e.kind == loops.STEP and e.origin is None]
+    steps = [e for e in later if e.kind == loops.STEP]  # an imported helper's too
     owners = values.scheduler_optimizers(m, sched.node.func.value, sched.site.scope)
     return [s for s in steps if s.receiver in owners] or steps

@@ -25,15 +25,15 @@ _UNWRAP = frozenset({"builtins.enumerate", "builtins.iter"})
 def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
     m = ctx.m
     reason = "the reported epoch loop is not found"
-    for loop, holder, hscope in data.training_feeds(m):
-        epoch = data.epoch_loop(m, loop)
+    for feed in data.sampler_feeds(m):
+        holder, hscope, loop, epoch = feed.node, feed.scope, feed.passes, data.feed_epoch(ctx.m, feed)
         if epoch is None or (epoch.node.lineno, epoch.node.col_offset) != (v.line, v.col):
             continue
         target = getattr(epoch.node, "target", None)
         if not isinstance(target, ast.Name) or target.id == "_":
             return "the epoch loop has no epoch counter to pass"
-        for sampler, _sscope in _distributed_samplers(m, holder, hscope):
-            name = _name(ctx, sampler, holder, hscope, loop, epoch)
+        for found in data.distributed_samplers(m, holder, hscope):
+            name = _name(ctx, found, holder, hscope, loop, epoch)
             if name is None:
                 reason = "the sampler cannot be named from the epoch loop"
                 continue
@@ -47,26 +47,18 @@ def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
     return reason
 
 
-def _distributed_samplers(m, holder, hscope):
-    q = data.qualname(m, holder, hscope)
-    if q in known.DISTRIBUTED_SAMPLERS:
-        return [(holder, hscope)]
-    if q in known.DATALOADERS or q in known.BATCH_SAMPLERS:
-        found, _complete = data.sampler_origins(m, holder, hscope)
-        return [(s, ss) for s, ss in found if data.qualname(m, s, ss) in known.DISTRIBUTED_SAMPLERS]
-    return []
-
-
-def _name(ctx: Context, sampler, holder, hscope, loop, epoch) -> Optional[str]:
-    """An expression that is ``sampler`` at the top of the epoch loop."""
-    own = _reachable(ctx, data.bound_name(ctx.m, sampler), sampler, epoch)
-    if own is not None:
-        return own
-    path = _path(ctx.m, holder, hscope, sampler)
+def _name(ctx: Context, found: data.EpochSampler, holder, hscope, loop, epoch) -> Optional[str]:
+    """An expression that is the sampler at the top of the epoch loop."""
+    sampler = found.node
+    if found.imported is None:
+        own = _reachable(ctx, data.bound_name(ctx.m, sampler), sampler, epoch)
+        if own is not None:
+            return own
+    path = _path(ctx.m, holder, hscope, sampler) if found.imported is None else found.imported
     if path is None:
         return None
     base = _reachable(ctx, data.bound_name(ctx.m, holder), holder, epoch)
-    if base is None and isinstance(loop.node, (ast.For, ast.AsyncFor)):
+    if base is None and loop is not None and isinstance(loop.node, (ast.For, ast.AsyncFor)):
         base = _reachable(ctx, _iterated_text(ctx, loop), holder, epoch)
     return base + path if base is not None else None
 

@@ -48,6 +48,8 @@ class Kinds:
                     for c in self.local_bases(cls):
                         for value, vscope in c.attrs.get(expr.attr, ()):
                             out |= self._kinds(value, vscope, depth + 1)
+                    if not out and self.project is not None:  # set by a base in another module
+                        return self.project.attribute_kinds(self, cls, expr.attr)
                     return frozenset(out)
             return EMPTY
         if isinstance(expr, ast.Call):

@@ -46,6 +46,9 @@ class Externals(Protocol):
     def star_export(self, m: "SemanticModel", name: str) -> Optional[str]:
         """The qualified name ``name`` has through the file's ``from x import *``."""
 
+    def attribute_kinds(self, m: "SemanticModel", cls: ClassInfo, attr: str) -> FrozenSet[str]:
+        """Kinds of ``self.attr`` set by a base class of ``cls`` from another module."""
+
 
 class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
     """Facts about one file. ``SemanticModel(tree, filename, lines, project=None)``."""

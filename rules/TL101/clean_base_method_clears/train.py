@@ -1,0 +1,27 @@
+"""``self.optimizer`` comes from ``BaseEngine`` (engine_base.py); the loop clears its
+gradients through the inherited ``self.clear()``."""
+import torch
+import torch.nn.functional as F
+
+from engine_base import BaseEngine
+
+
+class Trainer(BaseEngine):
+    def fit(self, batches, epochs):
+        for epoch in range(epochs):
+            for x, y in batches:
+                self.clear()
+                loss = F.mse_loss(self.model(x), y)
+                loss.backward()
+                self.optimizer.step()
+            self.log(epoch, loss.item())
+
+
+def main():
+    torch.manual_seed(0)
+    batches = [(torch.randn(16, 8), torch.randn(16, 1)) for _ in range(4)]
+    Trainer(torch.nn.Linear(8, 1), lr=0.05).fit(batches, epochs=2)
+
+
+if __name__ == "__main__":
+    main()

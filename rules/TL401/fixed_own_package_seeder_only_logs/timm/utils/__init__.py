@@ -1,0 +1,3 @@
+from .random import random_seed
+
+__all__ = ["random_seed"]

@@ -1,0 +1,1 @@
+"""The checkout's package, named like the library it is."""

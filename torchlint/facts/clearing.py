@@ -1,0 +1,162 @@
+"""Which optimizer steps of a training loop no gradient clearing reaches (TL101).
+
+A loop clears the gradients an optimizer steps with when some clearing in it
+may touch that optimizer's parameters. Precision first: every clearing counts
+for every optimizer - ``p.grad = None``, a helper's ``zero_grad``, an optimizer
+handed to code torchlint cannot see - except an ``X.zero_grad()`` whose reach
+can be told exactly: ``X`` is an optimizer built over ``M.parameters()`` of
+known modules, or a module ``M`` itself (``model.zero_grad()`` clears every
+optimizer over that model's parameters), and each such ``M`` is provably a
+different object from each module the stepped optimizer is built over (two
+constructor calls, ``.to(device)`` and the like seen through, none built from
+another module). A GAN loop that clears ``opt_d`` but never ``opt_g`` (nor
+``G``) then steps ``opt_g`` with stale gradients.
+"""
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Tuple
+
+from torchlint import known
+from torchlint.facts import loops
+from torchlint.semantic import Scope, SemanticModel
+
+Modules = Tuple[Tuple[ast.expr, Scope], ...]  # module expressions, each with its scope
+_WRAPPING_BUILTINS = frozenset({"builtins.list", "builtins.tuple", "itertools.chain"})
+
+
+def uncleared_steps(m: SemanticModel, evs: List[loops.Event]) -> List[loops.Event]:
+    """The STEP events of a training loop's events (``loops.training_loops``) whose
+    optimizer no clearing in the loop may reach; every step when nothing clears,
+    none when an optimizer is handed to code torchlint cannot see."""
+    kinds = {e.kind for e in evs}
+    if loops.OPAQUE in kinds:
+        return []
+    steps = [e for e in evs if e.kind == loops.STEP]
+    clears = [e for e in evs if e.kind == loops.ZERO_GRAD]
+    if not clears:
+        return steps
+    out = []
+    for step in steps:
+        stepped = _stepped_modules(m, step)
+        if stepped and all(_misses(m, clear, stepped) for clear in clears):
+            out.append(step)
+    return out
+
+
+def _stepped_modules(m: SemanticModel, step: loops.Event) -> Optional[Modules]:
+    """The modules whose parameters the stepped optimizer holds, or None when unknown."""
+    if step.origin is not None or not isinstance(step.node, ast.Call):
+        return None
+    func = step.node.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    scope = step.site.scope
+    optimizer = step.node.args[0] if step.node.args and "grad_scaler" in m.kinds(func.value, scope) \
+        else func.value
+    return optimizer_modules(m, optimizer, scope)
+
+
+def optimizer_modules(m: SemanticModel, optimizer: ast.expr, scope: Scope) -> Optional[Modules]:
+    """``(M, scope)`` for every ``M.parameters()`` the optimizer is built over, on every
+    path the model can follow (``Adam(G.parameters())``, ``SGD([*a.parameters(),
+    *b.parameters()])``, ``Adam(list(G.parameters()) + list(E.parameters()))``); None
+    when any of its parameters comes from something else (a list built elsewhere,
+    parameter groups, a filter)."""
+    origins = m.origins(optimizer, scope)
+    if not origins:
+        return None
+    out = []
+    for origin, oscope in origins:
+        if not isinstance(origin, ast.Call) or "optimizer" not in m.kinds(origin, oscope):
+            return None
+        params = origin.args[0] if origin.args else next(
+            (k.value for k in origin.keywords if k.arg == "params"), None)
+        found = _parameter_owners(m, params, oscope) if params is not None else None
+        if not found:
+            return None
+        out.extend(found)
+    return tuple(out)
+
+
+def _parameter_owners(m: SemanticModel, expr: ast.expr, scope: Scope) -> Optional[List[ast.expr]]:
+    if isinstance(expr, ast.Starred):
+        return _parameter_owners(m, expr.value, scope)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and not expr.args \
+            and expr.func.attr in ("parameters", "named_parameters"):
+        return [(expr.func.value, scope)]
+    parts: List[ast.expr] = []
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        parts = list(expr.elts)
+    elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        parts = [expr.left, expr.right]
+    elif isinstance(expr, ast.Call) and m.resolve(expr.func, scope) in _WRAPPING_BUILTINS:
+        parts = list(expr.args)
+    out = []
+    for part in parts:
+        found = _parameter_owners(m, part, scope)
+        if not found:
+            return None
+        out.extend(found)
+    return out or None
+
+
+def _misses(m: SemanticModel, clear: loops.Event, stepped: Modules) -> bool:
+    """The clearing provably touches none of ``stepped``'s parameters."""
+    node = clear.node
+    if clear.origin is not None or not isinstance(node, ast.Call) \
+            or not isinstance(node.func, ast.Attribute) or node.func.attr != "zero_grad":
+        return False
+    receiver, scope = node.func.value, clear.site.scope
+    kinds = m.kinds(receiver, scope)
+    if kinds == {"optimizer"}:
+        cleared = optimizer_modules(m, receiver, scope)
+    elif "module" in kinds and "optimizer" not in kinds:
+        cleared = ((receiver, scope),)
+    else:
+        return False
+    return cleared is not None and all(
+        _different_objects(m, a, sa, b, sb) for a, sa in cleared for b, sb in stepped)
+
+
+def _different_objects(m: SemanticModel, a: ast.expr, a_scope: Scope, b: ast.expr, b_scope: Scope) -> bool:
+    """``a`` and ``b`` hold modules built by different constructor calls, neither built
+    from another module (``Wrapper(G)`` may hold ``G``)."""
+    oa, ob = _constructions(m, a, a_scope), _constructions(m, b, b_scope)
+    if oa is None or ob is None:
+        return False
+    return not ({id(c) for c, _s in oa} & {id(c) for c, _s in ob})
+
+
+def _constructions(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0):
+    """The constructor calls that built the module ``expr`` holds (``.to()``, ``.cuda()``
+    ... seen through), or None when one is not such a call."""
+    out = []
+    for origin, oscope in m.origins(expr, scope):
+        if not isinstance(origin, ast.Call):
+            return None
+        func = origin.func
+        if isinstance(func, ast.Attribute) and func.attr in known.SELF_RETURNING_METHODS:
+            inner = _constructions(m, func.value, oscope, depth + 1) if depth < 4 else None
+            if inner is None:
+                return None
+            out.extend(inner)
+            continue
+        if not _from_nothing_shared(m, origin, oscope, depth):
+            return None
+        out.append((origin, oscope))
+    return out or None
+
+
+def _from_nothing_shared(m: SemanticModel, call: ast.Call, scope: Scope, depth: int) -> bool:
+    """No argument of the call is a module that exists elsewhere: modules built right
+    there (``nn.Sequential(nn.Linear(4, 8), nn.ReLU())``) are new, a name is not."""
+    for value in list(call.args) + [k.value for k in call.keywords]:
+        if isinstance(value, ast.Starred):
+            return False  # ``nn.Sequential(*layers)``: what the list holds is not followed
+        if isinstance(value, ast.Call) and depth < 6:
+            if not _from_nothing_shared(m, value, scope, depth + 1):
+                return False
+        elif "module" in m.kinds(value, scope) or isinstance(value, (ast.List, ast.Tuple)):
+            return False
+    return True
