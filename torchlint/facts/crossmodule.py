@@ -232,7 +232,8 @@ class CrossModule:
         return Facts(found.path, found.summary.line, events, calls, trains, found.summary.returns,
                      found.summary.returns_graph)
 
-    def callee(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Tuple[Optional[Target], Optional[str]]:
+    def callee(self, m: SemanticModel, call: ast.Call,
+               scope: Scope) -> Tuple[Optional[Target], Optional[str]]:
         """The project function a call runs (a :class:`Target` over a FunctionSummary), and
         for a method the caller's text for its ``self`` (``"trainer"`` in
         ``trainer.train_step(x)`` on an instance of an imported class; ``"self"`` for a

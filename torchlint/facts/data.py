@@ -212,7 +212,8 @@ def distributed_samplers(m: SemanticModel, holder: ast.AST, scope: Scope) -> Lis
         return [EpochSampler(holder, scope, None)]
     if q in known.DATALOADERS or q in known.BATCH_SAMPLERS:
         found, _complete = sampler_origins(m, holder, scope)
-        return [EpochSampler(s, ss, None) for s, ss in found if qualname(m, s, ss) in known.DISTRIBUTED_SAMPLERS]
+        return [EpochSampler(s, ss, None) for s, ss in found
+                if qualname(m, s, ss) in known.DISTRIBUTED_SAMPLERS]
     if m.project is not None and isinstance(holder, ast.Call):
         path = m.project.epoch_sampler(m, holder, scope)
         if path is not None:

@@ -136,9 +136,9 @@ def _class(m: SemanticModel, cls: ClassInfo) -> ClassSummary:
             for name, fn in c.methods.items():
                 methods[name] = _function(m, fn)
     for c in chain:
-        for attr, values in c.attrs.items():
+        for attr, bound in c.attrs.items():
             if attr not in attrs:
-                kinds = frozenset().union(*(m.kinds(v, vs) for v, vs in values)) & ATTRIBUTE_KINDS
+                kinds = frozenset().union(*(m.kinds(v, vs) for v, vs in bound)) & ATTRIBUTE_KINDS
                 if kinds:
                     attrs[attr] = kinds
     bases = tuple(q for c in chain for b in c.node.bases if m.class_for(b, c.outer) is None

@@ -290,4 +290,3 @@ class ControlFlow:
             for target in self.call_targets(site):
                 index.setdefault(target.node, []).append(site)
         return index
-

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 from torchlint import known
 from torchlint.semantic.cache import memoized
 from torchlint.semantic.nodes import Binding, BindingKind, LoopInfo, Scope, Site
-from torchlint.syntax import bind_arguments, parameter_default, position, reads_name, within
+from torchlint.syntax import parameter_default, position, reads_name, within
 
 MAX_ORIGIN_DEPTH = 16  # value-flow hops followed by origins
 MAX_ORIGIN_STEPS = 400  # and steps in all, per query
@@ -347,7 +347,6 @@ class ValueFlow:
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                 index.setdefault(func.value.id, []).append(site)
         return index
-
 
     def _precedes(self, binding: Binding, use: ast.AST) -> bool:
         """The binding is written before ``use`` and ``use`` is not part of the value it

@@ -239,10 +239,9 @@ class Kinds:
 
 def _constant(node: ast.AST):
     """An int or str constant subscript (``xs[0]``, ``d["opt"]``), else None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, str)) and not isinstance(node.value, bool):
+    if isinstance(node, ast.Constant) and type(node.value) in (int, str):
         return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
-            and type(node.operand.value) is int:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+            and isinstance(node.operand, ast.Constant) and type(node.operand.value) is int:
         return -node.operand.value
     return None
-

@@ -147,6 +147,7 @@ def _use(node: ast.Name, parent: ast.AST) -> Optional[str]:
         return "" if node is not parent.func else None
     if isinstance(parent, ast.Compare):
         return "" if all(isinstance(op, (ast.Is, ast.IsNot)) for op in parent.ops) else None
-    if isinstance(parent, _NEUTRAL_PARENTS) or (isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)):
+    if isinstance(parent, _NEUTRAL_PARENTS) or (isinstance(parent, ast.UnaryOp)
+                                                and isinstance(parent.op, ast.Not)):
         return ""
     return None
