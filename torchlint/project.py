@@ -113,6 +113,7 @@ _MISSING = object()
 def clear_cache() -> None:
     _CACHE.clear()
     _SCANS.clear()
+    _REALPATHS.clear()
 
 
 def for_file(filename: Optional[str], summarize: Summarize) -> Optional["Project"]:
@@ -221,8 +222,8 @@ class Project:
     def _allowed(self, path: str) -> bool:
         """Only the project's own source files, never the linted file itself."""
         if self._real is None:
-            self._real = (os.path.realpath(self.root), os.path.realpath(self.origin))
-        real = os.path.realpath(path)
+            self._real = (_realpath(self.root), _realpath(self.origin))
+        real = _realpath(path)
         return _inside(real, self._real[0]) and not _third_party(real) and real != self._real[1]
 
     # ------------------------------------------------------------------ read
@@ -260,7 +261,7 @@ class Project:
         if path not in self._keys:
             try:
                 st = os.stat(path)
-                self._keys[path] = (os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                self._keys[path] = (_realpath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns,
                                     st.st_ino, st.st_dev)
             except OSError:
                 self._keys[path] = None
@@ -331,10 +332,21 @@ def _project_roots(folder: str, exists) -> Tuple[str, Tuple[str, ...]]:
 
 
 def _inside(path: str, folder: str) -> bool:
-    try:
-        return os.path.commonpath([path, folder]) == folder
-    except ValueError:  # different drives
-        return False
+    """``path`` is ``folder`` or below it (both absolute and normalized)."""
+    return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
+
+
+_REALPATHS: Dict[str, str] = {}  # resolved paths, process-wide (symlinks rarely move mid-run)
+MAX_REALPATHS = 8192
+
+
+def _realpath(path: str) -> str:
+    found = _REALPATHS.get(path)
+    if found is None:
+        if len(_REALPATHS) >= MAX_REALPATHS:
+            _REALPATHS.clear()
+        found = _REALPATHS[path] = os.path.realpath(path)
+    return found
 
 
 # The interpreter's own library folders, read once at import (no lazy import later:
@@ -346,6 +358,6 @@ _STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(s
 
 def _third_party(path: str) -> bool:
     """In site-packages/dist-packages or the interpreter's library?"""
-    real = os.path.realpath(path)
+    real = _realpath(path)
     return bool(_THIRD_PARTY_PARTS.intersection(real.split(os.sep))) or any(
         _inside(real, d) for d in _LIBRARY_DIRS)

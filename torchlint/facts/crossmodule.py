@@ -17,65 +17,11 @@ from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple,
 
 from torchlint import known, project
 from torchlint.facts import data, loops, summaries
+from torchlint.facts.lexicon import scan as lexicon_scan
 from torchlint.facts.summaries import (Alias, ClassSummary, Event, FunctionSummary, NestedCall, Reexport,
                                        candidate)
 from torchlint.semantic import Scope, SemanticModel
 from torchlint.syntax import bind_arguments, unparse
-
-# What a module's text must hold for its functions to be able to do a thing (a word
-# the code cannot be written without); a module lacking it cannot, whatever its tree.
-_BACKWARD_CALL = re.compile(rb"(?<!def )\bbackward\s*\(|manual_backward\s*\(")
-_STEP_CALL = re.compile(rb"\.step\s*\(")
-_FIT_CALL = re.compile(rb"\.fit\s*\(")
-_ACTS = (b"backward", b"zero_grad", b".grad", b".step", b"seed", b".fit") + tuple(
-    w.encode() for w in known.OPTIMIZER_WORDS)
-WORDS = {  # name -> test of the bytes (a substring first: alternations scan slowly)
-    "acts": lambda d: any(w in d for w in _ACTS),  # any Facts at all
-    "backward": lambda d: b"backward" in d and _BACKWARD_CALL.search(d) is not None,  # a backward call
-    "step": lambda d: b".step" in d and _STEP_CALL.search(d) is not None,  # an optimizer/scaler step
-    "trains": lambda d: (b"backward" in d and _BACKWARD_CALL.search(d) is not None)
-    or (b".fit" in d and _FIT_CALL.search(d) is not None),
-    "seeds": lambda d: b"seed" in d,
-}
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([^\n#]*)"
-                          rb"|import[ \t]+([\w., \t]+))", re.M)
-
-
-class Lexicon(NamedTuple):
-    """What a module's text says without parsing it (cached per file identity)."""
-
-    words: FrozenSet[str]  # the WORDS it holds
-    imports: Tuple[Tuple[int, str, Tuple[str, ...]], ...]  # (level, module, names) of project imports
-
-
-def scan(data: bytes) -> Lexicon:
-    words = frozenset(name for name, holds in WORDS.items() if holds(data))
-    imports = []
-    for match in _IMPORT_LINE.finditer(data):
-        dots, module, names, plain = match.groups()
-        if plain is not None:
-            for part in plain.split(b","):
-                name = part.strip().split(b" ")[0].decode("ascii", "replace")
-                if name and _project_top(name.split(".")[0]):
-                    imports.append((0, name, ()))
-            continue
-        text = names
-        if b"(" in text and b")" not in text:  # a parenthesised list continues
-            end = data.find(b")", match.end())
-            text += data[match.end():end] if end != -1 else b""
-        listed = tuple(n for n in (p.strip().split(b" ")[0].decode("ascii", "replace") for p in
-                                   text.replace(b"(", b" ").replace(b")", b" ").replace(b"\\", b" ")
-                                   .split(b",")) if n.isidentifier())
-        module_text = module.decode("ascii", "replace")
-        if dots or _project_top(module_text.split(".")[0]):
-            imports.append((len(dots), module_text, listed))
-    return Lexicon(words, tuple(imports))
-
-
-def _project_top(top: str) -> bool:
-    """Could an import of this top-level name reach the user's project? (A name known
-    libraries have can: a checkout of that library, :meth:`CrossModule.owns`.)"""
-    return bool(top) and top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES
 
 
 # ------------------------------------------------------------------ answers
@@ -142,6 +88,9 @@ class CrossModule:
         self._targets: Dict[tuple, object] = {}
         self._facts: Dict[ast.Call, Optional[Facts]] = {}
         self._methods: Dict[ast.Attribute, object] = {}
+        self._imported: Optional[Tuple[str, ...]] = None  # project modules the file imports
+        self._defined: Dict[str, bool] = {}  # method name -> one of them says ``def name(``
+        self._held: Dict[tuple, bool] = {}  # (path, word, hop, strict) -> :meth:`_holds`
 
     @property
     def touched(self) -> set:
@@ -275,6 +224,8 @@ class CrossModule:
                      if m.class_for(b, c.outer) is None]
             this = "self"
         else:
+            if not self._imported_defines(m, name):
+                return None  # no imported project module has such a method: no flow needed
             origins = m.origins(obj, scope)
             if not origins or not all(isinstance(o, ast.Call) for o, _s in origins):
                 return None
@@ -287,6 +238,25 @@ class CrossModule:
             if path is not None and self._defines(path, name):
                 return expr, escope, this or unparse(obj)
         return None
+
+    def _imported_defines(self, m: SemanticModel, name: str) -> bool:
+        """Some project module the file imports (at any scope) says ``def name(``: the
+        cheap test before following where a receiver comes from (the class of a receiver
+        resolves through one of the file's imports, and :meth:`_find_method_class` asks
+        the same of its module)."""
+        if self._imported is None:
+            paths = set()
+            for scope in m.scopes.values():
+                for bindings in scope.bindings.values():
+                    for b in bindings:
+                        if b.full_name and m.is_project_import(b):
+                            # ``from pkg import Net`` / ``import pkg`` / ``from pkg import sub``
+                            paths.update(p for p in (self._path_of(b.full_name),
+                                                     self._path_of(b.full_name + ".x")) if p)
+            self._imported = tuple(sorted(paths))
+        if name not in self._defined:
+            self._defined[name] = any(self._defines(p, name) for p in self._imported)
+        return self._defined[name]
 
     def _path_of(self, q: Optional[str]) -> Optional[str]:
         """The project module a qualified name of the linted file comes from (no parse)."""
@@ -358,7 +328,7 @@ class CrossModule:
         return None if facts is None else facts.calls
 
     def may_provide(self, m: SemanticModel, call: ast.Call, scope: Scope, word: str) -> bool:
-        """Could the project function ``call`` calls contribute what ``WORDS[word]`` is
+        """Could the project function ``call`` calls contribute what ``lexicon.WORDS[word]`` is
         needed for (a ``backward`` call, an optimizer ``step``)? False when the call is
         not into the project, or its module and the project modules that one imports
         (all the analysis could read, within the hops) lack the word. No parse."""
@@ -377,7 +347,7 @@ class CrossModule:
                       word: str = "acts") -> Optional[str]:
         """The path of the project module the callee comes from when that module, and
         the project modules it imports (one level: all an answer could read within
-        ``MAX_HOPS``), lack ``WORDS[word]`` - and, for events, no optimizer is passed in:
+        ``MAX_HOPS``), lack ``lexicon.WORDS[word]`` - and, for events, no optimizer is passed in:
         then the question's answer is "nothing" without parsing. None when that cannot
         be told this cheaply."""
         path = self._module_of(m, call, scope)
@@ -397,7 +367,13 @@ class CrossModule:
         the word? Unreadable counts as holding it; so, when ``strict``, does a module at
         the last hop that imports project modules (a re-export may go on past the hops,
         where the answer is unknown)."""
-        lexicon = self.project.scan(path, scan)
+        key = (path, word, hop, strict)
+        if key not in self._held:
+            self._held[key] = self._holds_uncached(path, word, hop, strict)
+        return self._held[key]
+
+    def _holds_uncached(self, path: str, word: str, hop: int, strict: bool) -> bool:
+        lexicon = self.project.scan(path, lexicon_scan)
         if lexicon is None or word in lexicon.words:
             return True
         if hop >= project.MAX_HOPS:

@@ -150,12 +150,22 @@ def training_feeds(m: SemanticModel, helpers: bool = True) -> List[Feed]:
            for loop, _evs in loops.training_loops(m) for node, scope, through in loop_passes(m, loop)]
     if helpers and m.project is not None:
         for site in m.sites:
-            if site.is_call and (site.node.args or site.node.keywords):
+            if site.is_call and any(_may_be_loader(m, a, site.scope) for a in
+                                    site.node.args + [k.value for k in site.node.keywords]):
                 for arg in m.project.fed_arguments(m, site.node, site.scope):
                     around = _loop_infos(m).get(id(site.loops[-1])) if site.loops else None
                     out.extend(Feed(site.node, node, scope, None, around) for node, scope in
                                iterated(m, arg, site.scope))
     return out
+
+
+def _may_be_loader(m: SemanticModel, arg: ast.AST, scope: Scope) -> bool:
+    """``loader``, ``iter(loader)``, ``enumerate(tqdm(loader))``: a DataLoader, bare or in
+    iteration wrappers - the only arguments worth asking a project helper about (asking
+    summarizes the helper's module)."""
+    while isinstance(arg, ast.Call) and arg.args and known.is_iter_wrapper(m.resolve(arg.func, scope) or ""):
+        arg = arg.args[0]
+    return "dataloader" in m.kinds(arg, scope)
 
 
 # ------------------------------------------------------------- how loaders sample

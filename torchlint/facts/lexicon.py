@@ -1,0 +1,66 @@
+"""What a project module's text says, without parsing it: the words a question needs
+(a module lacking ``backward`` cannot train, whatever its tree) and the project
+imports it makes. Cached by :meth:`torchlint.project.Project.scan` per file identity;
+:mod:`torchlint.facts.crossmodule` answers "nothing" from it without a parse.
+"""
+from __future__ import annotations
+
+import re
+from typing import FrozenSet, NamedTuple, Tuple
+
+from torchlint import known, project
+
+# What a module's text must hold for its functions to be able to do a thing (a word
+# the code cannot be written without); a module lacking it cannot, whatever its tree.
+_BACKWARD_CALL = re.compile(rb"(?<!def )\bbackward\s*\(|manual_backward\s*\(")
+_STEP_CALL = re.compile(rb"\.step\s*\(")
+_FIT_CALL = re.compile(rb"\.fit\s*\(")
+_ACTS = (b"backward", b"zero_grad", b".grad", b".step", b"seed", b".fit") + tuple(
+    w.encode() for w in known.OPTIMIZER_WORDS)
+WORDS = {  # name -> test of the bytes (a substring first: alternations scan slowly)
+    "acts": lambda d: any(w in d for w in _ACTS),  # any Facts at all
+    "backward": lambda d: b"backward" in d and _BACKWARD_CALL.search(d) is not None,  # a backward call
+    "step": lambda d: b".step" in d and _STEP_CALL.search(d) is not None,  # an optimizer/scaler step
+    "trains": lambda d: (b"backward" in d and _BACKWARD_CALL.search(d) is not None)
+    or (b".fit" in d and _FIT_CALL.search(d) is not None),
+    "seeds": lambda d: b"seed" in d,
+}
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([^\n#]*)"
+                          rb"|import[ \t]+([\w., \t]+))", re.M)
+
+
+class Lexicon(NamedTuple):
+    """What a module's text says without parsing it (cached per file identity)."""
+
+    words: FrozenSet[str]  # the WORDS it holds
+    imports: Tuple[Tuple[int, str, Tuple[str, ...]], ...]  # (level, module, names) of project imports
+
+
+def scan(data: bytes) -> Lexicon:
+    words = frozenset(name for name, holds in WORDS.items() if holds(data))
+    imports = []
+    for match in _IMPORT_LINE.finditer(data):
+        dots, module, names, plain = match.groups()
+        if plain is not None:
+            for part in plain.split(b","):
+                name = part.strip().split(b" ")[0].decode("ascii", "replace")
+                if name and project_top(name.split(".")[0]):
+                    imports.append((0, name, ()))
+            continue
+        text = names
+        if b"(" in text and b")" not in text:  # a parenthesised list continues
+            end = data.find(b")", match.end())
+            text += data[match.end():end] if end != -1 else b""
+        listed = tuple(n for n in (p.strip().split(b" ")[0].decode("ascii", "replace") for p in
+                                   text.replace(b"(", b" ").replace(b")", b" ").replace(b"\\", b" ")
+                                   .split(b",")) if n.isidentifier())
+        module_text = module.decode("ascii", "replace")
+        if dots or project_top(module_text.split(".")[0]):
+            imports.append((len(dots), module_text, listed))
+    return Lexicon(words, tuple(imports))
+
+
+def project_top(top: str) -> bool:
+    """Could an import of this top-level name reach the user's project? (A name known
+    libraries have can: a checkout of that library, :meth:`CrossModule.owns`.)"""
+    return bool(top) and top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES
