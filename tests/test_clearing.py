@@ -54,3 +54,61 @@ def test_clearing_one_optimizer_leaves_another_only_when_told_exactly(clear, d, 
     source = GAN.format(clear=clear.replace("; ", "\n    ").replace(": p.grad", ":\n        p.grad"),
                         d=d, g_params=g_params, g_to=g_to)
     assert _uncleared(source) == uncleared
+
+
+# --------------------------------------------------------------- clearing in the other branch
+BRANCHES = """
+import torch
+model = torch.nn.Linear(4, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+scaler = torch.amp.GradScaler("cpu")
+def helper(o):
+    o.zero_grad()
+for i, x in enumerate(data):
+    loss = model(x).sum()
+    if {test}:
+        {then}
+    else:
+        loss.backward()
+        opt.step()
+"""
+
+
+@pytest.mark.parametrize("test, then, uncleared", [
+    ("args.amp", "opt.zero_grad()", ["opt"]),  # one value every iteration: never both
+    ("use_amp", "model.zero_grad()", ["opt"]),
+    ("not args.amp", "for p in model.parameters(): p.grad = None", ["opt"]),
+    ("args.amp", "helper(opt)", ["opt"]),  # clearing through a same-file helper
+    ("args.amp", "unknown(opt)", ["opt"]),  # an optimizer handed away in the other branch
+    ("i % 2 == 0", "opt.zero_grad()", []),  # changes between iterations: may run first
+    ("flag", "opt.zero_grad()\n        flag = False", []),  # rebound inside the loop
+])
+def test_clearing_in_the_exclusive_branch_of_a_per_run_test_does_not_count(test, then, uncleared):
+    source = BRANCHES.format(test=test, then=then.replace(": p.grad", ":\n            p.grad"))
+    assert _uncleared(source) == uncleared
+
+
+def test_clearing_in_a_nested_else_of_the_same_branch_counts():
+    source = BRANCHES.format(test="args.amp", then="pass").replace(
+        "    else:\n        loss.backward()", "    else:\n        if args.fast:\n            opt.zero_grad()\n"
+        "        loss.backward()")
+    assert _uncleared(source) == []
+
+
+@pytest.mark.parametrize("call, uncleared", [
+    ("scaler.unscale_(opt)", ["opt"]),  # rescales .grad, clears nothing
+    ("scaler.update()", ["opt"]),
+    ("clip_helper(opt)", []),  # an optimizer handed to unknown code may be cleared there
+])
+def test_grad_scaler_methods_do_not_clear(call, uncleared):
+    source = f"""
+import torch
+model = torch.nn.Linear(4, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+scaler = torch.amp.GradScaler("cpu")
+for x in data:
+    scaler.scale(model(x).sum()).backward()
+    {call}
+    scaler.step(opt)
+"""
+    assert _uncleared(source) == uncleared

@@ -10,7 +10,9 @@ optimizer over that model's parameters), and each such ``M`` is provably a
 different object from each module the stepped optimizer is built over (two
 constructor calls, ``.to(device)`` and the like seen through, none built from
 another module). A GAN loop that clears ``opt_d`` but never ``opt_g`` (nor
-``G``) then steps ``opt_g`` with stale gradients.
+``G``) then steps ``opt_g`` with stale gradients. A clearing that never runs in
+the same run as the step (the other branch of ``if args.amp:``) clears nothing
+for it.
 """
 from __future__ import annotations
 
@@ -28,19 +30,22 @@ _WRAPPING_BUILTINS = frozenset({"builtins.list", "builtins.tuple", "itertools.ch
 def uncleared_steps(m: SemanticModel, evs: List[loops.Event]) -> List[loops.Event]:
     """The STEP events of a training loop's events (``loops.training_loops``) whose
     optimizer no clearing in the loop may reach; every step when nothing clears,
-    none when an optimizer is handed to code torchlint cannot see."""
-    kinds = {e.kind for e in evs}
-    if loops.OPAQUE in kinds:
-        return []
+    none when an optimizer is handed to code torchlint cannot see. A clearing (or an
+    optimizer handed away) in the other branch of an ``if`` whose test is the same in
+    every iteration (``if args.amp: opt.zero_grad() ... else: opt.step()``) never
+    runs where the step does: it does not count for that step."""
     steps = [e for e in evs if e.kind == loops.STEP]
-    clears = [e for e in evs if e.kind == loops.ZERO_GRAD]
-    if not clears:
-        return steps
     out = []
     for step in steps:
-        stepped = _stepped_modules(m, step)
-        if stepped and all(_misses(m, clear, stepped) for clear in clears):
-            out.append(step)
+        clears = [e for e in evs if e.kind in (loops.ZERO_GRAD, loops.OPAQUE)
+                  and not loops.never_together(m, e, step)]
+        if any(e.kind == loops.OPAQUE for e in clears):
+            continue
+        if clears:
+            stepped = _stepped_modules(m, step)
+            if not stepped or not all(_misses(m, clear, stepped) for clear in clears):
+                continue
+        out.append(step)
     return out
 
 
