@@ -90,8 +90,8 @@ def test_clearing_in_the_exclusive_branch_of_a_per_run_test_does_not_count(test,
 
 def test_clearing_in_a_nested_else_of_the_same_branch_counts():
     source = BRANCHES.format(test="args.amp", then="pass").replace(
-        "    else:\n        loss.backward()", "    else:\n        if args.fast:\n            opt.zero_grad()\n"
-        "        loss.backward()")
+        "    else:\n        loss.backward()",
+        "    else:\n        if args.fast:\n            opt.zero_grad()\n        loss.backward()")
     assert _uncleared(source) == []
 
 
