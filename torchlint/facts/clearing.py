@@ -9,10 +9,10 @@ known modules, or a module ``M`` itself (``model.zero_grad()`` clears every
 optimizer over that model's parameters), and each such ``M`` is provably a
 different object from each module the stepped optimizer is built over (two
 constructor calls, ``.to(device)`` and the like seen through, a part ``E.net``
-read as ``E``'s own, none built from another module or from the other). A GAN loop that clears ``opt_d`` but never ``opt_g`` (nor
-``G``) then steps ``opt_g`` with stale gradients. A clearing that never runs in
-the same run as the step (the other branch of ``if args.amp:``) clears nothing
-for it.
+read as ``E``'s own, none built from another module or from the other). A GAN
+loop that clears ``opt_d`` but never ``opt_g`` (nor ``G``) then steps ``opt_g``
+with stale gradients. A clearing that never runs in the same run as the step
+(the other branch of ``if args.amp:``) clears nothing for it.
 """
 from __future__ import annotations
 
