@@ -47,10 +47,135 @@ for x in data:
     ("opt_d.zero_grad()", "G.to('cpu')", "G.parameters()", "", []),  # .to() returns G
     ("opt_d.zero_grad()", "nn.Sequential(G, nn.Linear(8, 1))", "G.parameters()", "", []),  # holds G
     ("opt_d.zero_grad()", "nn.Linear(8, 1)", "params", "", []),  # parameters from elsewhere
-    ("opt_d.zero_grad()", "nn.Linear(8, 1)", "G.head.parameters()", "", []),
+    ("opt_d.zero_grad()", "nn.Linear(8, 1)", "G.head.parameters()", "", ["opt_g"]),  # a part of G
+    ("opt_d.zero_grad()", "G.head", "G.parameters()", "", []),  # a part of the same network
+    ("opt_d.zero_grad()", "G.head", "G.body.parameters()", "", []),
     ("for p in G.parameters(): p.grad = None", "nn.Linear(8, 1)", "G.parameters()", "", []),
 ])
 def test_clearing_one_optimizer_leaves_another_only_when_told_exactly(clear, d, g_params, g_to, uncleared):
     source = GAN.format(clear=clear.replace("; ", "\n    ").replace(": p.grad", ":\n        p.grad"),
                         d=d, g_params=g_params, g_to=g_to)
+    assert _uncleared(source) == uncleared
+
+
+PARTS = """
+import torch
+from nets import Encoder, Critic
+E = Encoder(cfg.width)
+C = Critic(cfg.width, logger)
+{tie}
+opt_e = torch.optim.Adam(E.net.parameters())
+opt_c = torch.optim.Adam(C.net.parameters())
+for x in data:
+    C.net(x).sum().backward()
+    opt_c.step()
+    opt_e.zero_grad()
+    E.net(x).sum().backward()
+    opt_e.step()
+"""
+
+
+@pytest.mark.parametrize("tie, uncleared", [
+    ("", ["opt_c"]),  # E.net is E's, C.net is C's: two objects built by two calls
+    ("C.net = E.net", []),  # tied in the file: the same network
+    ("E.net, C.net = shared, shared", []),  # a value that cannot be told
+    ("C.net = torch.nn.Linear(4, 1)", ["opt_c"]),  # a new network: still C's own
+    ("C.net = torch.nn.Sequential(E.net)", []),  # built from E's network
+])
+def test_parts_of_objects_built_by_different_calls_are_different(tie, uncleared):
+    assert _uncleared(PARTS.format(tie=tie)) == uncleared
+
+
+def test_parts_of_objects_built_from_a_shared_module_are_not_told_apart():
+    source = PARTS.format(tie="").replace("Critic(cfg.width, logger)", "Critic(E, logger)")
+    assert _uncleared(source) == []
+
+
+# --------------------------------------------------------------- clearing in the other branch
+BRANCHES = """
+import torch
+model = torch.nn.Linear(4, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+scaler = torch.amp.GradScaler("cpu")
+def helper(o):
+    o.zero_grad()
+for i, x in enumerate(data):
+    loss = model(x).sum()
+    if {test}:
+        {then}
+    else:
+        loss.backward()
+        opt.step()
+"""
+
+
+@pytest.mark.parametrize("test, then, uncleared", [
+    ("args.amp", "opt.zero_grad()", ["opt"]),  # one value every iteration: never both
+    ("use_amp", "model.zero_grad()", ["opt"]),
+    ("not args.amp", "for p in model.parameters(): p.grad = None", ["opt"]),
+    ("args.amp", "helper(opt)", ["opt"]),  # clearing through a same-file helper
+    ("args.amp", "unknown(opt)", ["opt"]),  # an optimizer handed away in the other branch
+    ("i % 2 == 0", "opt.zero_grad()", []),  # changes between iterations: may run first
+    ("flag", "opt.zero_grad()\n        flag = False", []),  # rebound inside the loop
+])
+def test_clearing_in_the_exclusive_branch_of_a_per_run_test_does_not_count(test, then, uncleared):
+    source = BRANCHES.format(test=test, then=then.replace(": p.grad", ":\n            p.grad"))
+    assert _uncleared(source) == uncleared
+
+
+def test_clearing_in_a_nested_else_of_the_same_branch_counts():
+    source = BRANCHES.format(test="args.amp", then="pass").replace(
+        "    else:\n        loss.backward()",
+        "    else:\n        if args.fast:\n            opt.zero_grad()\n        loss.backward()")
+    assert _uncleared(source) == []
+
+
+@pytest.mark.parametrize("call, uncleared", [
+    ("scaler.unscale_(opt)", ["opt"]),  # rescales .grad, clears nothing
+    ("scaler.update()", ["opt"]),
+    ("clip_helper(opt)", []),  # an optimizer handed to unknown code may be cleared there
+])
+def test_grad_scaler_methods_do_not_clear(call, uncleared):
+    source = f"""
+import torch
+model = torch.nn.Linear(4, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+scaler = torch.amp.GradScaler("cpu")
+for x in data:
+    scaler.scale(model(x).sum()).backward()
+    {call}
+    scaler.step(opt)
+"""
+    assert _uncleared(source) == uncleared
+
+
+IN_FILE_WRAPPERS = """
+import torch
+from torch import nn
+class Encoder:
+    def __init__(self, width):
+        self.net = nn.Linear(width, width)
+class Critic:
+    def __init__(self, width, trunk=None):
+        self.net = {critic_net}
+E = Encoder(4)
+C = Critic({critic_args})
+opt_e = torch.optim.Adam(E.net.parameters())
+opt_c = torch.optim.Adam(C.net.parameters())
+for x in data:
+    C.net(x).sum().backward()
+    opt_c.step()
+    opt_e.zero_grad()
+    E.net(x).sum().backward()
+    opt_e.step()
+"""
+
+
+@pytest.mark.parametrize("critic_net, critic_args, uncleared", [
+    ("nn.Linear(width, 1)", "4", ["opt_c"]),  # each class sets its own part
+    ("trunk", "4, E.net", []),  # the critic holds the encoder's network
+    ("nn.Sequential(trunk, nn.Linear(width, 1))", "4, E.net", []),
+])
+def test_parts_set_by_same_file_classes(critic_net, critic_args, uncleared):
+    source = IN_FILE_WRAPPERS.format(critic_net=critic_net, critic_args=critic_args)
     assert _uncleared(source) == uncleared

@@ -31,11 +31,13 @@ class SchedulerStepBeforeOptimizerStep(Rule):
                     continue
                 call = sched.node
                 # step(metric) is ReduceLROnPlateau (no skipped value); step(epoch) is explicit
-                if id(call) in reported or call.args or call.keywords or _guarded(m, loop, sched):
+                if id(call) in reported or call.args or call.keywords:
                     continue
                 if values.built_as_other_than(m, call.func.value, sched.site.scope, "scheduler"):
                     continue  # a hand-written scheduler: no value of PyTorch's schedule skipped
                 steps = _stepped_with(m, sched, evs)
+                if _guarded(m, loop, sched, steps):
+                    continue
                 earlier = {id(e) for e in evs[:i]}
                 if not steps or any(id(s) in earlier and not loops.exclusive(m, s, sched) for s in steps):
                     continue  # the optimizer already stepped earlier in the iteration
@@ -57,11 +59,15 @@ def _stepped_with(m: SemanticModel, sched: loops.Event, evs: List[loops.Event]) 
     return steps if len({s.receiver for s in steps}) == 1 else []
 
 
-def _guarded(m: SemanticModel, loop: LoopInfo, sched: loops.Event) -> bool:
+def _guarded(m: SemanticModel, loop: LoopInfo, sched: loops.Event, steps: List[loops.Event]) -> bool:
     """Under an ``if`` (inside the loop) that may skip the first iteration: a test
     comparing with ``>``, ``>=`` or ``!=``, or the ``else:``/``elif`` of a test that may
     change between iterations (``if i < warmup: ... else:``; not ``if use_amp: ... else:``,
-    whose branch runs from the first iteration on if it runs at all)."""
+    whose branch runs from the first iteration on if it runs at all), while some step of
+    the scheduler's optimizer lies outside that branch and may have run in an earlier
+    iteration. A branch that holds every step of it (``if epoch < warm: train(warm_opt)
+    else: sched.step(); train(joint_opt)``) first steps the scheduler before its optimizer
+    ever stepped."""
     for depth, site in enumerate(sched.via + (sched.site,)):
         path = m.statement_path(site.node, site.scope) or ()
         if depth == 0:
@@ -69,9 +75,16 @@ def _guarded(m: SemanticModel, loop: LoopInfo, sched: loops.Event) -> bool:
             path = path[inside[0] + 1:] if inside else ()
         for owner, field_name, _ in path:
             if isinstance(owner, ast.If) and (_later_only(owner.test) or field_name == "orelse" and not
-                                              loops.same_every_iteration(m, owner.test, site, sched.via)):
+                                              loops.same_every_iteration(m, owner.test, site, sched.via)) \
+                    and not all(_within(m, s, owner, field_name) for s in steps):
                 return True
     return False
+
+
+def _within(m: SemanticModel, ev: loops.Event, owner: ast.If, field_name: str) -> bool:
+    """The event happens inside the ``body``/``orelse`` block ``field_name`` of ``owner``."""
+    return any(step[0] is owner and step[1] == field_name
+               for site in ev.via + (ev.site,) for step in m.statement_path(site.node, site.scope) or ())
 
 
 def _later_only(test: ast.expr) -> bool:

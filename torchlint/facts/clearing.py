@@ -8,18 +8,20 @@ can be told exactly: ``X`` is an optimizer built over ``M.parameters()`` of
 known modules, or a module ``M`` itself (``model.zero_grad()`` clears every
 optimizer over that model's parameters), and each such ``M`` is provably a
 different object from each module the stepped optimizer is built over (two
-constructor calls, ``.to(device)`` and the like seen through, none built from
-another module). A GAN loop that clears ``opt_d`` but never ``opt_g`` (nor
-``G``) then steps ``opt_g`` with stale gradients.
+constructor calls, ``.to(device)`` and the like seen through, a part ``E.net``
+read as ``E``'s own, none built from another module or from the other). A GAN
+loop that clears ``opt_d`` but never ``opt_g`` (nor ``G``) then steps ``opt_g``
+with stale gradients. A clearing that never runs in the same run as the step
+(the other branch of ``if args.amp:``) clears nothing for it.
 """
 from __future__ import annotations
 
 import ast
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from torchlint import known
 from torchlint.facts import loops
-from torchlint.semantic import Scope, SemanticModel
+from torchlint.semantic import ClassInfo, Scope, SemanticModel, memoized
 
 Modules = Tuple[Tuple[ast.expr, Scope], ...]  # module expressions, each with its scope
 _WRAPPING_BUILTINS = frozenset({"builtins.list", "builtins.tuple", "itertools.chain"})
@@ -28,19 +30,22 @@ _WRAPPING_BUILTINS = frozenset({"builtins.list", "builtins.tuple", "itertools.ch
 def uncleared_steps(m: SemanticModel, evs: List[loops.Event]) -> List[loops.Event]:
     """The STEP events of a training loop's events (``loops.training_loops``) whose
     optimizer no clearing in the loop may reach; every step when nothing clears,
-    none when an optimizer is handed to code torchlint cannot see."""
-    kinds = {e.kind for e in evs}
-    if loops.OPAQUE in kinds:
-        return []
+    none when an optimizer is handed to code torchlint cannot see. A clearing (or an
+    optimizer handed away) in the other branch of an ``if`` whose test is the same in
+    every iteration (``if args.amp: opt.zero_grad() ... else: opt.step()``) never
+    runs where the step does: it does not count for that step."""
     steps = [e for e in evs if e.kind == loops.STEP]
-    clears = [e for e in evs if e.kind == loops.ZERO_GRAD]
-    if not clears:
-        return steps
     out = []
     for step in steps:
-        stepped = _stepped_modules(m, step)
-        if stepped and all(_misses(m, clear, stepped) for clear in clears):
-            out.append(step)
+        clears = [e for e in evs if e.kind in (loops.ZERO_GRAD, loops.OPAQUE)
+                  and not loops.never_together(m, e, step)]
+        if any(e.kind == loops.OPAQUE for e in clears):
+            continue
+        if clears:
+            stepped = _stepped_modules(m, step)
+            if not stepped or not all(_misses(m, clear, stepped) for clear in clears):
+                continue
+        out.append(step)
     return out
 
 
@@ -121,18 +126,39 @@ def _misses(m: SemanticModel, clear: loops.Event, stepped: Modules) -> bool:
 
 def _different_objects(m: SemanticModel, a: ast.expr, a_scope: Scope, b: ast.expr, b_scope: Scope) -> bool:
     """``a`` and ``b`` hold modules built by different constructor calls, neither built
-    from another module (``Wrapper(G)`` may hold ``G``)."""
+    from another module (``Wrapper(G)`` may hold ``G``) nor from the other one
+    (``Critic(E)``: a part ``C.net`` may be ``E``'s)."""
     oa, ob = _constructions(m, a, a_scope), _constructions(m, b, b_scope)
     if oa is None or ob is None:
         return False
-    return not ({id(c) for c, _s in oa} & {id(c) for c, _s in ob})
+    ids_a, ids_b = {id(c) for c, _s in oa}, {id(c) for c, _s in ob}
+    return not (ids_a & ids_b) and not _built_from(m, oa, ids_b) and not _built_from(m, ob, ids_a)
+
+
+def _disjoint(a, b) -> bool:
+    """Two known lists of constructor calls share none (None: unknown, maybe shared)."""
+    return a is not None and b is not None and not ({id(c) for c, _s in a} & {id(c) for c, _s in b})
 
 
 def _constructions(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0):
     """The constructor calls that built the module ``expr`` holds (``.to()``, ``.cuda()``
-    ... seen through), or None when one is not such a call."""
+    ... seen through), or None when one is not such a call. A part ``E.net`` that cannot
+    be followed is ``E``'s own: the calls that built ``E``, and every value the file
+    assigns to a ``.net`` (``C.net = E.net`` ties two objects)."""
     out = []
     for origin, oscope in m.origins(expr, scope):
+        if isinstance(origin, ast.Attribute) and depth < 4:
+            owner = inner = _constructions(m, origin.value, oscope, depth + 1)
+            for target, value, vscope, cls in _attribute_stores(m).get(origin.attr, ()):
+                if owner is not None and (_disjoint(owner, _constructions(m, target, vscope, depth + 1))
+                                          if cls is None else not _instances_of(m, owner, cls)):
+                    continue  # ``C.net = ...`` or ``self.net = ...`` in a class sets another object's part
+                stored = _constructions(m, value, vscope, depth + 1) if value is not None else None
+                inner = inner + stored if inner is not None and stored is not None else None
+            if inner is None:
+                return None
+            out.extend(inner)
+            continue
         if not isinstance(origin, ast.Call):
             return None
         func = origin.func
@@ -151,7 +177,7 @@ def _constructions(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 
 def _from_nothing_shared(m: SemanticModel, call: ast.Call, scope: Scope, depth: int) -> bool:
     """No argument of the call is a module that exists elsewhere: modules built right
     there (``nn.Sequential(nn.Linear(4, 8), nn.ReLU())``) are new, a name is not."""
-    for value in list(call.args) + [k.value for k in call.keywords]:
+    for value in _arguments(call):
         if isinstance(value, ast.Starred):
             return False  # ``nn.Sequential(*layers)``: what the list holds is not followed
         if isinstance(value, ast.Call) and depth < 6:
@@ -160,3 +186,70 @@ def _from_nothing_shared(m: SemanticModel, call: ast.Call, scope: Scope, depth: 
         elif "module" in m.kinds(value, scope) or isinstance(value, (ast.List, ast.Tuple)):
             return False
     return True
+
+
+def _built_from(m: SemanticModel, calls, others: set) -> bool:
+    """Some argument of the constructor calls (nested calls included) may hold an object
+    built by one of the calls ``others`` (ids): ``Critic(E, logger)`` may keep ``E``."""
+    todo = [(value, scope) for call, scope in calls for value in _arguments(call)]
+    for _ in range(32):
+        if not todo:
+            return False
+        value, scope = todo.pop()
+        if isinstance(value, ast.Call):
+            todo.extend((v, scope) for v in _arguments(value))
+            continue
+        held = _constructions(m, value, scope) if isinstance(value, (ast.Name, ast.Attribute)) else None
+        if held and {id(c) for c, _s in held} & others:
+            return True
+    return bool(todo)  # too many to tell: maybe
+
+
+def _arguments(call: ast.Call) -> List[ast.expr]:
+    return list(call.args) + [k.value for k in call.keywords]
+
+
+def _instances_of(m: SemanticModel, calls, cls: ClassInfo) -> bool:
+    """Some of the constructor calls builds a same-file class that is ``cls`` or derives
+    from it (a class of another module cannot derive from one of this file)."""
+    for call, scope in calls:
+        todo, seen = [m.class_for(call.func, scope)], set()
+        while todo:
+            current = todo.pop()
+            if current is None or id(current) in seen:
+                continue
+            if current is cls:
+                return True
+            seen.add(id(current))
+            todo.extend(m.class_for(base, current.outer) for base in current.node.bases)
+    return False
+
+
+Store = Tuple[ast.expr, Optional[ast.expr], Scope, Optional[ClassInfo]]
+
+
+@memoized
+def _attribute_stores(m: SemanticModel) -> Dict[str, List[Store]]:
+    """attribute name -> ``(X, value, scope, class)`` for every ``X.<name> = value`` in
+    the file (value None where it cannot be told: unpacking, ``+=``, a loop target;
+    class: the method's class where ``X`` is its ``self``)."""
+    out: Dict[str, List[Store]] = {}
+    for node, scope in list(m.scopes.items()):
+        if isinstance(node, ast.ClassDef):
+            continue  # a class body is walked with the code around it
+        function = m.functions.get(node)
+        args = getattr(node, "args", None)
+        first = args.args[0].arg if args is not None and args.args else None
+        todo = list(ast.iter_child_nodes(node))
+        while todo:
+            child = todo.pop()
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue  # its own scope
+            todo.extend(ast.iter_child_nodes(child))
+            if isinstance(child, ast.Attribute) and isinstance(child.ctx, ast.Store):
+                stmt = m.parent(child)
+                value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+                own = isinstance(child.value, ast.Name) and child.value.id == first and function is not None
+                out.setdefault(child.attr, []).append(
+                    (child.value, value, scope, function.cls if own else None))
+    return out

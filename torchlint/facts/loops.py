@@ -26,6 +26,9 @@ ZERO_GRAD = "zero_grad"  # any gradient clearing
 SCHEDULER_STEP = "scheduler_step"
 OPAQUE = "opaque"  # an optimizer handed to code torchlint cannot see (might clear)
 
+# GradScaler methods other than step(): none of them clears or steps
+_SCALER_METHODS = frozenset({"unscale_", "scale", "update"})
+
 
 class Origin(NamedTuple):
     """Where an event contributed by an imported project helper happens (torchlint.project)."""
@@ -84,6 +87,8 @@ def classify(m: SemanticModel, site: Site) -> Optional[Event]:
             if "scheduler" in kinds:
                 return Event(SCHEDULER_STEP, site, (), unparse(recv))
             return None
+        if attr in _SCALER_METHODS and "grad_scaler" in m.kinds(recv, site.scope):
+            return None  # scaler.unscale_(optimizer) rescales .grad in place, clears nothing
     qualname = m.resolve(func, site.scope)
     if qualname in known.AUTOGRAD_BACKWARD:
         return Event(BACKWARD, site, ())
@@ -247,23 +252,46 @@ def exclusive(m: SemanticModel, a: Event, b: Event) -> bool:
     """``a`` and ``b`` lie in branches of one statement that exclude each other in a
     pass (``if``/``else``, two ``match`` cases, two ``except`` clauses), compared where
     their helper-call chains part. False when unsure."""
+    parting = _parting(m, a, b)
+    if parting is None:
+        return False
+    owner, (fa, ia), (fb, ib), _site = parting
+    return isinstance(owner, ast.If) and {fa, fb} == {"body", "orelse"} \
+        or fa == fb and fa in ("cases", "handlers") and ia != ib
+
+
+def never_together(m: SemanticModel, a: Event, b: Event) -> bool:
+    """``a`` and ``b`` lie in the two branches of an ``if`` whose test has one value in
+    every iteration (``if args.amp: ... else: ...``): an iteration that runs one never
+    runs the other, nor does any other iteration of the same run. False when unsure."""
+    parting = _parting(m, a, b)
+    if parting is None:
+        return False
+    owner, (fa, _ia), (fb, _ib), (site, via) = parting
+    return isinstance(owner, ast.If) and {fa, fb} == {"body", "orelse"} \
+        and same_every_iteration(m, owner.test, site, via)
+
+
+def _parting(m: SemanticModel, a: Event, b: Event):
+    """Where the statement paths of ``a`` and ``b`` part, compared where their helper-call
+    chains part: ``(owner, (field, index) of a, (field, index) of b, (b's site there,
+    the helper calls leading to it))``, or None when they part in different functions
+    or one statement holds the other."""
     chain_a, chain_b = a.via + (a.site,), b.via + (b.site,)
-    for x, y in zip(chain_a, chain_b):
+    for k, (x, y) in enumerate(zip(chain_a, chain_b)):
         if x is y:
             continue
         if x.scope is not y.scope:
-            return False
+            return None
         pa, pb = m.statement_path(x.node, x.scope), m.statement_path(y.node, y.scope)
         for sa, sb in zip(pa or (), pb or ()):
             if sa == sb:
                 continue
-            owner, fa, ia = sa
-            fb, ib = sb[1], sb[2]
-            return sb[0] is owner and (
-                isinstance(owner, ast.If) and {fa, fb} == {"body", "orelse"}
-                or fa == fb and fa in ("cases", "handlers") and ia != ib)
-        return False
-    return False
+            if sb[0] is not sa[0]:
+                return None
+            return sa[0], sa[1:], sb[1:], (y, chain_b[:k])
+        return None
+    return None
 
 
 # ------------------------------------------------------------- training entry
