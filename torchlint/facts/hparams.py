@@ -191,6 +191,8 @@ def restored_from_checkpoint(m: SemanticModel, call: OptimizerCall) -> bool:
     literal before it is ever used. "Unconditionally" is judged by indentation (the load
     starts in the column the assignment starts in), "before any use" by line: no call in
     the same scope between the two mentions ``opt``."""
+    if not m.mentions("load_state_dict"):
+        return False
     target = _assigned_to(m, call.site)
     if target is None:
         return False
