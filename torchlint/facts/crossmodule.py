@@ -89,6 +89,7 @@ class CrossModule:
         self._facts: Dict[ast.Call, Optional[Facts]] = {}
         self._methods: Dict[ast.Attribute, object] = {}
         self._imported: Optional[Tuple[str, ...]] = None  # project modules the file imports
+        self._reaches: Optional[bool] = None
         self._defined: Dict[str, bool] = {}  # method name -> one of them says ``def name(``
         self._held: Dict[tuple, bool] = {}  # (path, word, hop, strict) -> :meth:`_holds`
 
@@ -113,6 +114,8 @@ class CrossModule:
         """What a call's ``func`` refers to through the linted file's imports: a
         :class:`Target`, an :class:`Alias`, :data:`project.UNKNOWN` for a project name that
         cannot be analysed, or None when the name is not the project's."""
+        if not self.reaches(m):
+            return None
         q = m.resolve(func, scope)
         return self._find(q, self.project.origin, 1) if candidate(q) else None
 
@@ -152,6 +155,8 @@ class CrossModule:
     def facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
         """Facts about the project function ``call`` calls; None when it is not one or
         cannot be analysed. Once per call of the linted file."""
+        if not self.reaches(m):
+            return None
         if call not in self._facts:
             self._facts[call] = self._call_facts(m, call, scope)
         return self._facts[call]
@@ -239,23 +244,38 @@ class CrossModule:
                 return expr, escope, this or unparse(obj)
         return None
 
-    def _imported_defines(self, m: SemanticModel, name: str) -> bool:
-        """Some project module the file imports (at any scope) says ``def name(``: the
-        cheap test before following where a receiver comes from (the class of a receiver
-        resolves through one of the file's imports, and :meth:`_find_method_class` asks
-        the same of its module)."""
+    def imported_paths(self, m: SemanticModel) -> Tuple[str, ...]:
+        """The project modules the file imports, at any scope (``from pkg import Net``,
+        ``import pkg``, ``from pkg import sub``; a package named like a library that the
+        project holds counts, :meth:`owns`). No parse."""
         if self._imported is None:
             paths = set()
             for scope in m.scopes.values():
                 for bindings in scope.bindings.values():
                     for b in bindings:
-                        if b.full_name and m.is_project_import(b):
-                            # ``from pkg import Net`` / ``import pkg`` / ``from pkg import sub``
+                        if b.full_name and b.kind == "import" and self.owns(m, b):
                             paths.update(p for p in (self._path_of(b.full_name),
                                                      self._path_of(b.full_name + ".x")) if p)
             self._imported = tuple(sorted(paths))
+        return self._imported
+
+    def reaches(self, m: SemanticModel) -> bool:
+        """Can any answer here be other than "nothing"? Only when the file imports a
+        module of its project, or star-imports something (which may be one): every name
+        a question follows into the project comes through one of its imports. The gate
+        every question passes first: most training scripts import no module of their own."""
+        if self._reaches is None:
+            self._reaches = bool(m.star_imports) or bool(self.imported_paths(m))
+        return self._reaches
+
+    def _imported_defines(self, m: SemanticModel, name: str) -> bool:
+        """Some project module the file imports says ``def name(``: the cheap test before
+        following where a receiver comes from (the class of a receiver resolves through
+        one of the file's imports, and :meth:`_find_method_class` asks the same of its
+        module)."""
         if name not in self._defined:
-            self._defined[name] = any(self._defines(p, name) for p in self._imported)
+            self._defined[name] = bool(m.star_imports) or any(
+                self._defines(p, name) for p in self.imported_paths(m))
         return self._defined[name]
 
     def _path_of(self, q: Optional[str]) -> Optional[str]:
@@ -337,6 +357,8 @@ class CrossModule:
 
     def _module_of(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
         """The project module the callee comes from (a method's: its class's module)."""
+        if not self.reaches(m):
+            return None
         q = m.resolve(call.func, scope)
         if q is None and isinstance(call.func, ast.Attribute):  # a method of a project class?
             where = self._method_class(m, call.func, scope)

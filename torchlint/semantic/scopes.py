@@ -15,6 +15,9 @@ from torchlint.semantic.cache import memoized
 from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionInfo, Scope
 from torchlint.syntax import FUNCTION_NODES
 
+_RESOLVED = "torchlint.semantic.scopes.resolve"  # its memo table
+_UNSET = object()
+
 MAX_RESOLVE_DEPTH = 8  # alias chains and kind inference give up past this
 _BUILTINS = frozenset(dir(builtins))
 
@@ -33,11 +36,20 @@ class ScopeQueries:
             current = current.parent
         return None
 
-    @memoized
     def resolve(self, expr: ast.AST, scope: Scope) -> Optional[str]:
         """Qualified name of a Name/Attribute expression, or None. Builtins resolve
-        to ``builtins.<name>``."""
-        return self._resolve(expr, scope, 0)
+        to ``builtins.<name>``. The most asked question of all (every rule resolves
+        call names): memoized in a table of its own rather than through
+        :func:`~torchlint.semantic.cache.memoized`, whose generic wrapper costs more
+        than most answers here."""
+        table = self.memo.get(_RESOLVED)
+        if table is None:
+            table = self.memo[_RESOLVED] = {}
+        key = (expr, scope)
+        found = table.get(key, _UNSET)
+        if found is _UNSET:
+            found = table[key] = self._resolve(expr, scope, 0)
+        return found
 
     def _resolve(self, expr: ast.AST, scope: Scope, depth: int) -> Optional[str]:
         attrs: List[str] = []
