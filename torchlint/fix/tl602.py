@@ -38,9 +38,11 @@ def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
         return "the reported loop is not found"
     what = "the loop"
     if isinstance(where, ast.Call):  # a helper call in a loop that also trains
-        where, what = m.parent(where), "the call"
+        what = "the call"
+        while where is not None and not isinstance(where, ast.stmt):
+            where = m.parent(where)
         if not isinstance(where, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            return "the call is not a statement of its own"
+            return "the call is part of a compound statement"
     src = ctx.src
     lines = src.whole_lines(where)
     if lines is None:
