@@ -130,6 +130,18 @@ def test_tl502_reports_the_epoch_loop_around_a_helper():
     assert lines("TL502", body) == ["for ep in range(3):"]
 
 
+def test_tl502_sampler_seeded_in_a_loop_before_the_epoch_loop_is_not_reseeded():
+    # built once per dataset phase, not once per epoch: seed=seed changes nothing
+    built = "for phase in ('train', 'test'):\n    s = DistributedSampler(ds, seed=seed)\n"
+    body = (EPOCHS + built + "loader = DataLoader(ds, sampler=s)\n"
+            "for ep in range(3):\n    train_epoch(loader)\n")
+    assert lines("TL502", body) == ["for ep in range(3):"]
+    # built in a helper the epoch loop calls: rebuilt, and re-seeded, every epoch
+    helper = ("def make(ep):\n    return DataLoader(ds, sampler=DistributedSampler(ds, seed=ep))\n"
+              "for ep in range(3):\n    train_epoch(make(ep))\n")
+    assert lines("TL502", EPOCHS + helper) == []
+
+
 @pytest.mark.parametrize("body, expected", [
     ("DataLoader(ds, shuffle=True, sampler=DistributedSampler(ds))", 1),
     ("s = DistributedSampler(ds) if dist.is_initialized() else None\n"

@@ -24,6 +24,8 @@ WITHHELD = {
     "TL202/flagged_unpacked_batch_enumerate.py": "passed to a module",
     "TL701/flagged_sequential_from_layer_list.py": "not an item of an nn.Sequential or of a list",
     "TL502/flagged_epoch_hidden_in_generator.py": "no epoch counter",
+    # the softmax is in another module's forward: a fix there changes every caller
+    "TL701/flagged_imported_model_forward_softmax": "not found on a single path",
 }
 
 
@@ -47,10 +49,12 @@ def test_fix_gives_the_expected_fixed_fixture(fx):
     fixed = FIXED.get(fx.path)
     if fx.id in WITHHELD:
         assert fixed is None, f"{fx.id} is withheld but has {fixed.name}"
+        marked = {f for f, _line, _code in fx.expected()}
         for path in fx.files:
             result = fix_source(path.read_text(encoding="utf-8"), str(path), unsafe=True, rules=[fx.code])
             assert not result.changed
-            assert any(WITHHELD[fx.id] in s.reason for s in result.skipped), result.skipped
+            if str(path) in marked:  # a folder fixture's other modules report nothing
+                assert any(WITHHELD[fx.id] in s.reason for s in result.skipped), result.skipped
         return
     assert fixed is not None, f"{fx.id} has no fixed_ counterpart"
     expected_files = _files(fixed)

@@ -207,3 +207,21 @@ def test_tl701_probabilities_used_elsewhere_make_the_fix_unsafe(used_again, safe
     result = _fix(src, "TL701")
     assert result.applied[0].safe is safe
     assert "probs = model(torch.randn(4, 2))" in _lines(result)
+
+
+def test_tl602_call_in_a_loop_that_also_trains_wraps_its_statement():
+    src = textwrap.dedent("""
+        from steps import hidden_step
+
+        model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1))
+        for epoch in range(3):
+            model.train()
+            hidden_step(model(torch.randn(2, 4)))
+            model.eval()
+            print(model(torch.randn(2, 4)).sum().item())
+        """)
+    result = _fix(src, "TL602", unsafe=False)
+    assert result.changed
+    wrapped = "    with torch.no_grad():\n        print(model(torch.randn(2, 4)).sum().item())"
+    assert wrapped in result.new_source
+    assert result.new_source.count("with torch.no_grad():") == 1

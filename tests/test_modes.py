@@ -380,3 +380,33 @@ def test_eval_chosen_per_iteration_by_if_else_is_not_left_on():
         """
     )
     assert modes.evals_left_on(m) == []
+
+
+def _no_grad_targets(m):
+    return sorted({ast.unparse(modes.no_grad_target(m, found, fw)).split("\n")[0]
+                   for found in loops.inference_loops(m) for fw in found.forwards
+                   if modes.mode_at(m, fw.site, fw.via, fw.module) == modes.EVAL})
+
+
+def test_no_grad_target_of_a_helper_shared_by_training_and_evaluation():
+    # the step is out of sight (an imported loss object): the epoch loop looks like an
+    # inference loop, but it trains too, so no_grad belongs at the eval-mode call
+    shared = """
+    def run_epoch(data, net, compute):
+        for x, y in data:
+            compute(net(x), y)
+
+    net = Net()
+    for epoch in range(3):
+        net.train()
+        run_epoch(train_data, net, Compute(opt))
+        net.eval()
+        run_epoch(val_data, net, Compute(None))
+    """
+    assert _no_grad_targets(model(shared)) == ["run_epoch(val_data, net, Compute(None))"]
+    # evaluation only: the loop (and the helper's own loop, in eval mode at its one call)
+    only_eval = shared.replace("        net.train()\n        run_epoch(train_data, net, Compute(opt))\n", "")
+    assert _no_grad_targets(model(only_eval)) == ["for epoch in range(3):", "for x, y in data:"]
+    # train() on another module does not make the loop train this one
+    other = shared.replace("net.train()", "other.train()")
+    assert _no_grad_targets(model(other)) == ["for epoch in range(3):"]

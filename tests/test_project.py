@@ -625,3 +625,60 @@ def test_a_library_seeding_helper_seeds_by_its_name(tmp_path, name):
     })
     assert lint(tmp_path / "train.py", code="TL401") == []
     assert [c for _, c in lint(tmp_path / "mine.py", code="TL401")] == ["TL401"]
+
+
+def test_class_summary_tells_a_model_whose_forward_returns_probabilities(tmp_path):
+    write(tmp_path, {
+        "setup.cfg": "",
+        "nets.py": """
+            import torch.nn as nn
+            import torch.nn.functional as F
+
+            class Probs(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(4, 3)
+                def forward(self, x):
+                    return F.softmax(self.fc(x), dim=1)
+
+            class Head(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.out = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))
+                def forward(self, x):
+                    return self.out(x)
+
+            class Logits(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(4, 3)
+                def forward(self, x):
+                    return self.fc(x)
+                def predict(self, x):
+                    return F.softmax(self(x), dim=1)
+
+            class LogProbs(nn.Module):
+                def forward(self, x):
+                    return F.log_softmax(x, dim=1)
+            """,
+    })
+    names = ("Probs", "Head", "Logits", "LogProbs")
+    source = "import nets\n" + "".join(f"{n.lower()} = nets.{n}()\n" for n in names)
+    path = tmp_path / "train.py"
+    m = plugin.open_model(ast.parse(source), str(path), source.splitlines(True))
+    found = {ast.unparse(s.node.func): m.project.class_summary(m, s.node, s.scope).probabilities
+             for s in m.sites if s.is_call}
+    assert found == {"nets.Probs": True, "nets.Head": True, "nets.Logits": False, "nets.LogProbs": False}
+    # and TL701 reads it where the loss is, through an untyped helper parameter
+    train = source + textwrap.dedent("""
+        import torch.nn as nn
+
+        def fit(model, x, y):
+            return nn.CrossEntropyLoss()(model(x), y)
+
+        fit(probs, 1, 2)
+        fit(head, 1, 2)
+        """)
+    assert lint(path, train, "TL701") == [(10, "TL701")]
+    logits = train.replace("fit(probs", "fit(logits").replace("fit(head", "fit(logprobs")
+    assert lint(path, logits, "TL701") == []

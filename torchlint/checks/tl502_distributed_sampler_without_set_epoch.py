@@ -31,7 +31,7 @@ class DistributedSamplerWithoutSetEpoch(Rule):
                     continue  # a single pass: one shuffle is all there is
                 if not data.sampler_shuffles(m, sampler) or _set_epoch_called(m, sampler.node):
                     continue
-                if _reseeded(m, sampler.node, sampler.scope, built.get(id(sampler.node))):
+                if _reseeded(m, sampler.node, sampler.scope, built.get(id(sampler.node)), epoch):
                     continue  # rebuilt every epoch with a changing seed
                 if data.escapes(m, lambda n, s, d=sampler.node: _holds(m, n, s, d), "set_epoch"):
                     continue  # handed to code torchlint cannot see, which may call set_epoch
@@ -40,9 +40,10 @@ class DistributedSamplerWithoutSetEpoch(Rule):
                                      epoch=_epoch_variable(epoch.node))
 
 
-def _reseeded(m: SemanticModel, sampler: ast.Call, scope, site) -> bool:
-    """Built anew every epoch with ``seed=`` something that is not a constant."""
-    if site is None or not data.runs_repeatedly(m, site):
+def _reseeded(m: SemanticModel, sampler: ast.Call, scope, site, epoch) -> bool:
+    """Built anew every epoch (inside the epoch loop, or a helper called there) with
+    ``seed=`` something that is not a constant."""
+    if site is None or not data.runs_within(m, site, epoch):
         return False
     seeds = data.argument_origins(m, data.arguments(m, sampler, scope)[0], "seed")
     return any(not isinstance(v, ast.Constant) for v, _s in seeds)

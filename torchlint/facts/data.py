@@ -320,6 +320,15 @@ def runs_repeatedly(m: SemanticModel, site) -> bool:
     return bool(site.loops) or (site.function is not None and id(site.function.node) in repeated_functions(m))
 
 
+def runs_within(m: SemanticModel, site, loop: LoopInfo) -> bool:
+    """The site runs on every pass of ``loop``: it lies inside it, or in a same-file helper
+    called from inside it. A site in some other loop (``for phase in datasets:`` before
+    the epoch loop) runs repeatedly, but not once per pass of this one."""
+    if loop.node in site.loops:
+        return True
+    return any(s is site for s, via in m.sites_in(loop) if via)
+
+
 def epoch_loop(m: SemanticModel, loop: LoopInfo) -> Optional[LoopInfo]:
     """The loop that runs ``loop`` again and again: its innermost enclosing loop, or the
     innermost loop around the first helper call that leads to it."""

@@ -278,6 +278,40 @@ def _entry(m, function, target, depth, active) -> str:
     return _join([_state(m, c.function, _key(c, ()), target, depth + 1, active) for c in sites])
 
 
+def no_grad_target(m: SemanticModel, found, fw) -> ast.AST:
+    """Where ``with torch.no_grad():`` belongs for an eval-mode forward ``fw`` of the
+    inference loop ``found`` (loops.inference_loops): the loop, unless the loop also runs
+    a forward in training mode with autograd on - one helper serving training and
+    evaluation (``model.train(); run_epoch(...); model.eval(); run_epoch(...)``) whose
+    training step torchlint cannot see; wrapping the loop would stop training, so the
+    place is the call in the loop that leads to the eval-mode forward (or the forward)."""
+    if not _trains_too(m, found):
+        return found.loop.node
+    return fw.via[0].node if fw.via else fw.site.node
+
+
+@memoized
+def _trains_too(m: SemanticModel, found) -> bool:
+    """Some forward of the loop, autograd on, runs right after the loop itself calls
+    ``train()`` on its module (no eval() between): the loop trains as well."""
+    loop = found.loop.node
+    for fw in found.forwards:
+        if fw.grad is not True:
+            continue
+        flow = _flow(m, (fw.via[0] if fw.via else fw.site).function)
+        idx = flow.index.get(_key(fw.site, fw.via))
+        if idx is None:
+            continue
+        for j in sorted((j for j in flow.calls if j < idx and loop in flow.loops_of[j]), reverse=True):
+            call = flow.calls[j]
+            rel = same_module(m, call.receiver, call.site.scope, fw.module, fw.site.scope)
+            if rel != NO:
+                if call.mode == TRAIN and rel == YES:
+                    return True
+                break
+    return False
+
+
 def backward_follows(m: SemanticModel, loop) -> bool:
     """A ``backward()`` runs after ``loop`` at the same nesting level of its function
     (helpers inlined): the loop's outputs may be collected for it (the graphs are used)."""

@@ -7,7 +7,8 @@ function, its training events in source order (gradient clearing,
 calls it makes into further project modules, every qualified name it calls
 (seeders), whether it trains, the kinds of what it returns, and whether it
 returns a ``DataLoader`` over the whole dataset; for each class, the kinds of
-its instances and whether it has train/eval-dependent layers; for a
+its instances, whether it has train/eval-dependent layers and whether its
+``forward`` returns softmax probabilities; for a
 ``from x import *``, the names it exports. The model of that module is
 dropped right after: summaries are small, and cached (bounded) by the project.
 Questions are answered from summaries by :mod:`torchlint.facts.crossmodule`.
@@ -71,6 +72,7 @@ class ClassSummary(NamedTuple):
     methods: Dict[str, FunctionSummary] = {}
     attrs: Dict[str, FrozenSet[str]] = {}  # ``self.x`` -> training kinds (ATTRIBUTE_KINDS)
     bases: Tuple[str, ...] = ()  # qualified names of the bases defined in other modules
+    probabilities: bool = False  # an nn.Module whose forward returns softmax output (TL701)
 
 
 class Reexport(NamedTuple):
@@ -120,6 +122,7 @@ def summarize(m: SemanticModel) -> ModuleSummary:
 # scheduler steps, scaler steps, loaders, samplers).
 ATTRIBUTE_KINDS = frozenset({"optimizer", "scheduler", "grad_scaler", "dataloader", "sampler",
                              "distributed_sampler"})
+_SOFTMAX_WORDS = ("softmax", "Softmax")
 _METHOD_WORDS = ("backward", "zero_grad", ".grad", ".step", "seed", ".fit", ".train", ".eval")
 
 
@@ -143,8 +146,11 @@ def _class(m: SemanticModel, cls: ClassInfo) -> ClassSummary:
                     attrs[attr] = kinds
     bases = tuple(q for c in chain for b in c.node.bases if m.class_for(b, c.outer) is None
                   for q in (m.resolve(b, c.outer),) if candidate(q))
+    # the question costs a walk of forward's values: only for a class that names softmax
+    probabilities = is_module and _holds_any(m, chain, _SOFTMAX_WORDS) and \
+        values.forward_returns_probabilities(m, cls)
     return ClassSummary(cls.node.lineno, m.class_kinds(cls), is_module,
-                        is_module and modes.class_dependent(m, cls), methods, attrs, bases)
+                        is_module and modes.class_dependent(m, cls), methods, attrs, bases, probabilities)
 
 
 def _holds_any(m: SemanticModel, classes: List[ClassInfo], words: Tuple[str, ...]) -> bool:

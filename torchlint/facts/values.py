@@ -254,7 +254,16 @@ def _softmax_module(m: SemanticModel, value: ast.AST, scope: Scope, depth: int) 
     if isinstance(func, ast.Attribute) and func.attr in known.SELF_RETURNING_METHODS:
         return all(_softmax_module(m, v, s, depth + 1) for v, s in m.origins(func.value, scope))
     cls = m.class_for(func, scope) if qualname is None or "." not in qualname else None
+    if cls is None and m.project is not None:  # a model class of the user's other modules
+        summary = m.project.class_summary(m, value, scope)
+        return summary is not None and summary.probabilities
     return cls is not None and m.is_nn_module(cls) and _forward_is_softmax(m, cls, depth)
+
+
+def forward_returns_probabilities(m: SemanticModel, cls) -> bool:
+    """A same-file ``nn.Module`` class whose forward returns softmax probabilities
+    (for the class summaries of torchlint/facts/summaries.py)."""
+    return _forward_is_softmax(m, cls, 0)
 
 
 def _forward_is_softmax(m: SemanticModel, cls, depth: int) -> bool:
