@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -205,6 +207,7 @@ CASES = REPO / "tests" / "lightning_cases"
 SHAPES = {  # script -> (path chosen, a phrase of the reason)
     "plain_classifier.py": ("module", None),
     "ddp.py": ("module", None),
+    "helper_logic.py": ("module", None),
     "gan.py": ("fabric", "steps 2 optimizers (optimizerD, optimizerG)"),
     "tbptt_lm.py": ("fabric", "carries hidden across batches"),
     "microstep_amp_clip.py": ("fabric", "accumulates over micro-steps (line 61)"),
@@ -474,6 +477,60 @@ def test_names_under_the_main_guard_and_dropped_statements_are_named():
     """
     out = convert(textwrap.dedent(src), "train.py", style="module").text
     assert "the loop also ran `ema.update(model)` (line 10)" in out
+
+
+def _todos(text: str) -> List[str]:
+    return [line.strip()[len("# TODO: "):] for line in text.splitlines()
+            if line.strip().startswith("# TODO: ")]
+
+
+def test_helper_logic_is_carried_or_named(cases):
+    """Issue 15: statements of the helpers the loop calls (``train()``, ``evaluate()``)
+    that the LightningModule does not carry are each named: the ``--dry-run`` early stop,
+    the kept validation outputs, the prints, and the settings nothing reads any more."""
+    source = (cases / "helper_logic.py").read_text(encoding="utf-8")
+    todos = _todos(convert(source, "helper_logic.py", package="lightning").text)
+    assert "`train()` also ran `if args.dry_run: break` (line 19): it ends the loop early; the " \
+           "Trainer's limit_train_batches= / limit_val_batches= / max_steps= / fast_dev_run= do " \
+           "that" in todos
+    assert "`evaluate()` also ran `if i == 0: kept.append(out[:2].clone())` (line 30): carry it " \
+           "over (a hook, a callback or training_step)" in todos
+    assert "progress output (lines 18, 32) is dropped: self.log() and the progress bar report " \
+           "instead" in todos
+    assert "settings the script read that this conversion does not use: --log-interval (line 17), " \
+           "--dry-run (line 19); carry over what they did" in todos
+    # what was carried (the loss, the validation sum and its `total = 0.0`) or is the
+    # Trainer's (zero_grad, backward, step, train/eval) is named nowhere
+    also_ran = {int(n) for t in todos if " also ran " in t for n in re.findall(r"\(line (\d+)\)", t)}
+    assert also_ran == {19, 30}
+
+
+def test_without_the_early_stop_there_is_no_early_stop_todo(cases):
+    source = (cases / "helper_logic.py").read_text(encoding="utf-8")
+    without = source.replace("            if args.dry_run:\n                break\n", "")
+    assert without != source
+    todos = _todos(convert(without, "helper_logic.py", package="lightning").text)
+    assert not any("ends the loop early" in t or "dry" in t for t in todos)
+    assert "settings the script read that this conversion does not use: --log-interval (line 17); " \
+           "carry over what they did" in todos
+
+
+def test_seeding_under_a_setting_keeps_its_companions():
+    """``if args.seed is not None:`` with ``cudnn.deterministic = True`` beside the seed:
+    the whole block, once, not one ``if`` per seeding call and the rest dropped."""
+    src = LOOP.replace("        args = parser.parse_args()\n", """        args = parser.parse_args()
+        if args.seed is not None:
+            random.seed(args.seed)
+            torch.manual_seed(args.seed)
+            torch.backends.cudnn.deterministic = True
+""").replace("    import argparse\n", "    import argparse\n    import random\n")
+    src = src.replace('parser.add_argument("--lr"', 'parser.add_argument("--seed", type=int)\n'
+                      '        parser.add_argument("--lr"')
+    assert src.count("random") == 2 and "--seed" in src
+    out = gen(src)
+    assert "    if args.seed is not None:\n        random.seed(args.seed)\n        torch.manual_seed(" \
+           "args.seed)\n        torch.backends.cudnn.deterministic = True\n" in out
+    assert out.count("if args.seed is not None:") == 1
 
 
 def test_accumulation_divides_by_lightning():
