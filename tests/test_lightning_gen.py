@@ -214,6 +214,7 @@ SHAPES = {  # script -> (path chosen, a phrase of the reason)
     "midepoch_validation.py": ("fabric", "validates inside the batch loop (line 49)"),
     "rl_rollout.py": ("fabric", "rolls out env.step()"),
     "trainer_module/trainer.py": ("fabric", "runs in class Trainer"),
+    "torchrun_trainer/trainer.py": ("fabric", "runs in class Trainer"),
 }
 
 
@@ -335,6 +336,77 @@ def test_fabric_takes_devices_precision_distribution_and_the_sampler():
                  "destroy_process_group()", "x.to(device)"):
         assert gone not in ast.unparse(ast.parse(out)), gone
     assert any("saves `model.module`" in n for n in result.notes)
+
+
+def test_a_ddp_wrap_without_its_process_group_is_still_ddp(cases):
+    """Issue 15: a Trainer class that wraps its model in DDP, launched by torchrun (the
+    process group is main.py's) - Fabric(strategy="ddp") with torchrun's process counts,
+    never a silent Fabric(devices=1)."""
+    result = convert((cases / "torchrun_trainer" / "trainer.py").read_text(encoding="utf-8"),
+                     "trainer.py", package="lightning")
+    out = result.text
+    assert 'self.fabric = Fabric(strategy="ddp", devices=int(os.environ.get("LOCAL_WORLD_SIZE", 1)), ' \
+           'num_nodes=int(os.environ.get("WORLD_SIZE", 1)) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))' \
+           in out
+    assert "devices=1" not in out and "DDP(" not in out and out.count("import os\n") == 1
+
+
+def test_a_ddp_wrap_with_no_launcher_in_sight_is_a_todo():
+    src = """
+        import torch
+        from torch.nn.parallel import DistributedDataParallel
+
+        class Trainer:
+            def __init__(self, model, loader):
+                self.model = DistributedDataParallel(model)
+                self.opt = torch.optim.SGD(self.model.parameters(), lr=0.1)
+                self.loader = loader
+
+            def fit(self):
+                for x, y in self.loader:
+                    self.opt.zero_grad()
+                    (self.model(x) - y).pow(2).mean().backward()
+                    self.opt.step()
+    """
+    result = fabric(src)
+    assert "# TODO: the script wraps its model in DistributedDataParallel (line 7) but sets up " \
+           "its processes where torchlint cannot see" in result.text
+    assert 'self.fabric = Fabric(strategy="ddp")' in result.text
+    assert any("DistributedDataParallel (line 7)" in n for n in result.notes)
+    plain = fabric(src.replace("DistributedDataParallel(model)", "model"))  # the near miss
+    assert "self.fabric = Fabric(devices=1)" in plain.text and "TODO" not in plain.text
+
+
+def test_backward_in_exclusive_branches_is_not_counted_twice():
+    """``if amp: scaler.scale(loss).backward() else: loss.backward()`` in a helper the
+    epoch loop calls for training and for evaluation: two places, one backward a step."""
+    src = """
+        import torch
+
+        def run_batch(model, opt, scaler, x, amp, train=True):
+            loss = model(x).sum()
+            if train:
+                opt.zero_grad()
+                if amp:
+                    scaler.scale(loss).backward()
+                    scaler.step(opt)
+                    scaler.update()
+                else:
+                    loss.backward()
+                    opt.step()
+
+        def fit(model, opt, scaler, loader, amp=False):
+            for epoch in range(2):
+                for x in loader:
+                    run_batch(model, opt, scaler, x, amp)
+                for x in loader:
+                    run_batch(model, opt, scaler, x, amp, train=False)
+    """
+    from torchlint.lightning import choose, open_model
+
+    reasons = choose(open_model(textwrap.dedent(src), "train.py"), "train.py").reasons
+    assert "calls backward() in 2 exclusive branches" in reasons
+    assert not any("times a step" in r for r in reasons)
 
 
 def test_fabric_keeps_an_amp_it_cannot_take_over():

@@ -82,6 +82,7 @@ class FabricPlanner:
         self._modules_done: set = set()
         self._entries: Dict[int, Optional[ast.stmt]] = {}
         self.amp = None  # fabric_rewrites.Amp when the script's AMP goes to Fabric
+        self.ddp_wraps: list = []  # the DistributedDataParallel(...) sites the rewrites removed
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FabricPlan:
@@ -312,6 +313,7 @@ class FabricPlanner:
         self.out.kwargs = fabric_arguments.arguments(self, first)
         target = "self.fabric" if self.owner_class is not None else "fabric"
         creation = [f"{target} = Fabric({', '.join(self.out.kwargs)})", f"{target}.launch()"]
+        creation = [f"# TODO: {t}" for t in fabric_arguments.todos(self)] + creation
         block, (top,) = self._common_block([first], self.owner)
         if top is first or top is None:
             self.edits.after(first, creation)

@@ -104,6 +104,8 @@ class Rewriter:
             return
         if q in known.DATA_PARALLEL_CLASSES and call.args:
             self._unwrap(call, call.args[0], site)
+            if q in known.DDP_CLASSES:
+                self.p.ddp_wraps.append(site)  # the Fabric must take DDP over
             return
         if q in known.DEVICE_SELECTION or q in _INIT:
             self._delete_statement(call)
