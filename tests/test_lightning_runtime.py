@@ -163,3 +163,32 @@ def test_a_torchrun_trainer_stays_distributed(tmp_path):
     assert _apart(ran["converted"][0], ran["converted"][1]) == 0.0
     assert _apart(ran["converted"][0], ran["original"][0]) <= 1e-6
     assert _apart(ran["single"][0], ran["single"][1]) > 1e-3  # the check can fail
+
+
+def test_a_run_without_an_optimizer_is_limited_by_backward_calls(prober, tmp_path):
+    """Issue 15: weights updated by hand, no torch.optim optimizer in the default run -
+    no optimizer step ever ends the run, so N backward() calls do, and the report says
+    that only losses were compared. The LightningModule conversion (which does build an
+    optimizer) is told apart: its steps differ."""
+    shutil.copytree(CASES, tmp_path / "cases")
+    path = tmp_path / "cases" / "manual_update.py"
+    source = path.read_text(encoding="utf-8")
+    pairs = {}
+    for style in (FABRIC, MODULE):
+        text = convert(source, str(path), package="pytorch_lightning", style=style).text
+        (tmp_path / style).mkdir()
+        pairs[style] = prepare(path, text, 5, tmp_path / style)
+    prober.run([job for pair in pairs.values() for job in pair.jobs])
+    report = pairs[FABRIC].report()
+    for run in (report.original, report.converted):
+        assert run.steps == 0 and len(run.losses) == 5 and run.limited_by == "backward"
+    assert report.equivalent, report.text()
+    text = report.text()
+    assert "(limit 5 backward calls: no torch.optim optimizer was built)" in text
+    assert "compared: the loss of 5 backward() calls; no learning rate (the original and the " \
+           "converted run stepped no optimizer)" in text
+    assert "max relative difference: loss 0\n" in text
+    module = pairs[MODULE].report()
+    assert module.converted.steps == 5 and module.converted.limited_by == "steps"
+    assert not module.equivalent and "optimizer steps differ: 0 vs 5" in module.problems
+    assert "limit 5: the original's backward calls, the converted's optimizer steps" in module.text()
