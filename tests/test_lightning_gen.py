@@ -409,6 +409,21 @@ def test_backward_in_exclusive_branches_is_not_counted_twice():
     assert not any("times a step" in r for r in reasons)
 
 
+def test_fabric_drops_the_imports_its_edits_left_unused():
+    """Issue 15: DDP, the process group and the sampler went to Fabric, and so do their
+    imports; an import the script never used, or still uses, stays."""
+    src = AMP_DDP.replace("    import os\n", "    import os\n    import math\n")
+    out = fabric(src).text
+    for gone in ("from torch.nn.parallel import DistributedDataParallel as DDP",
+                 "import torch.distributed as dist", "from torch.utils.data.distributed import"):
+        assert gone not in out, gone
+    for kept in ("import os\n", "import math\n", "from torch.utils.data import DataLoader, TensorDataset\n"):
+        assert kept in out, kept
+    assert selfcheck.problems(textwrap.dedent(src), out, "train.py") == []
+    kept = fabric(src.replace("dist.destroy_process_group()", "print(dist.get_rank())")).text
+    assert "import torch.distributed as dist" in kept  # still read
+
+
 def test_fabric_keeps_an_amp_it_cannot_take_over():
     src = AMP_DDP.replace('with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_amp):',
                           "with ctx:").replace("for epoch in range(2):",

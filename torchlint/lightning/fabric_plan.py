@@ -100,6 +100,7 @@ class FabricPlanner:
         rewriter.run()
         self._insert_setup()
         self.edits.header([FABRIC_IMPORTS[self.package]])
+        fabric_rewrites.drop_unused_imports(self)
         self.out.owner = self.owner
         return self.out
 
