@@ -602,6 +602,53 @@ def test_without_the_early_stop_there_is_no_early_stop_todo(cases):
            "carry over what they did" in todos
 
 
+METERS = """
+    import time
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    class Meter:
+        def __init__(self):
+            self.sum = 0.0
+
+        def update(self, value):
+            self.sum += value
+
+    def train(model, loader, opt):
+        meter = Meter()
+        seen = Meter()
+        end = time.time()
+        for i, (x, y) in enumerate(loader):
+            opt.zero_grad()
+            loss = (model(x) - y).pow(2).mean()
+            loss.backward()
+            opt.step()
+            meter.update(time.time() - end)
+            seen.update(len(x))
+            end = time.time()
+            if i % 10 == 0:
+                print(meter.sum)
+        return seen.sum
+
+    def main():
+        model = torch.nn.Linear(2, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = DataLoader(TensorDataset(torch.randn(8, 2), torch.randn(8, 1)), batch_size=4)
+        for epoch in range(2):
+            train(model, loader, opt)
+"""
+
+
+def test_meters_only_output_reads_are_progress_output():
+    """A meter updated each batch and read only by a print is output, with the timing
+    it is fed (``end = time.time()``); one whose value the helper returns is not."""
+    todos = _todos(convert(textwrap.dedent(METERS), "train.py", package="lightning").text)
+    assert "progress output (lines 14, 16, 22, 24, 25) is dropped: self.log() and the progress " \
+           "bar report instead" in todos
+    also_ran = sorted(t.split("`")[3] for t in todos if " also ran " in t)
+    assert also_ran == ["return seen.sum", "seen = Meter()", "seen.update(len(x))"]
+
+
 def test_seeding_under_a_setting_keeps_its_companions():
     """``if args.seed is not None:`` with ``cudnn.deterministic = True`` beside the seed:
     the whole block, once, not one ``if`` per seeding call and the rest dropped."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Dict, Iterator, List, Set
+from typing import Dict, Iterator, List, Set, Tuple
 
 from torchlint import known
 from torchlint.facts import adoption, loops
@@ -34,6 +34,7 @@ from torchlint.lightning.translate import STEP, Prune, Section
 _OWNED_METHODS = frozenset({"train", "eval", "set_epoch", "add_scalar", "add_scalars", "flush"})
 _SCALER_METHODS = frozenset({"unscale_", "update", "scale"})
 _OUTPUT_CALLS = frozenset({"builtins.print", "print"})
+_OUTPUT_METHODS = ("logger.info", ".info", "progress.display", "progress.display_summary")
 _COMPOUND = (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.If)
 
 
@@ -45,6 +46,8 @@ def loop_statements(p) -> Iterator[ast.stmt]:
     structural = {id(s.node) for e in p.evs for s in planning.site_chain(e)}
     val = getattr(p, "val_loop", None)
     structural |= {id(n) for n in (p.batch_loop, val.node if val is not None else None) if n is not None}
+    if val is not None and val.function is not None:  # run_validate(loader) inside validate()
+        structural |= {id(site.node) for site in p.m.callers(val.function)}
     seen: Set[int] = set()
 
     def walk(body: List[ast.stmt]) -> Iterator[ast.stmt]:
@@ -87,8 +90,12 @@ def _functions(p):
             if fn is not None and id(fn.node) not in ids:
                 ids.add(id(fn.node))
                 out.append(fn)
-    if val is not None and val.function is not None and id(val.function.node) not in ids:
-        out.append(val.function)
+    fn = val.function if val is not None else None
+    while fn is not None and id(fn.node) not in ids:  # and the functions it is nested in
+        ids.add(id(fn.node))
+        out.append(fn)
+        outer = statements.enclosing_function(p.m.parent, fn.node)
+        fn = p.m.functions.get(outer) if outer is not None else None
     return out
 
 
@@ -139,42 +146,68 @@ def trainer_owned(p, stmt: ast.stmt) -> bool:
 
 
 def is_output(p, stmt: ast.stmt) -> bool:
-    """Progress output: ``print(...)``, bookkeeping only output reads (``total_loss +=
-    loss.item()``, ``start = time.time()``), or a compound statement made only of these."""
+    """Progress output: ``print(...)`` (``logger.info``, ``progress.display``), bookkeeping
+    only output reads (``total_loss += loss.item()``, ``start = time.time()``,
+    ``losses.update(loss.item())`` for a meter only a printed summary reads), or a
+    compound statement made only of these."""
     if isinstance(stmt, _COMPOUND):
         return all(is_output(p, s) for s in _leaves(stmt))
+    return _output_statement(p, stmt, _output_names(p))
+
+
+def _output_statement(p, stmt: ast.stmt, names: Set[Tuple[int, str]]) -> bool:
     if _prints(p, stmt):
         return True
-    bound = statements.binds(stmt)
-    return bool(bound) and bound <= _output_names(p)
+    changed = _touched(p, stmt)
+    return bool(changed) and changed <= names
+
+
+def _touched(p, stmt: ast.stmt) -> Set[Tuple[int, str]]:
+    """What a statement sets or updates, as (the scope that binds it, name)."""
+    return {_key(p, stmt, n) for n in statements.binds(stmt) | statements.mutates(stmt)}
+
+
+def _key(p, stmt: ast.stmt, name: str) -> Tuple[int, str]:
+    """``name`` as ``stmt`` sees it: a nested function's free variable is its outer one."""
+    scope = p.t.scope_of_stmt(stmt)
+    bindings = p.m.lookup(name, scope)
+    return (id(bindings[0].scope) if bindings else id(scope)), name
 
 
 def _prints(p, stmt: ast.stmt) -> bool:
     calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
     return bool(calls) and any((p.m.resolve(c.func, p.t.scope_of_stmt(stmt)) or ast.unparse(c.func))
-                               in _OUTPUT_CALLS or ast.unparse(c.func).endswith(("logger.info", ".info"))
+                               in _OUTPUT_CALLS or ast.unparse(c.func).endswith(_OUTPUT_METHODS)
                                for c in calls)
 
 
-def _output_names(p) -> Set[str]:
+def _output_names(p) -> Set[Tuple[int, str]]:
+    """The (function, name) pairs only output reads: every statement that reads or
+    updates the name is output, and one of them prints or feeds another name - where a
+    statement that only sets or updates such names is output too. The largest such set
+    (``end = time.time()`` read by ``batch_time.update(...)``, ``batch_time`` read by a
+    ``ProgressMeter`` that only ``progress.display()`` reads); ``kept.append(x)`` alone,
+    read by nothing, is not output."""
     cached = getattr(p, "_output_cache", None)
     if cached is not None:
         return cached
     stmts = [n for s in loop_statements(p) for n in statements.walk_local(s) if isinstance(n, ast.stmt)]
-    readers: Dict[str, Set[int]] = {}
+    simple = [s for s in stmts if not isinstance(s, _COMPOUND)]
+    users: Dict[Tuple[int, str], List[ast.stmt]] = {}
     for s in stmts:
-        for name in _own_loads(s):
-            readers.setdefault(name, set()).add(id(s))
-    printed = {id(s) for s in stmts if not isinstance(s, _COMPOUND) and _prints(p, s)}
-    names = set()
-    for s in stmts:
-        if isinstance(s, _COMPOUND):
-            continue
-        for n in statements.binds(s):
-            writers = {id(x) for x in stmts if not isinstance(x, _COMPOUND) and n in statements.binds(x)}
-            others = readers.get(n, set()) - writers
-            if others and others <= printed:  # read, beyond its own updates, only by output
-                names.add(n)
+        read = _own_loads(s) if isinstance(s, _COMPOUND) else statements.reads(s) | statements.mutates(s)
+        for name in read:
+            users.setdefault(_key(p, s, name), []).append(s)
+    names = {key for s in simple for key in _touched(p, s)}
+    while True:
+        output = {id(s) for s in simple if _output_statement(p, s, names)}
+        output |= {id(s) for s in stmts if isinstance(s, _COMPOUND)
+                   and all(id(leaf) in output for leaf in _leaves(s))}
+        kept = {key for key in names if users.get(key) and all(id(u) in output for u in users[key])
+                and any(_prints(p, u) or _touched(p, u) - {key} for u in users[key])}
+        if kept == names:
+            break
+        names = kept
     p._output_cache = names
     return names
 
