@@ -578,8 +578,12 @@ def test_helper_logic_is_carried_or_named(cases):
     source = (cases / "helper_logic.py").read_text(encoding="utf-8")
     todos = _todos(convert(source, "helper_logic.py", package="lightning").text)
     assert "`train()` also ran `if args.dry_run: break` (line 19): it ends the loop early; the " \
-           "Trainer's limit_train_batches= / limit_val_batches= / max_steps= / fast_dev_run= do " \
-           "that" in todos
+           "Trainer's limit_train_batches= / limit_val_batches= / max_epochs= / max_steps= / " \
+           "fast_dev_run= do that" in todos
+    # the epoch loop's own early stop: a TODO, not a `break` in on_train_epoch_end
+    assert "the loop also ran `if args.dry_run: break` (line 55): it ends the loop early; the " \
+           "Trainer's limit_train_batches= / limit_val_batches= / max_epochs= / max_steps= / " \
+           "fast_dev_run= do that" in todos
     assert "`evaluate()` also ran `if i == 0: kept.append(out[:2].clone())` (line 30): carry it " \
            "over (a hook, a callback or training_step)" in todos
     assert "progress output (lines 18, 32) is dropped: self.log() and the progress bar report " \
@@ -589,12 +593,13 @@ def test_helper_logic_is_carried_or_named(cases):
     # what was carried (the loss, the validation sum and its `total = 0.0`) or is the
     # Trainer's (zero_grad, backward, step, train/eval) is named nowhere
     also_ran = {int(n) for t in todos if " also ran " in t for n in re.findall(r"\(line (\d+)\)", t)}
-    assert also_ran == {19, 30}
+    assert also_ran == {19, 30, 55}
 
 
 def test_without_the_early_stop_there_is_no_early_stop_todo(cases):
     source = (cases / "helper_logic.py").read_text(encoding="utf-8")
-    without = source.replace("            if args.dry_run:\n                break\n", "")
+    without = source.replace("            if args.dry_run:\n                break\n", "").replace(
+        "        if args.dry_run:\n            break\n", "")
     assert without != source
     todos = _todos(convert(without, "helper_logic.py", package="lightning").text)
     assert not any("ends the loop early" in t or "dry" in t for t in todos)

@@ -52,6 +52,8 @@ def main():
     for epoch in range(args.epochs):
         train(args, model, loader, optimizer, epoch)
         evaluate(model, val_loader, kept)
+        if args.dry_run:
+            break
 
 
 if __name__ == "__main__":

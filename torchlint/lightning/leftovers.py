@@ -245,7 +245,7 @@ def account(p) -> None:
         text = f"{_runner(p, stmt)} also ran `{_short(stmt)}` (line {stmt.lineno}): "
         if _stops(stmt):
             text += ("it ends the loop early; the Trainer's limit_train_batches= / "
-                     "limit_val_batches= / max_steps= / fast_dev_run= do that")
+                     "limit_val_batches= / max_epochs= / max_steps= / fast_dev_run= do that")
         else:
             text += "carry it over (a hook, a callback or training_step)"
         section.todo(text)
@@ -265,18 +265,21 @@ def _runner(p, stmt: ast.stmt) -> str:
     return f"`{fn.name}()`"
 
 
-def _stops(stmt: ast.stmt) -> bool:
-    """A ``break`` of the loop it is in (not of a loop of its own, not in a nested function)."""
+def _stops(stmt: ast.stmt, jumps=(ast.Break,)) -> bool:
+    """A ``break`` of the loop it is in (not of a loop of its own, not in a nested
+    function); with ``jumps``, ``continue`` / ``return`` too."""
+    loops_ = (ast.For, ast.AsyncFor, ast.While)
+
     def walk(node, in_loop):
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 continue
-            if isinstance(child, ast.Break) and not in_loop:
+            if isinstance(child, jumps) and (isinstance(child, ast.Return) or not in_loop):
                 return True
-            if walk(child, in_loop or isinstance(child, (ast.For, ast.AsyncFor, ast.While))):
+            if walk(child, in_loop or isinstance(child, loops_)):
                 return True
         return False
-    return isinstance(stmt, ast.Break) or walk(stmt, isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)))
+    return isinstance(stmt, jumps) or walk(stmt, isinstance(stmt, loops_))
 
 
 def _at_epoch_end(p, stmt: ast.stmt) -> bool:
@@ -284,7 +287,8 @@ def _at_epoch_end(p, stmt: ast.stmt) -> bool:
     batch loop and it translates with every name found."""
     body = p.primary.node.body if p.primary.node is not p.batch_loop else []
     if not any(stmt is s for s in body) or p.batch_loop is None \
-            or stmt.lineno < _batch_entry_line(p, body):
+            or stmt.lineno < _batch_entry_line(p, body) \
+            or _stops(stmt, (ast.Break, ast.Continue, ast.Return)):  # a jump means nothing in a hook
         return False
     trial = Section()
     text = p.t.emit(stmt, STEP, p.t.scope_of_stmt(stmt), set(), trial)
