@@ -44,7 +44,7 @@ def loop_statements(p) -> Iterator[ast.stmt]:
     compound one that holds no part of the way to the step or to validation, of the
     loop's body and of the training / validation functions it calls."""
     structural = {id(s.node) for e in p.evs for s in planning.site_chain(e)}
-    val = getattr(p, "val_loop", None)
+    val = p.val_loop
     structural |= {id(n) for n in (p.batch_loop, val.node if val is not None else None) if n is not None}
     if val is not None and val.function is not None:  # run_validate(loader) inside validate()
         structural |= {id(site.node) for site in p.m.callers(val.function)}
@@ -83,7 +83,7 @@ def _functions(p):
     """The functions the loop runs to train and to validate, in the order reached."""
     out, ids = [], set()
     chains = [planning.site_chain(e) for e in p.evs]
-    val = getattr(p, "val_loop", None)
+    val = p.val_loop
     for chain in chains:
         for site in chain:
             fn = site.function
