@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -205,12 +207,14 @@ CASES = REPO / "tests" / "lightning_cases"
 SHAPES = {  # script -> (path chosen, a phrase of the reason)
     "plain_classifier.py": ("module", None),
     "ddp.py": ("module", None),
+    "helper_logic.py": ("module", None),
     "gan.py": ("fabric", "steps 2 optimizers (optimizerD, optimizerG)"),
     "tbptt_lm.py": ("fabric", "carries hidden across batches"),
     "microstep_amp_clip.py": ("fabric", "accumulates over micro-steps (line 61)"),
     "midepoch_validation.py": ("fabric", "validates inside the batch loop (line 49)"),
     "rl_rollout.py": ("fabric", "rolls out env.step()"),
     "trainer_module/trainer.py": ("fabric", "runs in class Trainer"),
+    "torchrun_trainer/trainer.py": ("fabric", "runs in class Trainer"),
 }
 
 
@@ -332,6 +336,92 @@ def test_fabric_takes_devices_precision_distribution_and_the_sampler():
                  "destroy_process_group()", "x.to(device)"):
         assert gone not in ast.unparse(ast.parse(out)), gone
     assert any("saves `model.module`" in n for n in result.notes)
+
+
+def test_a_ddp_wrap_without_its_process_group_is_still_ddp(cases):
+    """Issue 15: a Trainer class that wraps its model in DDP, launched by torchrun (the
+    process group is main.py's) - Fabric(strategy="ddp") with torchrun's process counts,
+    never a silent Fabric(devices=1)."""
+    result = convert((cases / "torchrun_trainer" / "trainer.py").read_text(encoding="utf-8"),
+                     "trainer.py", package="lightning")
+    out = result.text
+    assert 'self.fabric = Fabric(strategy="ddp", devices=int(os.environ.get("LOCAL_WORLD_SIZE", 1)), ' \
+           'num_nodes=int(os.environ.get("WORLD_SIZE", 1)) // int(os.environ.get("LOCAL_WORLD_SIZE", 1)))' \
+           in out
+    assert "devices=1" not in out and "DDP(" not in out and out.count("import os\n") == 1
+
+
+def test_a_ddp_wrap_with_no_launcher_in_sight_is_a_todo():
+    src = """
+        import torch
+        from torch.nn.parallel import DistributedDataParallel
+
+        class Trainer:
+            def __init__(self, model, loader):
+                self.model = DistributedDataParallel(model)
+                self.opt = torch.optim.SGD(self.model.parameters(), lr=0.1)
+                self.loader = loader
+
+            def fit(self):
+                for x, y in self.loader:
+                    self.opt.zero_grad()
+                    (self.model(x) - y).pow(2).mean().backward()
+                    self.opt.step()
+    """
+    result = fabric(src)
+    assert "# TODO: the script wraps its model in DistributedDataParallel (line 7) but sets up " \
+           "its processes where torchlint cannot see" in result.text
+    assert 'self.fabric = Fabric(strategy="ddp")' in result.text
+    assert any("DistributedDataParallel (line 7)" in n for n in result.notes)
+    plain = fabric(src.replace("DistributedDataParallel(model)", "model"))  # the near miss
+    assert "self.fabric = Fabric(devices=1)" in plain.text and "TODO" not in plain.text
+
+
+def test_backward_in_exclusive_branches_is_not_counted_twice():
+    """``if amp: scaler.scale(loss).backward() else: loss.backward()`` in a helper the
+    epoch loop calls for training and for evaluation: two places, one backward a step."""
+    src = """
+        import torch
+
+        def run_batch(model, opt, scaler, x, amp, train=True):
+            loss = model(x).sum()
+            if train:
+                opt.zero_grad()
+                if amp:
+                    scaler.scale(loss).backward()
+                    scaler.step(opt)
+                    scaler.update()
+                else:
+                    loss.backward()
+                    opt.step()
+
+        def fit(model, opt, scaler, loader, amp=False):
+            for epoch in range(2):
+                for x in loader:
+                    run_batch(model, opt, scaler, x, amp)
+                for x in loader:
+                    run_batch(model, opt, scaler, x, amp, train=False)
+    """
+    from torchlint.lightning import choose, open_model
+
+    reasons = choose(open_model(textwrap.dedent(src), "train.py"), "train.py").reasons
+    assert "calls backward() in 2 exclusive branches" in reasons
+    assert not any("times a step" in r for r in reasons)
+
+
+def test_fabric_drops_the_imports_its_edits_left_unused():
+    """Issue 15: DDP, the process group and the sampler went to Fabric, and so do their
+    imports; an import the script never used, or still uses, stays."""
+    src = AMP_DDP.replace("    import os\n", "    import os\n    import math\n")
+    out = fabric(src).text
+    for gone in ("from torch.nn.parallel import DistributedDataParallel as DDP",
+                 "import torch.distributed as dist", "from torch.utils.data.distributed import"):
+        assert gone not in out, gone
+    for kept in ("import os\n", "import math\n", "from torch.utils.data import DataLoader, TensorDataset\n"):
+        assert kept in out, kept
+    assert selfcheck.problems(textwrap.dedent(src), out, "train.py") == []
+    kept = fabric(src.replace("dist.destroy_process_group()", "print(dist.get_rank())")).text
+    assert "import torch.distributed as dist" in kept  # still read
 
 
 def test_fabric_keeps_an_amp_it_cannot_take_over():
@@ -474,6 +564,112 @@ def test_names_under_the_main_guard_and_dropped_statements_are_named():
     """
     out = convert(textwrap.dedent(src), "train.py", style="module").text
     assert "the loop also ran `ema.update(model)` (line 10)" in out
+
+
+def _todos(text: str) -> List[str]:
+    return [line.strip()[len("# TODO: "):] for line in text.splitlines()
+            if line.strip().startswith("# TODO: ")]
+
+
+def test_helper_logic_is_carried_or_named(cases):
+    """Issue 15: statements of the helpers the loop calls (``train()``, ``evaluate()``)
+    that the LightningModule does not carry are each named: the ``--dry-run`` early stop,
+    the kept validation outputs, the prints, and the settings nothing reads any more."""
+    source = (cases / "helper_logic.py").read_text(encoding="utf-8")
+    todos = _todos(convert(source, "helper_logic.py", package="lightning").text)
+    assert "`train()` also ran `if args.dry_run: break` (line 19): it ends the loop early; the " \
+           "Trainer's limit_train_batches= / limit_val_batches= / max_epochs= / max_steps= / " \
+           "fast_dev_run= do that" in todos
+    # the epoch loop's own early stop: a TODO, not a `break` in on_train_epoch_end
+    assert "the loop also ran `if args.dry_run: break` (line 55): it ends the loop early; the " \
+           "Trainer's limit_train_batches= / limit_val_batches= / max_epochs= / max_steps= / " \
+           "fast_dev_run= do that" in todos
+    assert "`evaluate()` also ran `if i == 0: kept.append(out[:2].clone())` (line 30): carry it " \
+           "over (a hook, a callback or training_step)" in todos
+    assert "progress output (lines 18, 32) is dropped: self.log() and the progress bar report " \
+           "instead" in todos
+    assert "settings the script read that this conversion does not use: --log-interval (line 17), " \
+           "--dry-run (line 19); carry over what they did" in todos
+    # what was carried (the loss, the validation sum and its `total = 0.0`) or is the
+    # Trainer's (zero_grad, backward, step, train/eval) is named nowhere
+    also_ran = {int(n) for t in todos if " also ran " in t for n in re.findall(r"\(line (\d+)\)", t)}
+    assert also_ran == {19, 30, 55}
+
+
+def test_without_the_early_stop_there_is_no_early_stop_todo(cases):
+    source = (cases / "helper_logic.py").read_text(encoding="utf-8")
+    without = source.replace("            if args.dry_run:\n                break\n", "").replace(
+        "        if args.dry_run:\n            break\n", "")
+    assert without != source
+    todos = _todos(convert(without, "helper_logic.py", package="lightning").text)
+    assert not any("ends the loop early" in t or "dry" in t for t in todos)
+    assert "settings the script read that this conversion does not use: --log-interval (line 17); " \
+           "carry over what they did" in todos
+
+
+METERS = """
+    import time
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    class Meter:
+        def __init__(self):
+            self.sum = 0.0
+
+        def update(self, value):
+            self.sum += value
+
+    def train(model, loader, opt):
+        meter = Meter()
+        seen = Meter()
+        end = time.time()
+        for i, (x, y) in enumerate(loader):
+            opt.zero_grad()
+            loss = (model(x) - y).pow(2).mean()
+            loss.backward()
+            opt.step()
+            meter.update(time.time() - end)
+            seen.update(len(x))
+            end = time.time()
+            if i % 10 == 0:
+                print(meter.sum)
+        return seen.sum
+
+    def main():
+        model = torch.nn.Linear(2, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = DataLoader(TensorDataset(torch.randn(8, 2), torch.randn(8, 1)), batch_size=4)
+        for epoch in range(2):
+            train(model, loader, opt)
+"""
+
+
+def test_meters_only_output_reads_are_progress_output():
+    """A meter updated each batch and read only by a print is output, with the timing
+    it is fed (``end = time.time()``); one whose value the helper returns is not."""
+    todos = _todos(convert(textwrap.dedent(METERS), "train.py", package="lightning").text)
+    assert "progress output (lines 14, 16, 22, 24, 25) is dropped: self.log() and the progress " \
+           "bar report instead" in todos
+    also_ran = sorted(t.split("`")[3] for t in todos if " also ran " in t)
+    assert also_ran == ["return seen.sum", "seen = Meter()", "seen.update(len(x))"]
+
+
+def test_seeding_under_a_setting_keeps_its_companions():
+    """``if args.seed is not None:`` with ``cudnn.deterministic = True`` beside the seed:
+    the whole block, once, not one ``if`` per seeding call and the rest dropped."""
+    src = LOOP.replace("        args = parser.parse_args()\n", """        args = parser.parse_args()
+        if args.seed is not None:
+            random.seed(args.seed)
+            torch.manual_seed(args.seed)
+            torch.backends.cudnn.deterministic = True
+""").replace("    import argparse\n", "    import argparse\n    import random\n")
+    src = src.replace('parser.add_argument("--lr"', 'parser.add_argument("--seed", type=int)\n'
+                      '        parser.add_argument("--lr"')
+    assert src.count("random") == 2 and "--seed" in src
+    out = gen(src)
+    assert "    if args.seed is not None:\n        random.seed(args.seed)\n        torch.manual_seed(" \
+           "args.seed)\n        torch.backends.cudnn.deterministic = True\n" in out
+    assert out.count("if args.seed is not None:") == 1
 
 
 def test_accumulation_divides_by_lightning():

@@ -116,3 +116,79 @@ def test_the_cli_verifies(prober, tmp_path, monkeypatch, capsys):
     assert "fabric.backward(loss)" in captured.out
     assert "verify: original 6 optimizer steps, 6 backward; converted 6 optimizer steps" in captured.err
     assert "equivalent (<= 1e-06 on CPU in float32)" in captured.err
+
+
+def _torchrun(folder: Path) -> dict:
+    """Run ``main.py`` in ``folder`` as 2 CPU processes under torchrun; each rank's
+    final weights."""
+    import os
+    import subprocess
+    import sys
+
+    import torch
+
+    env = dict(os.environ, OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
+    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
+                           "--nproc_per_node", "2", "main.py"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return {rank: torch.load(folder / f"rank{rank}.pt") for rank in (0, 1)}
+
+
+def _apart(a: dict, b: dict) -> float:
+    return max((a[k] - b[k]).abs().max().item() for k in a)
+
+
+@pytest.mark.ddp
+def test_a_torchrun_trainer_stays_distributed(tmp_path):
+    """Issue 15: a Trainer class wrapping its model in DDP, launched by torchrun with its
+    process group set up in main.py, run as 2 processes. Each rank draws its own initial
+    weights: the original (DDP) ends with the ranks' weights equal, and so must the
+    conversion, with the same weights as the original. The old conversion,
+    ``Fabric(devices=1)``, trained each rank apart: its ranks' weights differ."""
+    original = tmp_path / "original"
+    shutil.copytree(CASES / "torchrun_trainer", original)
+    text = convert((original / "trainer.py").read_text(encoding="utf-8"), "trainer.py",
+                   package="pytorch_lightning").text
+    converted, single = tmp_path / "converted", tmp_path / "single"
+    for folder, source in ((converted, text), (single, text.replace(
+            text[text.index("Fabric(strategy="):text.index("\n", text.index("Fabric(strategy="))],
+            "Fabric(devices=1)"))):
+        shutil.copytree(original, folder)
+        (folder / "trainer.py").write_text(source, encoding="utf-8")
+    assert "Fabric(devices=1)" in (single / "trainer.py").read_text(encoding="utf-8")
+    ran = {name: _torchrun(folder) for name, folder in
+           (("original", original), ("converted", converted), ("single", single))}
+    assert _apart(ran["original"][0], ran["original"][1]) == 0.0
+    assert _apart(ran["converted"][0], ran["converted"][1]) == 0.0
+    assert _apart(ran["converted"][0], ran["original"][0]) <= 1e-6
+    assert _apart(ran["single"][0], ran["single"][1]) > 1e-3  # the check can fail
+
+
+def test_a_run_without_an_optimizer_is_limited_by_backward_calls(prober, tmp_path):
+    """Issue 15: weights updated by hand, no torch.optim optimizer in the default run -
+    no optimizer step ever ends the run, so N backward() calls do, and the report says
+    that only losses were compared. The LightningModule conversion (which does build an
+    optimizer) is told apart: its steps differ."""
+    shutil.copytree(CASES, tmp_path / "cases")
+    path = tmp_path / "cases" / "manual_update.py"
+    source = path.read_text(encoding="utf-8")
+    pairs = {}
+    for style in (FABRIC, MODULE):
+        text = convert(source, str(path), package="pytorch_lightning", style=style).text
+        (tmp_path / style).mkdir()
+        pairs[style] = prepare(path, text, 5, tmp_path / style)
+    prober.run([job for pair in pairs.values() for job in pair.jobs])
+    report = pairs[FABRIC].report()
+    for run in (report.original, report.converted):
+        assert run.steps == 0 and len(run.losses) == 5 and run.limited_by == "backward"
+    assert report.equivalent, report.text()
+    text = report.text()
+    assert "(limit 5 backward calls: no torch.optim optimizer was built)" in text
+    assert "compared: the loss of 5 backward() calls; no learning rate (the original and the " \
+           "converted run stepped no optimizer)" in text
+    assert "max relative difference: loss 0\n" in text
+    module = pairs[MODULE].report()
+    assert module.converted.steps == 5 and module.converted.limited_by == "steps"
+    assert not module.equivalent and "optimizer steps differ: 0 vs 5" in module.problems
+    assert "limit 5: the original's backward calls, the converted's optimizer steps" in module.text()

@@ -233,6 +233,31 @@ def describe_short(found: Dict[str, Site]) -> str:
 
 
 # ------------------------------------------------------------ the loop's shape
+def _most_together(m: SemanticModel, nodes: List[ast.AST]) -> int:
+    """How many of these calls one pass can run: not two in different branches of the
+    same ``if`` (``if amp: scaler.scale(loss).backward()`` / ``else: loss.backward()``)."""
+    def branch_path(node):
+        path, child, current = {}, node, m.parent(node)
+        while current is not None:
+            if isinstance(current, ast.If):
+                path[id(current)] = any(child is s for s in current.body)
+            child, current = current, m.parent(current)
+        return path
+
+    paths = [branch_path(n) for n in nodes]
+
+    def exclusive(a, b):
+        return any(k in b and b[k] != v for k, v in a.items())
+
+    best = 1
+    for mask in range(1, 1 << min(len(nodes), 10)):
+        chosen = [paths[i] for i in range(len(paths)) if mask >> i & 1]
+        if len(chosen) > best and not any(exclusive(a, b) for i, a in enumerate(chosen)
+                                          for b in chosen[i + 1:]):
+            best = len(chosen)
+    return best
+
+
 def fabric_reasons(m: SemanticModel, loop: LoopInfo, evs) -> List[str]:
     """What a ``LightningModule`` + ``Trainer`` cannot take over as it stands, one short
     phrase each, with the script's names (empty: a plain loop)."""
@@ -240,9 +265,11 @@ def fabric_reasons(m: SemanticModel, loop: LoopInfo, evs) -> List[str]:
     optimizers = optimizer_receivers(m, evs)
     if len(optimizers) > 1:
         out.append(f"steps {len(optimizers)} optimizers ({', '.join(optimizers)})")
-    backwards = [e for e in evs if e.kind == loops.BACKWARD]
-    if len({id(e.site.node) for e in backwards}) > 1:
-        out.append(f"calls backward() {len(backwards)} times a step")
+    sites = list({id(e.site.node): e.site.node for e in evs if e.kind == loops.BACKWARD}.values())
+    if len(sites) > 1:
+        together = _most_together(m, sites)
+        out.append(f"calls backward() {together} times a step" if together > 1 else
+                   f"calls backward() in {len(sites)} exclusive branches")
     if loop.function is not None and loop.function.cls is not None \
             and not m.is_nn_module(loop.function.cls):
         out.append(f"runs in class {loop.function.cls.name}")

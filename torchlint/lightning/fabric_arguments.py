@@ -8,7 +8,11 @@
   any other ``device`` bound before the Fabric is followed
   (``torch.device(device).type``);
 * ``strategy="ddp"`` and ``devices=`` from its process-group setup, under the same
-  test when the setup ran under one (``strategy="ddp" if ddp else "auto"``);
+  test when the setup ran under one (``strategy="ddp" if ddp else "auto"``); a model
+  wrapped in ``DistributedDataParallel`` where the process group is set up elsewhere
+  (a ``Trainer`` class launched by torchrun) is DDP too, never a silent single device:
+  ``devices=`` / ``num_nodes=`` from torchrun's environment when the script reads it
+  (``LOCAL_RANK``, ``RANK``, ``WORLD_SIZE``), else a TODO and a note;
 * ``precision=`` from its AMP (:func:`precision`), when Fabric takes the AMP over.
 
 Every name an argument reads is bound before the Fabric is built, or the argument
@@ -24,6 +28,9 @@ from torchlint.facts import adoption
 from torchlint.lightning import settings, statements
 
 AUTO = '"auto"'
+TORCHRUN_VARIABLES = frozenset({"LOCAL_RANK", "RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"})
+LOCAL_WORLD = 'int(os.environ.get("LOCAL_WORLD_SIZE", 1))'  # processes per node, as torchrun says
+WORLD = 'int(os.environ.get("WORLD_SIZE", 1))'
 
 
 def arguments(p, before: ast.stmt) -> List[str]:
@@ -44,6 +51,12 @@ def arguments(p, before: ast.stmt) -> List[str]:
         else:  # ``if ddp: init_process_group(...)``: DDP only when the script's test says so
             out.append(f'strategy="ddp" if {switch} else "auto"')
             out.append(f"devices={devices or AUTO} if {switch} else 1")
+    elif _wrapped(p):
+        out.append('strategy="ddp"')
+        if _torchrun(p):
+            out += [f"devices={LOCAL_WORLD}", f"num_nodes={WORLD} // {LOCAL_WORLD}"]
+            if not any(b.kind == "import" for b in p.m.module_scope.bindings.get("os") or []):
+                p.edits.header(["import os"])
     else:
         out.append("devices=1")
     if p.amp is not None:
@@ -51,6 +64,41 @@ def arguments(p, before: ast.stmt) -> List[str]:
         if value:
             out.append(f"precision={value}")
     return out
+
+
+def todos(p) -> List[str]:
+    """What the Fabric's arguments could not decide, said where it is built."""
+    if _ddp_sites(p) or not _wrapped(p) or _torchrun(p):
+        return []
+    where = ", ".join(f"line {s.node.lineno}" for s in _wrapped(p))
+    text = (f"the script wraps its model in DistributedDataParallel ({where}) but sets up its "
+            f"processes where torchlint cannot see: set devices= and num_nodes= to match its "
+            f"launcher (Fabric's default takes every device)")
+    p.note(text)
+    return [text]
+
+
+def _wrapped(p) -> List:
+    """The ``DistributedDataParallel(...)`` wraps the rewrites removed that the default
+    run reaches."""
+    return [s for s in p.ddp_wraps if settings.runs_by_default(p.m, s.node, s.scope) is not False]
+
+
+def _torchrun(p) -> bool:
+    """The script reads torchrun's environment (``os.environ["LOCAL_RANK"]``,
+    ``os.getenv("WORLD_SIZE")``)."""
+    for node in ast.walk(p.m.tree):
+        if isinstance(node, ast.Subscript):
+            where, keys = node.value, [node.slice]
+        elif isinstance(node, ast.Call):
+            where, keys = node.func, node.args[:1]
+        else:
+            continue
+        text = ast.unparse(where)
+        if ("environ" in text or "getenv" in text) and any(
+                isinstance(k, ast.Constant) and k.value in TORCHRUN_VARIABLES for k in keys):
+            return True
+    return False
 
 
 def _ddp_sites(p) -> List:

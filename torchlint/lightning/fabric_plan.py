@@ -82,6 +82,7 @@ class FabricPlanner:
         self._modules_done: set = set()
         self._entries: Dict[int, Optional[ast.stmt]] = {}
         self.amp = None  # fabric_rewrites.Amp when the script's AMP goes to Fabric
+        self.ddp_wraps: list = []  # the DistributedDataParallel(...) sites the rewrites removed
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FabricPlan:
@@ -99,6 +100,7 @@ class FabricPlanner:
         rewriter.run()
         self._insert_setup()
         self.edits.header([FABRIC_IMPORTS[self.package]])
+        fabric_rewrites.drop_unused_imports(self)
         self.out.owner = self.owner
         return self.out
 
@@ -312,6 +314,7 @@ class FabricPlanner:
         self.out.kwargs = fabric_arguments.arguments(self, first)
         target = "self.fabric" if self.owner_class is not None else "fabric"
         creation = [f"{target} = Fabric({', '.join(self.out.kwargs)})", f"{target}.launch()"]
+        creation = [f"# TODO: {t}" for t in fabric_arguments.todos(self)] + creation
         block, (top,) = self._common_block([first], self.owner)
         if top is first or top is None:
             self.edits.after(first, creation)

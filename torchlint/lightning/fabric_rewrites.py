@@ -104,6 +104,8 @@ class Rewriter:
             return
         if q in known.DATA_PARALLEL_CLASSES and call.args:
             self._unwrap(call, call.args[0], site)
+            if q in known.DDP_CLASSES:
+                self.p.ddp_wraps.append(site)  # the Fabric must take DDP over
             return
         if q in known.DEVICE_SELECTION or q in _INIT:
             self._delete_statement(call)
@@ -421,3 +423,34 @@ class Rewriter:
                 continue
             if len(new) == 1 and statements.is_trivial(new[0]):
                 self.edits.delete(stmt)
+
+
+def drop_unused_imports(planner) -> None:
+    """The script's module-level imports that only the rewritten code used
+    (``DistributedDataParallel as DDP``, ``init_process_group``) go with it; an import
+    the script did not use either stays as written."""
+    try:
+        after = _loaded(ast.parse(planner.edits.apply()))
+    except SyntaxError:  # pragma: no cover - the edits keep the script valid
+        return
+    before = _loaded(planner.m.tree)
+    for stmt in planner.m.tree.body:
+        if not isinstance(stmt, (ast.Import, ast.ImportFrom)) or getattr(stmt, "module", "") == "__future__":
+            continue
+        keep = [a for a in stmt.names if a.name == "*" or _bound(a) not in before or _bound(a) in after]
+        if len(keep) == len(stmt.names):
+            continue
+        if not keep:
+            planner.edits.delete(stmt)
+        else:
+            fields = {f: getattr(stmt, f) for f in stmt._fields}
+            fields["names"] = keep
+            planner.edits.replace(stmt, ast.unparse(type(stmt)(**fields)))
+
+
+def _bound(alias: ast.alias) -> str:
+    return alias.asname or alias.name.split(".")[0]
+
+
+def _loaded(tree: ast.AST) -> set:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}

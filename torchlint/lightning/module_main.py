@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from torchlint import known
-from torchlint.facts import adoption, loops
+from torchlint.facts import adoption
 from torchlint.lightning import settings, statements
 from torchlint.lightning.translate import INIT, MAIN, Prune, Section
 from torchlint import syntax
 from torchlint.semantic import FUNCTION_NODES, Scope
 
 INDENT = "    "
-_OWNED_METHODS = frozenset({"train", "eval", "set_epoch", "add_scalar", "add_scalars", "flush"})
-_SCALER_METHODS = frozenset({"unscale_", "update", "scale"})
-_OUTPUT_CALLS = frozenset({"builtins.print", "print"})
 _SETUP_METHODS = frozenset({"apply", "load_state_dict", "requires_grad_", "reset_parameters",
                             "tie_weights", "init_weights"})
 
@@ -41,6 +38,7 @@ class MainPlanner:
         out = Section()
         locals_: Set[str] = set()
         parser = self._command_line(out)
+        self.p.parser_lines = parser
         fit = [f"train_dataloaders={self._loader(self.p.batch_iter, self.p.batch_scope, out, locals_)}"]
         if self.p.val_iter is not None:
             fit.append(f"val_dataloaders={self._loader(self.p.val_iter, self.p.val_scope, out, locals_)}")
@@ -189,21 +187,34 @@ class MainPlanner:
         """The script's seeding calls, as written, before the model (``torch.manual_seed``
         stays ``torch.manual_seed``: ``L.seed_everything`` would also reseed Python's
         ``random`` and NumPy, which the script may draw from with their own state), under
-        the same test when the script seeded only sometimes (``if args.seed is not None:``)."""
+        the same test when the script seeded only sometimes (``if args.seed is not None:``),
+        with that test's other statements (``cudnn.deterministic = True``)."""
         seeders = known.TORCH_SEEDERS | known.RANDOM_SEEDERS | known.NUMPY_SEEDERS | known.SEED_ALL
         lines: List[str] = []
+        guards: Set[int] = set()
         for site, _via in adoption.context_sites(self.m, self.primary):
             if not (site.is_call and self.m.resolve(site.node.func, site.scope) in seeders):
                 continue
             stmt = _statement(self.m, site.node)
             if not isinstance(stmt, ast.Expr) or stmt.value is not site.node:
                 continue
-            text = self.t.emit(stmt, MAIN, site.scope, locals_, out)
             test = _guard(self.m, site.node)
-            if test is not None:
-                lines += [f"if {self.t.expr(test, MAIN, site.scope, locals_, out)}:", INDENT + text]
-            else:
-                lines.append(text)
+            if test is None:
+                lines.append(self.t.emit(stmt, MAIN, site.scope, locals_, out))
+                continue
+            guard = self.m.parent(stmt)
+            if id(guard) in guards:
+                continue
+            guards.add(id(guard))
+            lines.append(f"if {self.t.expr(test, MAIN, site.scope, locals_, out)}:")
+            for sub in guard.body:
+                trial = Section()
+                text = self.t.emit(sub, MAIN, site.scope, set(locals_), trial)
+                if text and not trial.todos:
+                    lines += [INDENT + line for line in text.splitlines()]
+                else:
+                    out.todo(f"the script also ran `{ast.unparse(sub).splitlines()[0][:50]}` (line "
+                             f"{sub.lineno}) when it seeded: carry it over")
         return lines
 
     # ------------------------------------------------------------- flags
@@ -373,98 +384,6 @@ def module_setup(p, attr: str, scope: Scope, out: Section) -> List[str]:
             if text:
                 lines += text.splitlines()
     return lines
-
-
-# ------------------------------------------------------------- what is left
-def loop_statements(p) -> Iterator[ast.stmt]:
-    """The statements of the loop, from the epoch loop down to the step: every simple
-    statement, and each compound one that holds no part of the way to the step."""
-    structural = {id(s.node) for e in p.evs for s in e.via}
-    inner = {id(n) for n in ([p.batch_loop] if p.batch_loop is not None else [])}
-
-    def walk(body: List[ast.stmt]) -> Iterator[ast.stmt]:
-        for stmt in body:
-            holds = [n for n in ast.walk(stmt) if id(n) in structural or id(n) in inner]
-            if isinstance(stmt, (ast.For, ast.While, ast.With, ast.Try, ast.If)) and holds:
-                yield from walk(stmt.body)
-                yield from walk(getattr(stmt, "orelse", []) or [])
-            elif holds and isinstance(stmt, (ast.Expr, ast.Assign)) and \
-                    any(id(n) in structural for n in ast.walk(stmt)):
-                continue  # the call into the helper that holds the step
-            else:
-                yield stmt
-
-    yield from walk(p.primary.node.body)
-    if p.step_block is not getattr(p.batch_loop, "body", None):
-        if p.batch_loop is not None and not any(p.batch_loop is n for n in ast.walk(p.primary.node)):
-            yield from walk(p.batch_loop.body)
-        yield from walk(p.step_block)
-
-
-def trainer_owned(p, stmt: ast.stmt) -> bool:
-    """Training bookkeeping the Trainer does: the step, clipping, scaler calls, device
-    moves, mode switches, checkpoints, metric logging - a call statement of one of
-    these (whatever its arguments), or an ``if`` / ``break`` made only of them."""
-    if isinstance(stmt, (ast.Break, ast.Continue, ast.Pass)):
-        return True
-    if isinstance(stmt, ast.If):
-        return all(trainer_owned(p, s) for s in stmt.body + stmt.orelse)
-    m, scope = p.m, p.t.scope_of_stmt(stmt)
-    if Prune(p.t, scope).useless(stmt):  # x, y = x.to(device), y.to(device)
-        return True
-    value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
-    if not isinstance(value, ast.Call):
-        return False
-    q = m.resolve(value.func, scope) or ""
-    site = m.site_of(value)
-    if site is not None and loops.classify(m, site) is not None:
-        return True
-    if q in known.GRAD_CLIPPERS or q in known.CHECKPOINT_SAVERS or q in known.METRIC_LOGGERS \
-            or q in known.DEVICE_SELECTION or adoption.is_device_move(m, value, scope):
-        return True
-    if not isinstance(value.func, ast.Attribute):
-        return False
-    if value.func.attr in _SCALER_METHODS:
-        return "grad_scaler" in m.kinds(value.func.value, scope)
-    return value.func.attr in _OWNED_METHODS
-
-
-def is_output(p, stmt: ast.stmt) -> bool:
-    """Progress output: ``print(...)``, or bookkeeping only output reads
-    (``total_loss += loss.item()``, ``start = time.time()``)."""
-    out_names = _output_names(p)
-    if _prints(p, stmt):
-        return True
-    bound = statements.binds(stmt)
-    return bool(bound) and bound <= out_names
-
-
-def _prints(p, stmt: ast.stmt) -> bool:
-    calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call)]
-    return bool(calls) and any((p.m.resolve(c.func, p.t.scope_of_stmt(stmt)) or ast.unparse(c.func))
-                               in _OUTPUT_CALLS or ast.unparse(c.func).endswith(("logger.info", ".info"))
-                               for c in calls)
-
-
-def _output_names(p) -> Set[str]:
-    cached = getattr(p, "_output_cache", None)
-    if cached is not None:
-        return cached
-    stmts = list(loop_statements(p))
-    readers: Dict[str, Set[int]] = {}
-    for s in stmts:
-        for name in statements.loads(s):
-            readers.setdefault(name, set()).add(id(s))
-    printed = {id(s) for s in stmts if _prints(p, s)}
-    names = set()
-    for s in stmts:
-        for n in statements.binds(s):
-            writers = {id(x) for x in stmts if n in statements.binds(x)}
-            others = readers.get(n, set()) - writers
-            if others and others <= printed:  # read, beyond its own updates, only by output
-                names.add(n)
-    p._output_cache = names
-    return names
 
 
 # ------------------------------------------------------------- carried code

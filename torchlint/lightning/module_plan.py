@@ -83,9 +83,11 @@ class ModulePlanner:
         self.val_scope: Optional[Scope] = None
         self.loss_callee: Optional[str] = None
         self.main_attr: Optional[str] = None
+        self.val_loop: Optional[LoopInfo] = None  # the evaluation loop validation_step carries
+        self.parser_lines: List[str] = []  # main()'s command line, verbatim
 
     def run(self) -> ModulePlan:
-        from torchlint.lightning import module_main
+        from torchlint.lightning import leftovers, module_main
 
         out = self.out
         out.training = self._manual_step() if out.manual else self._training_step()
@@ -104,8 +106,9 @@ class ModulePlanner:
         if self.loop.reasons:
             out.header_todos.append("this loop " + "; ".join(self.loop.reasons) + ": the Fabric "
                                     "conversion (--style fabric) keeps it as written")
-        self._unaccounted()
+        leftovers.account(self)
         module_main.carry(self)
+        leftovers.unused_settings(self, self.parser_lines)
         return out
 
     # ---------------------------------------------------------------- loops
@@ -233,9 +236,9 @@ class ModulePlanner:
         if not candidates:
             return None
         lp: LoopInfo = candidates[0]
-        for site in reached.get(id(lp.function.node), ()) if lp.function is not None else ():
+        calls = reached.get(id(lp.function.node), ()) if lp.function is not None else ()
+        for site in calls:
             self.t.register_call(site)
-            self.accounted.add(id(_statement(m, site.node)))
         target, index, self.val_iter = statements.unpack_loop(lp.node)
         self.val_scope = lp.scope
         out = Section()
@@ -248,12 +251,16 @@ class ModulePlanner:
         seeds += loss_assigns[:1]
         if not seeds:
             return None
+        self.val_loop = lp
+        self.accounted |= {id(_statement(m, site.node)) for site in calls} | {id(s) for s in seeds}
+        self.accounted |= {id(s) for s in _initializers(lp, seeds)}
         needed: Set[str] = set()
         for s in seeds:
             needed |= statements.loads(s) if isinstance(s, ast.AugAssign) else {s.targets[0].id}
         kept = self.t.slice([s for s in body if s not in seeds or s in loss_assigns], needed)
         sums = [s for s in seeds if isinstance(s, ast.AugAssign)]
         kept = sorted(kept + sums, key=lambda s: (s.lineno, s.col_offset))
+        self.accounted |= {id(self.t.origin.get(id(s), s)) for s in kept}
         locals_ = statements.target_names(target) | ({index} if index else set())
         index = index if index in statements.loads_all(kept) else None
         out.lines += unpack_batch("batch", "batch_idx", target, index)
@@ -432,53 +439,6 @@ class ModulePlanner:
             return f"Lit{value.func.id}"
         return "LitModel"
 
-    # ------------------------------------------------------------ leftovers
-    def _unaccounted(self) -> None:
-        """Statements of the loop that nothing above carried. Those the epoch loop runs
-        after the batch loop (per-epoch sampling, a learning rate annealed by hand) go to
-        ``on_train_epoch_end`` when they translate cleanly; the others are a TODO each,
-        progress output grouped: nothing is dropped silently."""
-        from torchlint.lightning import module_main
-
-        printed, missing = [], []
-        for stmt in module_main.loop_statements(self):
-            if id(stmt) in self.accounted or module_main.trainer_owned(self, stmt):
-                continue
-            if module_main.is_output(self, stmt):
-                printed.append(str(stmt.lineno))
-            elif not self._at_epoch_end(stmt):
-                missing.append(f"`{_short(stmt)}` (line {stmt.lineno})")
-        section = self.out.training
-        for text in missing:
-            section.todo(f"the loop also ran {text}: carry it over (a hook, a callback or "
-                         f"training_step)")
-        if printed:
-            where = f"line{'s' if len(printed) > 1 else ''} {', '.join(printed)}"
-            section.todo(f"progress output ({where}) is dropped: self.log() and the progress bar "
-                         f"report instead")
-
-    def _at_epoch_end(self, stmt: ast.stmt) -> bool:
-        """Carry ``stmt`` into ``on_train_epoch_end`` when the epoch loop runs it after
-        the batch loop and it translates with every name found."""
-        body = self.primary.node.body if self.primary.node is not self.batch_loop else []
-        if not any(stmt is s for s in body) or self.batch_loop is None \
-                or stmt.lineno < self._batch_entry_line(body):
-            return False
-        trial = Section()
-        text = self.t.emit(stmt, STEP, self.t.scope_of_stmt(stmt), set(), trial)
-        if trial.todos or not text:
-            return False
-        self.out.epoch_end.lines += text.splitlines()
-        return True
-
-    def _batch_entry_line(self, body) -> int:
-        """The line of the epoch loop's statement that runs the batch loop."""
-        via = {id(s.node) for s in self.backward.via}
-        for stmt in body:
-            if any(n is self.batch_loop or id(n) in via for n in ast.walk(stmt)):
-                return stmt.end_lineno
-        return 10 ** 9
-
 
 class _ManualSteps(ast.NodeTransformer):
     """Manual optimization: ``loss.backward()`` / ``scaler.scale(loss).backward()`` ->
@@ -562,6 +522,11 @@ def _position(node: ast.AST):
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-def _short(stmt: ast.stmt) -> str:
-    text = ast.unparse(stmt).splitlines()[0]
-    return text if len(text) <= 50 else text[:47] + "..."
+def _initializers(lp: LoopInfo, seeds: List[ast.stmt]) -> List[ast.stmt]:
+    """``total = 0`` before the evaluation loop, for each sum it takes (``total += ...``):
+    carried by ``reduce_fx="sum"``."""
+    sums = {s.target.id for s in seeds if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name)}
+    body = lp.function.node.body if lp.function is not None else []
+    return [s for s in body if isinstance(s, ast.Assign) and len(s.targets) == 1
+            and isinstance(s.targets[0], ast.Name) and s.targets[0].id in sums
+            and statements.is_constant(s.value) and s.lineno < lp.node.lineno]

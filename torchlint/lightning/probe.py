@@ -17,6 +17,9 @@ What the instrumentation records (the record, JSON, written when the run ends):
   each parameter group of the optimizer that stepped;
 * ``steps``: optimizer steps taken. At ``steps`` = the job's limit the child writes
   its record and leaves (``os._exit``) - no epoch is finished, no file closed;
+* ``optimizers``: ``torch.optim`` optimizers built. A script that builds none (it
+  updates its weights by hand, ``p.data.add_(p.grad, alpha=-lr)``) never steps one:
+  its run is limited by ``backward()`` calls instead, and ``limited_by`` says which;
 * ``lightning``: how many ``Fabric`` and ``Trainer`` objects the run built (the
   converted script must really run under Lightning).
 """
@@ -70,7 +73,8 @@ def _child(job) -> None:
     os.dup2(out, 2)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     signal.alarm(int(job.get("timeout", 300)))  # a script that hangs is killed, unrecorded
-    record = {"losses": [], "lrs": [], "steps": 0, "exception": None, "finished": False}
+    record = {"losses": [], "lrs": [], "steps": 0, "optimizers": 0, "limited_by": None,
+              "exception": None, "finished": False}
     path = job["record"]
 
     def finish():
@@ -122,17 +126,27 @@ def _instrument(record, limit: int, finish) -> None:
         t = t.detach()
         return float(t.float().sum()) if t.numel() != 1 else float(t.item())
 
+    def stop(by: str) -> None:
+        record["finished"] = True
+        record["limited_by"] = by
+        finish()
+        os._exit(0)
+
     def recording(original, first):
         def wrapper(*args, **kwargs):
-            if depth[0] == 0:
+            outer = depth[0] == 0
+            if outer:
                 tensor = first(args, kwargs)
                 if isinstance(tensor, torch.Tensor):
                     record["losses"].append(value(tensor))
             depth[0] += 1
             try:
-                return original(*args, **kwargs)
+                result = original(*args, **kwargs)
             finally:
                 depth[0] -= 1
+            if outer and record["optimizers"] == 0 and len(record["losses"]) >= limit:
+                stop("backward")  # no optimizer built: no step will ever end the run
+            return result
         return wrapper
 
     def first_tensor(args, kwargs):
@@ -146,11 +160,10 @@ def _instrument(record, limit: int, finish) -> None:
         record["steps"] += 1
         record["lrs"].append([float(g["lr"]) for g in optimizer.param_groups])
         if record["steps"] >= limit:
-            record["finished"] = True
-            finish()
-            os._exit(0)
+            stop("steps")
 
     register_optimizer_step_post_hook(after_step)
+    torch.optim.Optimizer.__init__ = _counting(torch.optim.Optimizer.__init__, record, "optimizers")
     record["lightning"] = {"Fabric": 0, "Trainer": 0}
     for module, name in (("lightning_fabric", "Fabric"), ("pytorch_lightning", "Trainer"),
                          ("lightning.fabric", "Fabric"), ("lightning.pytorch", "Trainer")):

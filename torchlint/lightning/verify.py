@@ -1,13 +1,15 @@
 """``torchlint lightning FILE --verify N``: proof that the conversion trains the same.
 
-The original script and the converted one each run for N optimizer steps, in fresh
-processes (:mod:`~torchlint.lightning.probe`), with the same seed, on the CPU in
+The original script and the converted one each run for N optimizer steps (N
+``backward()`` calls when a run builds no ``torch.optim`` optimizer: its weights are
+updated by hand), in fresh processes (:mod:`~torchlint.lightning.probe`), with the same seed, on the CPU in
 float32 (``CUDA_VISIBLE_DEVICES=""``), each in an empty working directory (what they
 write - checkpoints, ``lightning_logs`` - is thrown away). The script loads its data
 as it always does. Every ``backward()``'s loss and the learning rate after every step
-are recorded; the report is the largest relative difference between the two runs,
-and "equivalent" only when both ran the same steps and that difference is at most
-:data:`TOLERANCE`.
+are recorded; the report says which of these were compared (no learning rate when
+no optimizer stepped), the largest relative difference between the two runs, and
+"equivalent" only when both ran the same steps and backward calls, compared at least
+one loss, and that difference is at most :data:`TOLERANCE`.
 
 A module imported by another script (a Trainer class in its own file) is verified
 through that script: ``entry`` runs in both processes, the converted module
@@ -47,6 +49,11 @@ class Run:
         return self.record.get("steps", 0)
 
     @property
+    def limited_by(self) -> Optional[str]:
+        """``"steps"`` or ``"backward"``: what ended the run at the limit (None: it ended)."""
+        return self.record.get("limited_by")
+
+    @property
     def error(self) -> Optional[str]:
         return self.record.get("exception")
 
@@ -69,12 +76,33 @@ class Report:
     def equivalent(self) -> bool:
         return not self.problems and max(self.loss_difference, self.lr_difference) <= TOLERANCE
 
+    @property
+    def compared(self) -> str:
+        """What the differences are over, in words."""
+        o, c = self.original, self.converted
+        losses, steps = min(len(o.losses), len(c.losses)), min(o.steps, c.steps)
+        what = f"the loss of {losses} backward() call{'s' if losses != 1 else ''}"
+        if steps:
+            return what + f" and the learning rate after each of {steps} optimizer steps"
+        idle = [name for name, run in (("original", o), ("converted", c)) if not run.steps]
+        return what + f"; no learning rate (the {' and the '.join(idle)} run stepped no optimizer)"
+
+    def _limit(self) -> str:
+        units = {"steps": "optimizer steps",
+                 "backward": "backward calls: no torch.optim optimizer was built"}
+        o, c = self.original.limited_by, self.converted.limited_by
+        if o and c and o != c:
+            return f"limit {self.steps}: the original's {units[o].split(':')[0]}, the converted's " \
+                   f"{units[c].split(':')[0]}"
+        return f"limit {self.steps} {units[o or c or 'steps']}"
+
     def text(self) -> str:
         o, c = self.original, self.converted
         lines = [f"verify: original {o.steps} optimizer steps, {len(o.losses)} backward; "
-                 f"converted {c.steps} optimizer steps, {len(c.losses)} backward (limit {self.steps})"]
-        lines.append(f"  max relative difference: loss {self.loss_difference:.3g}, "
-                     f"lr {self.lr_difference:.3g}")
+                 f"converted {c.steps} optimizer steps, {len(c.losses)} backward ({self._limit()})"]
+        lines.append(f"  compared: {self.compared}")
+        lr = f", lr {self.lr_difference:.3g}" if min(o.steps, c.steps) else ""
+        lines.append(f"  max relative difference: loss {self.loss_difference:.3g}{lr}")
         built = [f"{name} x{n}" for name, n in c.built.items() if n]
         lines.append(f"  the converted run built: {', '.join(built) or 'no Fabric, no Trainer'}")
         for problem in self.problems:
@@ -114,6 +142,8 @@ def compare(steps: int, original: Run, converted: Run) -> Report:
     if any(len(x) != len(y) for x, y in zip(original.lrs, converted.lrs)):
         report.problems.append("parameter groups differ")
     report.lr_difference = max(diffs, default=0.0)
+    if not (original.losses and converted.losses) and not report.problems:
+        report.problems.append("nothing to compare: no backward() loss recorded")
     return report
 
 

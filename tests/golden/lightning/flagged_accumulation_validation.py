@@ -34,7 +34,8 @@ class LitRegressor(L.LightningModule):
         return self.model(*args, **kwargs)
 
     def training_step(self, batch, batch_idx):
-        # TODO: the loop also ran `if val_loss < best:` (line 64): carry it over (a hook, a callback or training_step)
+        # TODO: the loop also ran `if val_loss < best: best = val_loss; torch.save(model.sta...` (line 64): carry it over (a hook, a callback or training_step)
+        # TODO: `evaluate()` also ran `return total / len(loader.dataset)` (line 28): carry it over (a hook, a callback or training_step)
         # TODO: progress output (line 63) is dropped: self.log() and the progress bar report instead
         x, y = batch
         loss = F.mse_loss(self.model(x), y)
