@@ -442,6 +442,16 @@ SOFTMAX_FUNCTIONS = frozenset(
     {"torch.softmax", "torch.nn.functional.softmax", "torch.special.softmax"}
 )
 SOFTMAX_MODULES = frozenset({"torch.nn.Softmax", "torch.nn.modules.activation.Softmax"})
+# Their log-space twins: ``exp`` of one is softmax probabilities again (TL701).
+LOG_SOFTMAX_FUNCTIONS = frozenset(
+    {"torch.log_softmax", "torch.nn.functional.log_softmax", "torch.special.log_softmax"}
+)
+LOG_SOFTMAX_MODULES = frozenset({"torch.nn.LogSoftmax", "torch.nn.modules.activation.LogSoftmax"})
+EXP_FUNCTIONS = frozenset({"torch.exp"})
+# Tensor methods that change a tensor's shape, never its values (TL701: probabilities
+# stay probabilities; ``transpose`` / ``permute`` move the class dimension and are not here).
+RESHAPING_METHODS = frozenset({"view", "reshape", "view_as", "reshape_as", "flatten",
+                               "squeeze", "unsqueeze"})
 SEQUENTIAL_MODULES = frozenset({"torch.nn.Sequential", "torch.nn.modules.container.Sequential"})
 
 # Losses that expect logits (cross_entropy) or log-probabilities (nll_loss), torch.nn.functional
