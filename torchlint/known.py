@@ -636,6 +636,14 @@ TENSOR_META_METHODS = frozenset(
     {"size", "dim", "numel", "item", "tolist", "nelement", "stride", "get_device",
      "is_contiguous", "data_ptr", "element_size", "is_floating_point", "ndimension"}
 )
+# Conversions that always make a CPU tensor (no ``device=``): a NumPy array's memory (TL201).
+CPU_TENSOR_CONVERSIONS = frozenset({"torch.from_numpy"})
+# nn.Module methods a class overrides to move tensors of its own when the module moves
+# (its plain tensor attributes may then follow ``.to(device)``; TL201).
+MODULE_MOVE_OVERRIDES = frozenset({"_apply", "to", "cuda", "xpu", "mps"})
+# nn.Module methods that register an attribute by name, so that ``.to(device)`` moves it.
+MODULE_REGISTRATIONS = frozenset({"register_buffer", "register_parameter", "register_module",
+                                  "add_module"})
 # Tensor factories whose single data argument is copied: 0-dim when it is a scalar.
 DATA_FACTORIES = frozenset({"torch.tensor", "torch.as_tensor", "torch.Tensor",
                             "torch.FloatTensor", "torch.LongTensor"})
