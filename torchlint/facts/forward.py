@@ -351,6 +351,9 @@ def cpu_attributes(m: SemanticModel, cls: ClassInfo) -> Dict[str, FrozenSet[ast.
     if any(name in c.methods for c in bases for name in known.MODULE_MOVE_OVERRIDES):
         return {}
     building = construction_methods(m, cls)
+    if not any(s.is_call and _last_name(s.node.func) in _FACTORY_NAMES and device_less_factory(
+            m, s.node, s.scope) for f in building for s in f.sites):
+        return {}  # the cheap gate: construction makes no CPU tensor at all
     homes = frozenset(id(f.scope) for f in building)
     registered = {const_str(s.node.args[0]) for c in bases for f in c.methods.values() for s in f.sites
                   if s.is_call and s.node.args and isinstance(s.node.func, ast.Attribute)
@@ -365,6 +368,14 @@ def cpu_attributes(m: SemanticModel, cls: ClassInfo) -> Dict[str, FrozenSet[ast.
         stored = _stored_elsewhere(m)
         out = {name: calls for name, calls in out.items() if name not in stored}
     return out
+
+
+_FACTORY_NAMES = frozenset(q.rsplit(".", 1)[-1]
+                           for q in known.TENSOR_FACTORIES | known.CPU_TENSOR_CONVERSIONS)
+
+
+def _last_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 @memoized
