@@ -359,7 +359,7 @@ def cpu_attributes(m: SemanticModel, cls: ClassInfo) -> Dict[str, FrozenSet[ast.
                   if s.is_call and s.node.args and isinstance(s.node.func, ast.Attribute)
                   and s.node.func.attr in known.MODULE_REGISTRATIONS and is_self(s.node.func.value)}
     out = {}
-    for name in _tensor_reads(m, cls) - registered:
+    for name in {n for c in bases for n in c.attrs} - registered:
         made: Set[ast.Call] = set()
         for value, vscope in (vs for c in bases for vs in c.attrs.get(name, ())):
             found = cpu_factories(m, value, vscope, homes) if id(vscope) in homes else None
@@ -372,17 +372,6 @@ def cpu_attributes(m: SemanticModel, cls: ClassInfo) -> Dict[str, FrozenSet[ast.
     if out:
         stored = _stored_elsewhere(m)
         out = {name: calls for name, calls in out.items() if name not in stored}
-    return out
-
-
-def _tensor_reads(m: SemanticModel, cls: ClassInfo) -> Set[str]:
-    """``self.<name>`` the forward methods read other than to call it (``self.fc(x)``)."""
-    out = set()
-    for function in forward_methods(m, cls):
-        for node in ast.walk(function.node):
-            if isinstance(node, ast.Attribute) and is_self(node.value) and isinstance(node.ctx, ast.Load) \
-                    and not (isinstance(m.parent(node), ast.Call) and m.parent(node).func is node):
-                out.add(node.attr)
     return out
 
 
