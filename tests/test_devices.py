@@ -140,6 +140,7 @@ def test_is_tensor():
         ("torch.zeros(n, **kw)", False),
         ("torch.zeros(n, **{'dtype': torch.float16})", True),
         ("torch.zeros_like(x)", False),
+        ("torch.from_numpy(arr)", True),
     ],
 )
 def test_device_less_factory(call, flagged):
@@ -178,3 +179,60 @@ def test_guard_tests():
     guarded = [any(devices.mentions_device(t) for t in devices.guard_tests(m, s.node, s.function))
                for s in calls(m, "x.cuda(")]
     assert guarded == [True, True, False]
+
+
+ATTRIBUTES_SRC = """
+import numpy as np
+import torch
+from torch import nn
+
+class Base(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inherited = torch.ones(4)
+
+class Net(Base):
+    def __init__(self, n=4):
+        super().__init__()
+        self.table = self.make_table(n)
+        self.buf = torch.zeros(n)
+        self.register_buffer("buf", self.buf)
+        self.weight = torch.zeros(n)
+        self.weight = nn.Parameter(self.weight)
+        self.lazy = torch.zeros(n)
+        self.moved = torch.arange(n).float().cuda()
+        self.outside = torch.zeros(n)
+        self.scale = torch.tensor(2.0)
+
+    def make_table(self, n):
+        return torch.from_numpy(np.ones(n)).float()
+
+    def forward(self, x):
+        self.lazy = x.new_zeros(4)
+        return x * self.table, x + self.inherited
+
+class SelfMoving(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.table = torch.zeros(4)
+
+    def _apply(self, fn, recurse=True):
+        self.table = fn(self.table)
+        return super()._apply(fn, recurse)
+
+net = Net()
+net.outside = net.outside.cuda()
+"""
+
+
+def test_cpu_attributes():
+    """Plain tensor attributes made on the CPU at construction: not buffers, parameters,
+    attributes set outside construction, moved, stored on another object, 0-dim, or of a
+    class that moves its own tensors."""
+    m = model(ATTRIBUTES_SRC)
+    by = {c.name: c for c in m.classes.values()}
+    assert sorted(forward.cpu_attributes(m, by["Net"])) == ["inherited", "table"]
+    assert forward.cpu_attributes(m, by["SelfMoving"]) == {}
+    uses = forward.factories_meeting_inputs(m, by["Net"])
+    assert [(u.attribute, u.other, ast.unparse(u.at)) for u in uses] == [
+        ("table", "input x", "self.table"), ("inherited", "input x", "self.inherited")]

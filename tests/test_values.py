@@ -117,6 +117,61 @@ def test_softmax_values():
     assert values.is_softmax(m, a, head.scope) and not values.is_softmax(m, b, head.scope)
 
 
+ROWS_SRC = """
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ls = nn.LogSoftmax(dim=1)
+a = torch.softmax(s, dim=-1)
+b = torch.softmax(s, dim=0)
+c = F.softmax(s)
+d = s.softmax(2)
+for r1 in a:
+    use(r1)
+for r2 in b:
+    use(r2)
+for r3 in c:
+    use(r3)
+for r4 in d:
+    use(r4)
+for r5 in d.view(-1, 3):
+    use(r5)
+for blk in d:
+    for r6 in blk:
+        use(r6)
+for blk2 in a:
+    for r7 in blk2:
+        use(r7)
+for i, r8 in enumerate(a):
+    use(r8)
+use(torch.exp(F.log_softmax(s, 1)))
+use(ls(s).exp())
+use(torch.exp(s))
+use(F.log_softmax(s, 1).exp().view(-1))
+use(a.transpose(0, 1))
+use(c.reshape(-1, 4))
+use(torch.exp(F.softmax(s, 1)))
+"""
+
+
+def test_softmax_rows_exp_and_reshapes():
+    m = model(ROWS_SRC)
+    uses = [s for s in m.sites if s.is_call and ast.unparse(s.node.func) == "use"]
+    got = {ast.unparse(s.node.args[0]): values.is_softmax(m, s.node.args[0], s.scope) for s in uses}
+    assert got == {
+        "r1": True, "r2": False,  # rows of softmax(dim=-1) are distributions; of dim=0 not
+        "r3": False, "r4": True,  # no dim given: which one is unknown; dim=2 survives a row
+        "r5": False,  # a reshaped tensor's rows: not followed
+        "r6": True, "r7": True, "r8": True,  # rows of rows (dim 2, dim -1), enumerate
+        "torch.exp(F.log_softmax(s, 1))": True, "ls(s).exp()": True, "torch.exp(s)": False,
+        "F.log_softmax(s, 1).exp().view(-1)": True, "a.transpose(0, 1)": False,
+        "c.reshape(-1, 4)": True, "torch.exp(F.softmax(s, 1))": False,
+    }
+    lsm = next(s for s in uses if ast.unparse(s.node.args[0]) == "ls(s).exp()").node.args[0].func.value
+    assert values.is_log_softmax(m, lsm, m.module_scope)
+
+
 def test_loss_called():
     m = model(SOFTMAX_SRC)
     scope = m.module_scope

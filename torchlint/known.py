@@ -442,6 +442,16 @@ SOFTMAX_FUNCTIONS = frozenset(
     {"torch.softmax", "torch.nn.functional.softmax", "torch.special.softmax"}
 )
 SOFTMAX_MODULES = frozenset({"torch.nn.Softmax", "torch.nn.modules.activation.Softmax"})
+# Their log-space twins: ``exp`` of one is softmax probabilities again (TL701).
+LOG_SOFTMAX_FUNCTIONS = frozenset(
+    {"torch.log_softmax", "torch.nn.functional.log_softmax", "torch.special.log_softmax"}
+)
+LOG_SOFTMAX_MODULES = frozenset({"torch.nn.LogSoftmax", "torch.nn.modules.activation.LogSoftmax"})
+EXP_FUNCTIONS = frozenset({"torch.exp"})
+# Tensor methods that change a tensor's shape, never its values (TL701: probabilities
+# stay probabilities; ``transpose`` / ``permute`` move the class dimension and are not here).
+RESHAPING_METHODS = frozenset({"view", "reshape", "view_as", "reshape_as", "flatten",
+                               "squeeze", "unsqueeze"})
 SEQUENTIAL_MODULES = frozenset({"torch.nn.Sequential", "torch.nn.modules.container.Sequential"})
 
 # Losses that expect logits (cross_entropy) or log-probabilities (nll_loss), torch.nn.functional
@@ -626,6 +636,14 @@ TENSOR_META_METHODS = frozenset(
     {"size", "dim", "numel", "item", "tolist", "nelement", "stride", "get_device",
      "is_contiguous", "data_ptr", "element_size", "is_floating_point", "ndimension"}
 )
+# Conversions that always make a CPU tensor (no ``device=``): a NumPy array's memory (TL201).
+CPU_TENSOR_CONVERSIONS = frozenset({"torch.from_numpy"})
+# nn.Module methods a class overrides to move tensors of its own when the module moves
+# (its plain tensor attributes may then follow ``.to(device)``; TL201).
+MODULE_MOVE_OVERRIDES = frozenset({"_apply", "to", "cuda", "xpu", "mps"})
+# nn.Module methods that register an attribute by name, so that ``.to(device)`` moves it.
+MODULE_REGISTRATIONS = frozenset({"register_buffer", "register_parameter", "register_module",
+                                  "add_module"})
 # Tensor factories whose single data argument is copied: 0-dim when it is a scalar.
 DATA_FACTORIES = frozenset({"torch.tensor", "torch.as_tensor", "torch.Tensor",
                             "torch.FloatTensor", "torch.LongTensor"})

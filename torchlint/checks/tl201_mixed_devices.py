@@ -44,6 +44,10 @@ class MixedDevices(Rule):
             if uses and m.has_entry_point() and not devices.selects_device(m):
                 return
             for use in uses:
+                if use.attribute:  # a plain tensor attribute: .to(device) leaves it behind
+                    yield self.violation(use.at, what=f"tensor attribute self.{use.attribute}",
+                                         other=use.other, fix="register it as a buffer in __init__")
+                    continue
                 fix = (f"create it with device={use.ref}.device" if use.made_in is use.met_in else
                        f"create it on the device of {use.met_in.name}()'s {use.ref}")
                 yield self.violation(use.factory, what=f"{short_text(use.factory)} in "

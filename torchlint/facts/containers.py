@@ -11,7 +11,8 @@ that may change it). The questions:
   parameter groups);
 * :func:`last_element` - the last element at a use (``nn.Sequential(*layers)``);
 * :func:`loop_item_values` - the values a ``for`` variable takes over a list
-  (through ``enumerate`` / ``zip``).
+  (through ``enumerate`` / ``zip``);
+* :func:`loop_iterables` - what a ``for`` variable iterates (a tensor: its rows).
 
 Every answer is "known" or None: an element that cannot be followed never becomes
 a report. Indexes are per file and built on the first question (one pass over the
@@ -131,8 +132,32 @@ def loop_item_values(m: SemanticModel, node: ast.Name, scope: Scope) -> Optional
     """For a name a ``for`` binds (``out`` in ``for out in outs``, ``for i, out in
     enumerate(outs)``, ``for out, t in zip(outs, targets)``): the values it takes, the
     elements of the list iterated. None for any other name or an unknown element."""
-    bindings = m.reaching_bindings(node, scope)
+    iterated = loop_iterables(m, node, scope)
+    if iterated is None:
+        return None
     out: Values = []
+    for it, iscope, path in iterated:
+        elements = element_values(m, it, iscope)
+        if elements is None:
+            return None
+        for value, vscope in elements:
+            for index in path:  # ``for out, t in pairs``: an item of each tuple
+                if not isinstance(value, _LITERALS) or index >= len(value.elts) or any(
+                        isinstance(e, ast.Starred) for e in value.elts):
+                    return None
+                value = value.elts[index]
+            out.append((value, vscope))
+    return out or None
+
+
+def loop_iterables(m: SemanticModel, node: ast.Name, scope: Scope
+                   ) -> Optional[List[Tuple[ast.expr, Scope, Tuple[int, ...]]]]:
+    """For a name a ``for`` binds: what each loop binding it may see iterates, past
+    ``enumerate`` / ``zip`` (``outs`` in ``for i, out in enumerate(outs)``), with the
+    index path of the name inside one item of it (``()``: the item itself). None when
+    some binding the use sees is not a ``for`` target."""
+    bindings = m.reaching_bindings(node, scope)
+    out = []
     for b in bindings:
         hit = m.loop_target(b.node)
         if hit is None:
@@ -148,16 +173,7 @@ def loop_item_values(m: SemanticModel, node: ast.Name, scope: Scope) -> Optional
             else:
                 break
             path = path[1:]
-        elements = element_values(m, it, iscope)
-        if elements is None:
-            return None
-        for value, vscope in elements:
-            for index in path:  # ``for out, t in pairs``: an item of each tuple
-                if not isinstance(value, _LITERALS) or index >= len(value.elts) or any(
-                        isinstance(e, ast.Starred) for e in value.elts):
-                    return None
-                value = value.elts[index]
-            out.append((value, vscope))
+        out.append((it, iscope, path))
     return out or None
 
 

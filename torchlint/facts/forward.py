@@ -13,8 +13,10 @@ value computed from one, or a submodule's weights. The facts:
 * :func:`input_params` / :func:`is_input_derived` - the tensor inputs of a method
   and the values computed from them;
 * :func:`cpu_factories` - the device-less factories a value comes from;
+* :func:`cpu_attributes` - plain tensor attributes made on the CPU at construction
+  (``.to(device)`` moves parameters, buffers and submodules, not these);
 * :func:`factories_meeting_inputs` - TL201(a): each device-less factory of a
-  module's forward methods with what it meets;
+  module's forward methods, and each such attribute, with what it meets;
 * :func:`meets_other_tensor` - TL802: does a value made in a method meet another tensor.
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
 from torchlint import known
 from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Scope, memoized
-from torchlint.syntax import find_argument, is_self, unparse
+from torchlint.syntax import const_str, find_argument, is_self, position, unparse
 
 MAX_DEPTH = 6
 MAX_FLOW_DEPTH = 24  # expression steps followed from a forward() input
@@ -32,8 +34,11 @@ MAX_FLOW_DEPTH = 24  # expression steps followed from a forward() input
 
 def device_less_factory(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
     """The qualified name of a tensor factory called without ``device=`` that makes a
-    tensor of one or more dimensions (0-dim CPU tensors mix with any device), else None."""
+    tensor of one or more dimensions (0-dim CPU tensors mix with any device), or of
+    ``torch.from_numpy``, else None."""
     qualname = m.resolve(call.func, scope)
+    if qualname in known.CPU_TENSOR_CONVERSIONS:  # torch.from_numpy(array): always the CPU
+        return qualname
     if qualname not in known.TENSOR_FACTORIES:
         return None
     names = {k.arg for k in call.keywords if k.arg}
@@ -173,8 +178,9 @@ def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, homes: FrozenSe
                 found.add(origin)
                 continue
             qualname = m.resolve(func, oscope) or ""
-            if _full_reduction(origin, qualname):
-                continue  # a 0-dim result mixes with any device
+            if _full_reduction(origin, qualname) or (
+                    isinstance(func, ast.Attribute) and func.attr in known.TENSOR_META_METHODS):
+                continue  # a 0-dim result mixes with any device; ``t.numel()`` is no tensor
             if qualname.startswith("torch.") and not qualname.startswith("torch.nn."):
                 parts = [a for a in origin.args if not isinstance(a, ast.Starred)]
             elif isinstance(func, ast.Attribute) and not qualname and not is_self(func.value) \
@@ -317,48 +323,140 @@ def forward_methods(m: SemanticModel, cls: ClassInfo) -> List[FunctionInfo]:
     return out
 
 
+def construction_methods(m: SemanticModel, cls: ClassInfo) -> List[FunctionInfo]:
+    """``__init__`` of the class and of its same-file bases, and the same-class helpers
+    they call (``self.pe = self._table()``), helpers of helpers included."""
+    out = [c.methods["__init__"] for c in m.local_bases(cls) if "__init__" in c.methods]
+    i = 0
+    while i < len(out) and len(out) < 4 * MAX_DEPTH:
+        for site in out[i].sites:
+            helper = m.function_for(site.node.func, site.scope) if site.is_call else None
+            if helper is not None and helper.cls is out[i].cls and helper not in out:
+                out.append(helper)
+        i += 1
+    return out
+
+
+@memoized
+def cpu_attributes(m: SemanticModel, cls: ClassInfo) -> Dict[str, FrozenSet[ast.Call]]:
+    """The plain tensor attributes a module class makes on the CPU at construction, which
+    ``.to(device)`` does not move (only parameters, buffers and submodules move):
+    attribute name -> the device-less factories (or ``torch.from_numpy``) its value comes
+    from. Every ``self.<name> = ...`` of the class and its same-file bases is in a
+    construction method (:func:`construction_methods`) and makes such a tensor. Not:
+    names registered (``register_buffer("pe", ...)``), ``nn.Parameter`` values, a class
+    overriding ``_apply`` / ``to`` / ``cuda``, a name also stored on another object
+    (``model.pe = model.pe.cuda()``)."""
+    bases = list(m.local_bases(cls))
+    if any(name in c.methods for c in bases for name in known.MODULE_MOVE_OVERRIDES):
+        return {}
+    building = construction_methods(m, cls)
+    if not any(s.is_call and _last_name(s.node.func) in _FACTORY_NAMES and device_less_factory(
+            m, s.node, s.scope) for f in building for s in f.sites):
+        return {}  # the cheap gate: construction makes no CPU tensor at all
+    homes = frozenset(id(f.scope) for f in building)
+    registered = {const_str(s.node.args[0]) for c in bases for f in c.methods.values() for s in f.sites
+                  if s.is_call and s.node.args and isinstance(s.node.func, ast.Attribute)
+                  and s.node.func.attr in known.MODULE_REGISTRATIONS and is_self(s.node.func.value)}
+    out = {}
+    for name in {n for c in bases for n in c.attrs} - registered:
+        made: Set[ast.Call] = set()
+        for value, vscope in (vs for c in bases for vs in c.attrs.get(name, ())):
+            found = cpu_factories(m, value, vscope, homes) if id(vscope) in homes else None
+            if not found:
+                break
+            made |= found
+        else:
+            if made:
+                out[name] = frozenset(made)
+    if out:
+        stored = _stored_elsewhere(m)
+        out = {name: calls for name, calls in out.items() if name not in stored}
+    return out
+
+
+_FACTORY_NAMES = frozenset(q.rsplit(".", 1)[-1]
+                           for q in known.TENSOR_FACTORIES | known.CPU_TENSOR_CONVERSIONS)
+
+
+def _last_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+@memoized
+def _stored_elsewhere(m: SemanticModel) -> FrozenSet[str]:
+    """Attribute names assigned on an object other than ``self`` anywhere in the file."""
+    return frozenset(node.attr for node in ast.walk(m.tree) if isinstance(node, ast.Attribute)
+                     and isinstance(node.ctx, ast.Store) and not is_self(node.value))
+
+
 class FactoryUse(NamedTuple):
-    """A device-less factory of a module's forward methods that meets a device tensor."""
+    """A device-less factory of a module's forward methods that meets a device tensor, or
+    a plain CPU tensor attribute made at construction that does (``attribute`` set)."""
 
     factory: ast.Call
     made_in: FunctionInfo  # the method that calls the factory
     met_in: FunctionInfo  # the method where it meets the other tensor
     other: str  # "input x" or "self.fc's weights"
     ref: str  # the input whose device the fix names
+    attribute: str = ""  # the attribute's name, for a tensor attribute
+    at: Optional[ast.AST] = None  # where it meets the other tensor (``self.pe`` in forward)
 
 
 def factories_meeting_inputs(m: SemanticModel, cls: ClassInfo) -> List[FactoryUse]:
     """Each device-less factory called in ``cls``'s forward methods whose tensor is
-    combined with an input (preferred) or fed to a submodule, in source order."""
+    combined with an input (preferred) or fed to a submodule, and each plain CPU tensor
+    attribute (:func:`cpu_attributes`) a forward method combines so, in source order."""
     methods = forward_methods(m, cls)
     owner = {s.node: f for f in methods for s in f.sites
              if s.is_call and s.scope is f.scope and device_less_factory(m, s.node, s.scope)}
-    if not owner:
+    attributes = cpu_attributes(m, cls)
+    if not owner and not attributes:
         return []
+    of_attribute = {call: name for name, calls in attributes.items() for call in calls}
     homes = frozenset(id(f.scope) for f in methods)
-    found: Dict[ast.Call, tuple] = {}  # factory -> (other, ref, input, method); inputs first
+    if attributes:
+        homes |= frozenset(id(f.scope) for f in construction_methods(m, cls))
+    found: Dict[object, tuple] = {}  # factory or attribute -> (other, ref, input, method, node)
+    # a helper's parameter reaches forward()'s through its callers: either is an input
+    inputs = frozenset(id(a) for f in methods for a in input_params(f, m))
     for function in methods:
         home = function.scope
         params = input_params(function, m)
-        ids = frozenset(id(a) for a in params)
+        ids = inputs
         for node in ast.walk(function.node):
             operands, submodule = _operands(m, node, home)
-            cpu, source = set(), None
+            cpu, source = {}, None
             for op in operands:
-                made = cpu_factories(m, op, home, homes)
+                made = {f for f in cpu_factories(m, op, home, homes) if f in owner or f in of_attribute}
                 if made:
-                    cpu |= made
+                    cpu.update((of_attribute.get(f, f) if f not in owner else f, op) for f in made)
                 elif source is None:
                     source = is_input_derived(m, op, home, ids)
             if not cpu or (source is None and submodule is None):
                 continue
             ref = source.arg if source is not None else (params[0].arg if params else "x")
             other = f"input {source.arg}" if source is not None else f"{submodule}'s weights"
-            for factory in cpu:
-                if factory not in found or (source is not None and found[factory][2] is None):
-                    found[factory] = (other, ref, source, function)
-    return [FactoryUse(f, owner.get(f, found[f][3]), found[f][3], found[f][0], found[f][1])
-            for f in sorted(found, key=lambda c: (c.lineno, c.col_offset))]
+            for key, op in cpu.items():
+                if key not in found or (source is not None and found[key][2] is None):
+                    found[key] = (other, ref, source, function, _attribute_read(op, key))
+    out = []
+    for key, (other, ref, _source, met_in, at) in found.items():
+        if isinstance(key, str):
+            first = min(attributes[key], key=position)
+            out.append(FactoryUse(first, met_in, met_in, other, ref, key, at))
+        else:
+            out.append(FactoryUse(key, owner.get(key, met_in), met_in, other, ref))
+    return sorted(out, key=lambda u: position(u.at or u.factory))
+
+
+def _attribute_read(op: ast.AST, key: object) -> ast.AST:
+    """Where an operand reads ``self.<key>`` (the operand itself when it does not)."""
+    if isinstance(key, str):
+        for node in ast.walk(op):
+            if isinstance(node, ast.Attribute) and node.attr == key and is_self(node.value):
+                return node
+    return op
 
 
 def _operands(m: SemanticModel, node: ast.AST, scope: Scope):

@@ -9,7 +9,8 @@ Read through the semantic model (:meth:`SemanticModel.origins` for value flow,
   ``backward()`` runs on them there), and whether an expression carries one;
 * whether a value holds softmax probabilities (``F.softmax(x)``, ``x.softmax(1)``,
   ``nn.Softmax`` modules, ``nn.Sequential(..., nn.Softmax(1))``, a same-file model
-  whose ``forward`` returns softmax on every path);
+  whose ``forward`` returns softmax on every path, ``torch.exp`` of a log-softmax,
+  a ``.view`` / ``.reshape`` of them, the rows of such a tensor in a ``for``);
 * which loss a call computes (``F.cross_entropy``, ``nn.NLLLoss()`` instances).
 
 Every answer is "definitely" or "not known": unknown never becomes a report.
@@ -193,84 +194,129 @@ def carries_model_loss(m: SemanticModel, expr: ast.expr, scope: Scope, exclude: 
 
 
 # ------------------------------------------------------------------ softmax
+SOFTMAX, LOG_SOFTMAX = "softmax", "log_softmax"
+_FUNCTIONS = {SOFTMAX: known.SOFTMAX_FUNCTIONS, LOG_SOFTMAX: known.LOG_SOFTMAX_FUNCTIONS}
+_MODULES = {SOFTMAX: known.SOFTMAX_MODULES, LOG_SOFTMAX: known.LOG_SOFTMAX_MODULES}
+
+
 def is_softmax(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0) -> bool:
     """``expr`` holds softmax probabilities on every path the model can follow (a ``for``
-    variable: every element of the list it runs over)."""
+    variable: every element of the list it runs over, or every row of the tensor)."""
+    return _normalized(m, expr, scope, depth, SOFTMAX, 0)
+
+
+def is_log_softmax(m: SemanticModel, expr: ast.expr, scope: Scope) -> bool:
+    """``expr`` holds log-softmax output on every path the model can follow."""
+    return _normalized(m, expr, scope, 0, LOG_SOFTMAX, 0)
+
+
+def _normalized(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int, kind: str, lead: int) -> bool:
+    """``expr`` holds ``kind`` output (softmax or log-softmax), or - ``lead`` > 0 - the
+    result of taking ``lead`` leading rows of it (``for row in probs``): then the
+    normalized dimension must be known to survive (``dim=-1`` or ``dim >= lead``)."""
     if depth > MAX_DEPTH:
         return False
     origins = m.origins(expr, scope)
-    return bool(origins) and all(_softmax_value(m, o, s, depth) for o, s in origins)
+    return bool(origins) and all(_normalized_value(m, o, s, depth, kind, lead) for o, s in origins)
 
 
-def _loop_items_softmax(m: SemanticModel, name: ast.Name, scope: Scope, depth: int) -> bool:
+def _loop_items_normalized(m: SemanticModel, name: ast.Name, scope: Scope, depth: int, kind: str,
+                           lead: int) -> bool:
     items = containers.loop_item_values(m, name, scope)
-    return bool(items) and all(is_softmax(m, v, s, depth + 1) for v, s in items)
+    if items is not None:  # over a list: every element
+        return all(_normalized(m, v, s, depth + 1, kind, lead) for v, s in items)
+    iterated = containers.loop_iterables(m, name, scope)  # over a tensor: its rows
+    return bool(iterated) and all(not path and _normalized(m, it, s, depth + 1, kind, lead + 1)
+                                  for it, s, path in iterated)
 
 
-def _softmax_value(m: SemanticModel, value: ast.AST, scope: Scope, depth: int) -> bool:
+def _dim_survives(call: ast.Call, position: int, lead: int) -> bool:
+    """The normalized dimension (argument ``dim`` of ``call``) is still there after
+    ``lead`` leading dimensions are taken away: a constant ``< 0`` or ``>= lead``."""
+    if not lead:
+        return True
+    dim = find_argument(call, position, "dim")
+    if isinstance(dim, ast.UnaryOp) and isinstance(dim.op, ast.USub):
+        return isinstance(dim.operand, ast.Constant) and isinstance(dim.operand.value, int)
+    return isinstance(dim, ast.Constant) and type(dim.value) is int and dim.value >= lead
+
+
+def _normalized_value(m: SemanticModel, value: ast.AST, scope: Scope, depth: int, kind: str,
+                      lead: int) -> bool:
     if isinstance(value, ast.Name) and isinstance(value.ctx, ast.Load):  # a ``for`` variable
-        return _loop_items_softmax(m, value, scope, depth)
+        return _loop_items_normalized(m, value, scope, depth, kind, lead)
     if not isinstance(value, ast.Call):
         return False
     func = value.func
     qualname = m.resolve(func, scope)
-    if qualname in known.SOFTMAX_FUNCTIONS:
-        return True
+    if qualname in _FUNCTIONS[kind]:
+        return _dim_survives(value, 1, lead)
+    if kind == SOFTMAX and qualname in known.EXP_FUNCTIONS and value.args:  # exp(log_softmax(x))
+        return _normalized(m, value.args[0], scope, depth + 1, LOG_SOFTMAX, lead)
     if qualname is not None:
         return False
     if isinstance(func, ast.Attribute) and func.attr in _KEEPS_PROBABILITIES:
-        return is_softmax(m, func.value, scope, depth + 1)
+        return _normalized(m, func.value, scope, depth + 1, kind, lead)
+    if isinstance(func, ast.Attribute) and func.attr in known.RESHAPING_METHODS and not lead:
+        return _normalized(m, func.value, scope, depth + 1, kind, lead)
+    if isinstance(func, ast.Attribute) and func.attr == "exp" and kind == SOFTMAX and not value.args:
+        return _normalized(m, func.value, scope, depth + 1, LOG_SOFTMAX, lead)
     if isinstance(func, ast.Name) and func.id == "self":  # self(x) in a LightningModule
         cls = m.enclosing_class(scope)
-        return cls is not None and _forward_is_softmax(m, cls, depth)
+        return cls is not None and _forward_is_normalized(m, cls, depth, kind, lead)
     modules = [(func, scope)] if isinstance(func, ast.Call) else list(m.origins(func, scope))
-    if modules and all(_softmax_module(m, v, s, depth) for v, s in modules):
+    if modules and all(_normalized_module(m, v, s, depth, kind, lead) for v, s in modules):
         return True
     # x.softmax(dim): a tensor method (not a module attribute, not a same-file method)
-    return (isinstance(func, ast.Attribute) and func.attr == "softmax"
+    return (isinstance(func, ast.Attribute) and func.attr == kind
             and m.function_for(func, scope) is None
             and not any(isinstance(v, ast.Call) for v, _ in m.origins(func, scope))
-            and not (isinstance(func.value, ast.Name) and func.value.id == "self"))
+            and not (isinstance(func.value, ast.Name) and func.value.id == "self")
+            and _dim_survives(value, 0, lead))
 
 
-def _softmax_module(m: SemanticModel, value: ast.AST, scope: Scope, depth: int) -> bool:
-    """``value`` builds a module whose output is softmax probabilities."""
+def _normalized_module(m: SemanticModel, value: ast.AST, scope: Scope, depth: int, kind: str,
+                       lead: int) -> bool:
+    """``value`` builds a module whose output is ``kind`` output."""
     if depth > MAX_DEPTH or not isinstance(value, ast.Call):
         return False
     func = value.func
     qualname = m.resolve(func, scope)
-    if qualname in known.SOFTMAX_MODULES:
-        return True
+    if qualname in _MODULES[kind]:
+        return _dim_survives(value, 0, lead)
     if qualname in known.SEQUENTIAL_MODULES:
         last = value.args[-1] if value.args else None
         if isinstance(last, ast.Starred):  # nn.Sequential(*layers)
             modules = containers.last_element(m, last.value, scope)
-            return bool(modules) and all(_softmax_module(m, v, s, depth + 1) for v, s in modules)
-        return last is not None and _softmax_module(m, last, scope, depth + 1)
+            return bool(modules) and all(_normalized_module(m, v, s, depth + 1, kind, lead)
+                                         for v, s in modules)
+        return last is not None and _normalized_module(m, last, scope, depth + 1, kind, lead)
     if qualname in known.DATA_PARALLEL_CLASSES or qualname == "torch.compile":  # wrappers
         inner = value.args[0] if value.args else None
         return inner is not None and all(
-            _softmax_module(m, v, s, depth + 1) for v, s in m.origins(inner, scope))
+            _normalized_module(m, v, s, depth + 1, kind, lead) for v, s in m.origins(inner, scope))
     if isinstance(func, ast.Attribute) and func.attr in known.SELF_RETURNING_METHODS:
-        return all(_softmax_module(m, v, s, depth + 1) for v, s in m.origins(func.value, scope))
+        return all(_normalized_module(m, v, s, depth + 1, kind, lead)
+                   for v, s in m.origins(func.value, scope))
     cls = m.class_for(func, scope) if qualname is None or "." not in qualname else None
-    if cls is None and m.project is not None:  # a model class of the user's other modules
+    if cls is None and m.project is not None and kind == SOFTMAX and not lead:
+        # a model class of the user's other modules (its summary, facts/summaries.py)
         summary = m.project.class_summary(m, value, scope)
         return summary is not None and summary.probabilities
-    return cls is not None and m.is_nn_module(cls) and _forward_is_softmax(m, cls, depth)
+    return cls is not None and m.is_nn_module(cls) and _forward_is_normalized(m, cls, depth, kind, lead)
 
 
 def forward_returns_probabilities(m: SemanticModel, cls) -> bool:
     """A same-file ``nn.Module`` class whose forward returns softmax probabilities
     (for the class summaries of torchlint/facts/summaries.py)."""
-    return _forward_is_softmax(m, cls, 0)
+    return _forward_is_normalized(m, cls, 0, SOFTMAX, 0)
 
 
-def _forward_is_softmax(m: SemanticModel, cls, depth: int) -> bool:
+def _forward_is_normalized(m: SemanticModel, cls, depth: int, kind: str, lead: int) -> bool:
     forward = m.method(cls, "forward")
     if forward is None or not forward.returns:
         return False
-    return all(is_softmax(m, r, forward.scope, depth + 1) for r in forward.returns)
+    return all(_normalized(m, r, forward.scope, depth + 1, kind, lead) for r in forward.returns)
 
 
 # ------------------------------------------------------------------ losses

@@ -2,11 +2,14 @@
 input (``F.softmax(logits, dim=1)`` -> ``logits``, ``x.softmax(-1).float()`` ->
 ``x.float()``). NLL: take the log-softmax instead (``F.softmax`` ->
 ``F.log_softmax``, ``x.softmax(...)`` -> ``x.log_softmax(...)``, ``nn.Softmax`` ->
-``nn.LogSoftmax``).
+``nn.LogSoftmax``). Softmax written as ``torch.exp(log_probs)`` / ``log_probs.exp()``:
+both drop the ``exp`` (log-probabilities are logits cross-entropy gives the same loss
+on, and what NLL expects).
 
 The softmax is found by following the loss input through single assignments,
 into a module called on it (an ``nn.Softmax``, an ``nn.Sequential`` ending in
-one, a same-file model whose ``forward`` returns one). Safe when the
+one, a same-file model whose ``forward`` returns one), through shape changes
+(``.view``, ``.reshape``) and the rows of a tensor a ``for`` runs over. Safe when the
 probabilities only ever reach the loss: the softmax is written in the loss's
 own input or in a name read only there. Unsafe when the probabilities are also
 used (the name is read elsewhere) or when the change is to a module or a
@@ -26,6 +29,9 @@ from torchlint.syntax import walk
 
 MAX_HOPS = 6
 _ATOMS = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)
+# tensor methods the probabilities pass through unchanged in value
+_PASS_THROUGH = frozenset({"float", "double", "half", "to", "cpu", "cuda", "contiguous", "clone",
+                           "detach"}) | known.RESHAPING_METHODS
 
 
 class Softmax(NamedTuple):
@@ -33,6 +39,7 @@ class Softmax(NamedTuple):
     scope: object
     how: str  # "function" F.softmax(x) | "method" x.softmax() | "module" nn.Softmax(...)
     shared: bool  # the probabilities are also used elsewhere, or a module/forward changes
+    exp: bool = False  # torch.exp(log_probs) / log_probs.exp(): the exp is what goes
 
 
 def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
@@ -49,8 +56,11 @@ def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
         edit = _drop(ctx, softmax) if found[0] == "cross_entropy" else _to_log(ctx, softmax)
         if isinstance(edit, str):
             return edit
-        title = ("drop the softmax: cross-entropy takes logits" if found[0] == "cross_entropy"
-                 else "use log_softmax: NLL takes log-probabilities")
+        if softmax.exp:
+            title = "drop the exp: the loss takes the log-probabilities"
+        else:
+            title = ("drop the softmax: cross-entropy takes logits" if found[0] == "cross_entropy"
+                     else "use log_softmax: NLL takes log-probabilities")
         return Fix(title, (edit,), not softmax.shared)
     return "the reported loss call is not found"
 
@@ -65,6 +75,11 @@ def _find(ctx: Context, expr: ast.expr, scope, hops: int = 0, shared: bool = Fal
             origins[0][0], ast.Name) else None
         if items is not None:  # ``for out in outs``: the one element every item is, shared
             return _find(ctx, items[0][0], items[0][1], hops + 1, True) if len(items) == 1 else None
+        rows = containers.loop_iterables(m, expr, scope) if len(origins) == 1 and isinstance(
+            origins[0][0], ast.Name) else None
+        if rows is not None:  # ``for row in probs``: the tensor iterated, shared
+            return _find(ctx, rows[0][0], rows[0][1], hops + 1, True) if len(rows) == 1 and not \
+                rows[0][2] else None
         if len(origins) != 1 or not isinstance(origins[0][0], ast.Call):
             return None
         reads = sum(1 for n in walk(m.root_of(scope)) if isinstance(n, ast.Name) and n.id == expr.id
@@ -75,11 +90,16 @@ def _find(ctx: Context, expr: ast.expr, scope, hops: int = 0, shared: bool = Fal
     func = expr.func
     if m.resolve(func, scope) in known.SOFTMAX_FUNCTIONS:
         return Softmax(expr, scope, "function", shared)
+    if m.resolve(func, scope) in known.EXP_FUNCTIONS and expr.args \
+            and values.is_log_softmax(m, expr.args[0], scope):
+        return Softmax(expr, scope, "function", shared, exp=True)
+    if isinstance(func, ast.Attribute) and func.attr == "exp" and not expr.args \
+            and m.function_for(func, scope) is None and values.is_log_softmax(m, func.value, scope):
+        return Softmax(expr, scope, "method", shared, exp=True)
     if isinstance(func, ast.Attribute) and func.attr == "softmax" and m.function_for(func, scope) is None \
             and not any(isinstance(o, ast.Call) for o, _ in m.origins(func, scope)):
         return Softmax(expr, scope, "method", shared)
-    if isinstance(func, ast.Attribute) and func.attr in ("float", "double", "half", "to", "cpu",
-                                                         "cuda", "contiguous", "clone", "detach"):
+    if isinstance(func, ast.Attribute) and func.attr in _PASS_THROUGH:
         return _find(ctx, func.value, scope, hops + 1, shared)
     modules = m.origins(func, scope)
     if len(modules) == 1 and isinstance(modules[0][0], ast.Call):
@@ -108,7 +128,8 @@ def _module(ctx: Context, built: ast.Call, scope, hops: int) -> Optional[Softmax
 
 
 def _drop(ctx: Context, softmax: Softmax) -> Union[Edit, str]:
-    """Cross-entropy: the softmax's input in place of the softmax."""
+    """Cross-entropy: the softmax's input in place of the softmax (the exp's, for
+    ``exp(log_probs)``: cross-entropy of log-probabilities is that of the logits)."""
     src, node = ctx.src, softmax.node
     if softmax.how == "module":
         parent = ctx.m.parent(node)
@@ -133,7 +154,10 @@ def _drop(ctx: Context, softmax: Softmax) -> Union[Edit, str]:
 
 
 def _to_log(ctx: Context, softmax: Softmax) -> Union[Edit, str]:
-    """NLL: ``softmax`` -> ``log_softmax``, ``Softmax`` -> ``LogSoftmax``, by name."""
+    """NLL: ``softmax`` -> ``log_softmax``, ``Softmax`` -> ``LogSoftmax``, by name;
+    ``exp(log_probs)`` -> ``log_probs``."""
+    if softmax.exp:
+        return _drop(ctx, softmax)
     func = softmax.node.func
     if not isinstance(func, ast.Attribute):
         return "the softmax is imported by name: its log-softmax is not"
