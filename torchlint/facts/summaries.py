@@ -19,9 +19,9 @@ import ast
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
 from torchlint import known, project
-from torchlint.facts import data, loops, modes, values
+from torchlint.facts import data, loops, modes, seeding, values
 from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site
-from torchlint.syntax import parameters, unparse
+from torchlint.syntax import bind_arguments, parameters, unparse
 
 Receivers = Tuple[str, ...]
 
@@ -61,6 +61,16 @@ class FunctionSummary(NamedTuple):
     # returns a DistributedSampler that may shuffle (""), or a DataLoader over one (".sampler")
     epoch_sampler: Optional[str] = None
     feeds: FrozenSet[str] = frozenset()  # parameters its own training loops draw batches from
+    draws: FrozenSet[str] = frozenset()  # global generators it draws from and does not seed itself (TL402)
+
+    def bind(self, call: ast.Call, method: bool = False) -> Dict[str, ast.expr]:
+        """Parameter -> the argument surely passed at ``call`` (a method's ``self`` is not)."""
+        positional = self.positional[1:] if method else self.positional
+        shim = ast.FunctionDef(name="f", args=ast.arguments(
+            posonlyargs=[], args=[ast.arg(arg=p) for p in positional], vararg=None,
+            kwonlyargs=[ast.arg(arg=p) for p in self.kwonly], kw_defaults=[None] * len(self.kwonly),
+            kwarg=None, defaults=[]), body=[], decorator_list=[])
+        return bind_arguments(shim, call).exact
 
 
 class ClassSummary(NamedTuple):
@@ -73,6 +83,7 @@ class ClassSummary(NamedTuple):
     attrs: Dict[str, FrozenSet[str]] = {}  # ``self.x`` -> training kinds (ATTRIBUTE_KINDS)
     bases: Tuple[str, ...] = ()  # qualified names of the bases defined in other modules
     probabilities: bool = False  # an nn.Module whose forward returns softmax output (TL701)
+    draws: FrozenSet[str] = frozenset()  # global generators its methods draw from, unseeded (TL402)
 
 
 class Reexport(NamedTuple):
@@ -150,7 +161,25 @@ def _class(m: SemanticModel, cls: ClassInfo) -> ClassSummary:
     probabilities = is_module and _holds_any(m, chain, _SOFTMAX_WORDS) and \
         values.forward_returns_probabilities(m, cls)
     return ClassSummary(cls.node.lineno, m.class_kinds(cls), is_module,
-                        is_module and modes.class_dependent(m, cls), methods, attrs, bases, probabilities)
+                        is_module and modes.class_dependent(m, cls), methods, attrs, bases, probabilities,
+                        _draws(m, [fn for c in chain for fn in c.methods.values()]))
+
+
+def _draws(m: SemanticModel, functions: List[FunctionInfo]) -> FrozenSet[str]:
+    """The global generators (``random``, ``numpy``) the functions draw from, through
+    same-file helpers (:func:`seeding.draw_sites`), less those their own code seeds."""
+    if not _mentions(m, "random"):
+        return frozenset()
+    drawn = {id(s.node): g for g, sites in seeding.draw_sites(m).items() for s in sites}
+    if not drawn:
+        return frozenset()
+    found = [site for fn in functions for site, _via in m.sites_in(fn)]
+    gens = {drawn[id(s.node)] for s in found if id(s.node) in drawn}
+    if not gens:
+        return frozenset()
+    seeds = {id(c.site.node): c.rngs for c in seeding.seeding_calls(m)}
+    seeded = set().union(*(seeds.get(id(s.node), ()) for s in found))
+    return frozenset(gens - seeded)
 
 
 def _holds_any(m: SemanticModel, classes: List[ClassInfo], words: Tuple[str, ...]) -> bool:
@@ -219,7 +248,8 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
     graph = any(values.carries_graph(m, value, fn.scope) is not None for value in fn.returns)
     return FunctionSummary(fn.node.lineno, tuple(positional), tuple(kwonly), tuple(items),
                            frozenset(calls), trains, frozenset(returns), _loader(m, fn), graph,
-                           _epoch_sampler(m, fn), _feeds(m, fn, own) if trains else frozenset())
+                           _epoch_sampler(m, fn), _feeds(m, fn, own) if trains else frozenset(),
+                           _draws(m, [fn]))
 
 
 def _feeds(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str]) -> FrozenSet[str]:
