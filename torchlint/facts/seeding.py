@@ -253,9 +253,10 @@ def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Si
     if m.project is not None:
         seed_exprs = _seed_producing_calls(m, extra)
         for site in m.sites:
-            if site.is_call and id(site.node) not in seed_exprs and not (workers and _in_dataset_method(m, site)):
-                for g in m.project.draws(m, site.node, site.scope, workers):
-                    out[g].append(site)
+            if not site.is_call or id(site.node) in seed_exprs or (workers and _in_dataset_method(m, site)):
+                continue
+            for g in m.project.draws(m, site.node, site.scope, workers):
+                out[g].append(site)
         for sites in out.values():
             sites.sort(key=lambda s: (s.node.lineno, s.node.col_offset))
     return out
