@@ -1,0 +1,142 @@
+"""What a same-file helper's code means at one call that inlines it.
+
+Facts that read a function's sites with its helpers inlined
+(:meth:`SemanticModel.sites_in`, :func:`torchlint.facts.modes.expand`) see each
+helper site with ``via``, the chain of call sites that led to it (``via[-1]``
+calls the function the site is in). Read through that chain, a parameter is the
+argument that call passes (``set_mode([enc, dec], False)``: ``models`` is the list,
+``train`` is ``False``), so the helper's code can be read for this call alone:
+
+* :func:`bound` - a parameter as the argument (or default) of the inlining call;
+* :func:`constant` - the literal value an expression has there (``mode == "train"``);
+* :func:`runs` - False when an ``if`` on such values skips the site at this call;
+* :func:`elements` - what a loop variable stands for (``for m in models``) when it
+  iterates one literal list or tuple.
+
+Everything that cannot be told this way is None / "unknown": callers keep reading
+the helper as before (every call of it at once).
+"""
+from __future__ import annotations
+
+import ast
+from typing import Optional, Tuple
+
+from torchlint.semantic import SemanticModel, Site
+from torchlint.syntax import bind_arguments, parameter_default
+
+UNKNOWN = object()  # :func:`constant` could not tell
+Bound = Tuple[ast.expr, object, Tuple[Site, ...]]  # (expression, its scope, the chain above it)
+
+
+def bound(m: SemanticModel, expr: ast.expr, scope, via: Tuple[Site, ...]) -> Optional[Bound]:
+    """``expr`` as the inlining calls give it: a parameter of the function ``via[-1]``
+    calls becomes the argument that call passes (or the parameter's default when it
+    surely passes none), followed up the chain; anything else is itself. None when a
+    parameter's value at the call cannot be told (``f(*args)``, ``f(**kw)``)."""
+    while isinstance(expr, ast.Name) and via:
+        call = via[-1]
+        found = m.lookup(expr.id, scope)
+        if not found or len(found) != 1 or found[0].kind != "argument":
+            break
+        owner = _function_of(m, found[0].scope)
+        if owner is None or not _calls(m, call, owner):
+            break
+        args = bind_arguments(owner.node, call.node, skip_first=owner.cls is not None)
+        if expr.id in args.exact:
+            expr, scope, via = args.exact[expr.id], call.scope, via[:-1]
+            continue
+        default = parameter_default(owner.node, expr.id)
+        if not args.complete or default is None:
+            return None
+        return default, found[0].scope.parent, ()
+    return expr, scope, via
+
+
+def constant(m: SemanticModel, expr: ast.expr, scope, via: Tuple[Site, ...], depth: int = 0):
+    """The literal value of ``expr`` at the inlining call (``True``, ``"train"``, the
+    result of ``mode == "train"`` / ``not flag`` / ``phase in ("val", "test")``), or
+    :data:`UNKNOWN`."""
+    if depth > 4:
+        return UNKNOWN
+    found = bound(m, expr, scope, via)
+    if found is None:
+        return UNKNOWN
+    expr, scope, via = found
+    if isinstance(expr, ast.Constant):
+        return expr.value
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        value = constant(m, expr.operand, scope, via, depth + 1)
+        return UNKNOWN if value is UNKNOWN else not value
+    if isinstance(expr, (ast.Tuple, ast.List)):
+        items = [constant(m, e, scope, via, depth + 1) for e in expr.elts]
+        return UNKNOWN if any(v is UNKNOWN for v in items) else tuple(items)
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
+        left = constant(m, expr.left, scope, via, depth + 1)
+        right = constant(m, expr.comparators[0], scope, via, depth + 1)
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        op = type(expr.ops[0])
+        compare = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
+                   ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
+                   ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}.get(op)
+        try:
+            return UNKNOWN if compare is None else compare(left, right)
+        except TypeError:  # ``"a" in 3``
+            return UNKNOWN
+    return UNKNOWN
+
+
+def runs(m: SemanticModel, site: Site, via: Tuple[Site, ...]) -> bool:
+    """False when an ``if`` of the site's function around it tests values the inlining
+    call fixes (``if mode == "train":`` with ``set_mode("eval")``) and takes the other
+    branch; True otherwise (the site may run)."""
+    if not via:
+        return True
+    for owner, field, _index in m.statement_path(site.node, site.scope) or ():
+        if isinstance(owner, ast.If) and field in ("body", "orelse"):
+            value = constant(m, owner.test, site.scope, via)
+            if value is not UNKNOWN and (field == "body") != bool(value):
+                return False
+    return True
+
+
+def elements(m: SemanticModel, name: ast.expr, site: Site,
+             via: Tuple[Site, ...]) -> Optional[Tuple[Tuple[ast.expr, object], ...]]:
+    """What the loop variable ``name`` stands for at ``site`` (inside ``for name in
+    xs:``), each element with its scope, when ``xs`` is (at the inlining call) one
+    literal list or tuple: ``for net in [enc, dec]``, ``for m in models`` with
+    ``set_mode([enc, dec], ...)``. None otherwise."""
+    if not isinstance(name, ast.Name):
+        return None
+    loop = next((lp for lp in reversed(site.loops) if isinstance(lp, (ast.For, ast.AsyncFor))
+                 and isinstance(lp.target, ast.Name) and lp.target.id == name.id), None)
+    found = m.lookup(name.id, site.scope)
+    if loop is None or not found or len(found) != 1 or found[0].node is not loop.target:
+        return None
+    given = bound(m, loop.iter, site.scope, via)
+    if given is None:
+        return None
+    expr, scope, _via = given
+    if not isinstance(expr, (ast.List, ast.Tuple)):  # ``models = [enc, dec]``, ``self.nets``
+        origins = m.origins(expr, scope)
+        if len(origins) != 1:
+            return None
+        expr, scope = origins[0]
+    if not isinstance(expr, (ast.List, ast.Tuple)) or any(isinstance(e, ast.Starred) for e in expr.elts):
+        return None
+    return tuple((e, scope) for e in expr.elts)
+
+
+def _function_of(m: SemanticModel, scope):
+    return m.functions.get(scope.node)
+
+
+def _calls(m: SemanticModel, call: Site, function) -> bool:
+    """Does the call site run ``function`` (a helper, a method of a same-file class, a
+    class's ``__init__``)?"""
+    func = call.node.func
+    found = m.function_for(func, call.scope) or m.instance_method_for(func, call.scope)
+    if found is None:
+        cls = m.class_for(func, call.scope)
+        found = m.method(cls, "__init__") if cls is not None else None
+    return found is function
