@@ -15,13 +15,18 @@ argument that call passes (``set_mode([enc, dec], False)``: ``models`` is the li
 
 Everything that cannot be told this way is None / "unknown": callers keep reading
 the helper as before (every call of it at once).
+
+:func:`instance_method` tells which same-file method a call on an instance runs
+(``runner.fit()``; ``layer.train(h)`` in ``for layer in self.layers:`` over
+instances of one class), for facts that inline methods too.
 """
 from __future__ import annotations
 
 import ast
 from typing import Optional, Tuple
 
-from torchlint.semantic import SemanticModel, Site
+from torchlint import known
+from torchlint.semantic import FunctionInfo, SemanticModel, Site
 from torchlint.syntax import bind_arguments, parameter_default
 
 UNKNOWN = object()  # :func:`constant` could not tell
@@ -140,3 +145,56 @@ def _calls(m: SemanticModel, call: Site, function) -> bool:
         cls = m.class_for(func, call.scope)
         found = m.method(cls, "__init__") if cls is not None else None
     return found is function
+
+
+def instance_method(m: SemanticModel, site: Site) -> Optional[FunctionInfo]:
+    """The method of a same-file class that a call on an instance runs, when
+    :meth:`SemanticModel.function_for` (helpers, ``self.method()``) does not name it:
+    ``runner.fit()`` with ``runner = Runner()``, or ``layer.train(h)`` with ``layer`` a
+    loop variable over a list, tuple, comprehension or ``nn.ModuleList`` of instances of
+    one same-file class. Only a method the user's class defines: ``model.train()`` on a
+    class that does not define ``train`` is ``nn.Module``'s mode switch (None)."""
+    func = site.node.func if site.is_call else None
+    if not isinstance(func, ast.Attribute) or m.function_for(func, site.scope) is not None:
+        return None
+    found = m.instance_method_for(func, site.scope)
+    if found is not None or not isinstance(func.value, ast.Name):
+        return found
+    b = m.binding_in_force(func.value, site.scope)
+    hit = m.loop_target(b.node) if b is not None and b.kind == "target" else None
+    if hit is None:
+        return None
+    loop, path = hit
+    container = loop.node.iter
+    if path == (1,) and isinstance(container, ast.Call) and container.args and \
+            m.resolve(container.func, loop.scope) == "builtins.enumerate":
+        container = container.args[0]
+    elif path:
+        return None
+    classes = list(_element_classes(m, container, loop.scope, 0))
+    if not classes or None in classes or len({id(c.node) for c in classes}) != 1:
+        return None
+    return m.method(classes[0], func.attr)
+
+
+def _element_classes(m: SemanticModel, container: ast.expr, scope, depth: int):
+    """The same-file class of each element ``container`` may hold (None for an element
+    that is no instance of one); nothing when no element is known."""
+    for origin, oscope in m.origins(container, scope):
+        if isinstance(origin, (ast.List, ast.Tuple, ast.Set)):
+            elements = origin.elts
+        elif isinstance(origin, (ast.ListComp, ast.GeneratorExp)):
+            elements = [origin.elt]
+        elif isinstance(origin, ast.Call) and len(origin.args) == 1 and depth < 2 and (
+                known.nn_layer_name(m.resolve(origin.func, oscope) or "") in known.MODULE_CONTAINERS
+                or m.resolve(origin.func, oscope) in ("builtins.list", "builtins.tuple")):
+            yield from _element_classes(m, origin.args[0], oscope, depth + 1)
+            continue
+        else:
+            yield None
+            continue
+        for e in elements:
+            while isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) \
+                    and e.func.attr in known.SELF_RETURNING_METHODS:
+                e = e.func.value  # ``Layer(a, b).to(device)``
+            yield m.class_for(e.func, oscope) if isinstance(e, ast.Call) else None

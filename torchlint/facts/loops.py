@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from torchlint import known
-from torchlint.facts import autograd
+from torchlint.facts import autograd, inline
 from torchlint.semantic import LoopInfo, SemanticModel, Site, memoized
 from torchlint.syntax import unparse
 
@@ -133,12 +133,15 @@ def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
     return _events(m, owner, follow)
 
 
-@memoized
+@memoized(guard=[])
 def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
     out = []
     for site, via in m.sites_in(owner, follow=follow):
         for ev in classify_all(m, site):
             out.append(dataclasses.replace(ev, via=via))
+        method = inline.instance_method(m, site) if follow and site.is_call else None
+        if method is not None:  # ``runner.step(x)``, ``layer.train(h)`` over self.layers
+            out.extend(dataclasses.replace(ev, via=via + (site,) + ev.via) for ev in _events(m, method, True))
     return out
 
 
@@ -187,7 +190,7 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
     something named ``backward`` / ``manual_backward`` or a project function whose
     module could call one, and something named ``step`` or such a function."""
     back = step = False
-    for site, _via in m.sites_in(loop):
+    for site, _via in _sites_with_methods(m, loop, 0):
         if not site.is_call:
             continue
         func = site.node.func
@@ -202,6 +205,16 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
         if back and step:
             return True
     return False
+
+
+def _sites_with_methods(m: SemanticModel, owner, depth: int):
+    """:meth:`SemanticModel.sites_in`, and the sites of the same-file methods called on
+    instances there (:func:`inline.instance_method`, as :func:`events` follows them)."""
+    for site, via in m.sites_in(owner):
+        yield site, via
+        method = inline.instance_method(m, site) if site.is_call and depth < 3 else None
+        if method is not None:
+            yield from _sites_with_methods(m, method, depth + 1)
 
 
 def runs_before(m: SemanticModel, a: Event, b: Event) -> bool:

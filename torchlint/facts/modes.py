@@ -73,7 +73,7 @@ def mode_call(m: SemanticModel, site: Site) -> Optional[str]:
     func = node.func
     if func.attr not in ("eval", "train"):
         return None
-    if m.function_for(func, site.scope) is not None or m.instance_method_for(func, site.scope):
+    if m.function_for(func, site.scope) is not None or inline.instance_method(m, site):
         return None
     kinds = m.kinds(func.value, site.scope)
     if kinds and "module" not in kinds:
