@@ -48,7 +48,8 @@ def test_parameters_conditions_and_loop_elements_at_the_inlining_call():
     assert [ast.unparse(e) for e, _ in inline.elements(m, s.node.args[0], s, v)] == ["a", "b"]
     flag = ast.parse("flag").body[0].value
     assert inline.constant(m, flag, s.scope, v) is True  # the default, surely not passed
-    second = {ast.unparse(s.node): (s, v) for s, v in helper_sites(m, "helper((a,), 'eval', False, phase='train')")}
+    call = "helper((a,), 'eval', False, phase='train')"
+    second = {ast.unparse(s.node): (s, v) for s, v in helper_sites(m, call)}
     assert {t: inline.runs(m, *sv) for t, sv in second.items()} == {
         "go(x)": False, "stop(x)": True, "check(x)": False}
     third = {ast.unparse(s.node): (s, v) for s, v in helper_sites(m, "helper(rest, *rest)")}
