@@ -267,10 +267,9 @@ def draw_sites(m: SemanticModel, extra: Tuple[str, ...] = ()) -> Dict[str, List[
     """Every call in the file to a drawing function of ``random`` or ``numpy.random``,
     by generator, less the draws that only pick a seed (an argument of a seeding call,
     or a value assigned to a ``*seed*`` name or attribute)."""
-    seed_exprs = _seed_producing_calls(m, extra)
     out: Dict[str, List[Site]] = {RANDOM: [], NUMPY: []}
     for site in m.sites:
-        if not site.is_call or id(site.node) in seed_exprs:
+        if not site.is_call:
             continue
         q = m.resolve(site.node.func, site.scope)
         if q is None:
@@ -281,6 +280,9 @@ def draw_sites(m: SemanticModel, extra: Tuple[str, ...] = ()) -> Dict[str, List[
         elif (module in ("numpy.random", "numpy.random.mtrand")
               and fn not in known.NUMPY_RANDOM_NON_DRAWS and not fn.startswith("_")):
             out[NUMPY].append(site)
+    if out[RANDOM] or out[NUMPY]:  # the seeding analysis only for a file that draws
+        seed_exprs = _seed_producing_calls(m, extra)
+        out = {g: [s for s in sites if id(s.node) not in seed_exprs] for g, sites in out.items()}
     return out
 
 
