@@ -353,7 +353,8 @@ class CrossModule:
         calls, or the methods of the project class it builds, draw from without seeding
         them (TL402); a ``Dataset``'s draws do not count when ``in_workers`` (DataLoader
         workers reseed both). Empty when unknown. A module without "random" is not parsed."""
-        if m.resolve(call.func, scope) is None or self._inert_module(m, call, scope, "draws") is not None:
+        if not self.reaches(m) or not candidate(m.resolve(call.func, scope)) \
+                or self._inert_module(m, call, scope, "draws") is not None:
             return frozenset()
         found = self.target(m, call.func, scope)
         if not isinstance(found, Target):

@@ -155,7 +155,7 @@ def instance_method(m: SemanticModel, site: Site) -> Optional[FunctionInfo]:
     one same-file class. Only a method the user's class defines: ``model.train()`` on a
     class that does not define ``train`` is ``nn.Module``'s mode switch (None)."""
     func = site.node.func if site.is_call else None
-    if not isinstance(func, ast.Attribute) or func.attr not in _method_names(m) \
+    if not isinstance(func, ast.Attribute) or func.attr not in method_names(m) \
             or m.function_for(func, site.scope) is not None:
         return None
     found = m.instance_method_for(func, site.scope)
@@ -179,8 +179,9 @@ def instance_method(m: SemanticModel, site: Site) -> Optional[FunctionInfo]:
 
 
 @memoized
-def _method_names(m: SemanticModel) -> frozenset:
-    """Names of the methods the file's classes define (the cheap test first)."""
+def method_names(m: SemanticModel) -> frozenset:
+    """Names of the methods the file's classes define: the cheap test before
+    :func:`instance_method` (a call ``x.name(...)`` with another name runs none)."""
     return frozenset(name for c in m.classes.values() for name in c.methods)
 
 

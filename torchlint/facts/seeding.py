@@ -250,7 +250,7 @@ def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Si
     workers = _loader_workers(m)
     found = draw_sites(m, extra)
     out = {g: [s for s in sites if not (workers and _in_dataset_method(m, s))] for g, sites in found.items()}
-    if m.project is not None:
+    if m.project is not None and m.project.reaches(m):  # the file imports a project module
         seed_exprs = _seed_producing_calls(m, extra)
         for site in m.sites:
             if not site.is_call or id(site.node) in seed_exprs or (workers and _in_dataset_method(m, site)):

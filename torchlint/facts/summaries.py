@@ -20,7 +20,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
 from torchlint import known, project
 from torchlint.facts import data, loops, modes, seeding, values
-from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site
+from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site, memoized
 from torchlint.syntax import bind_arguments, parameters, unparse
 
 Receivers = Tuple[str, ...]
@@ -364,6 +364,7 @@ def _loader(m: SemanticModel, fn: FunctionInfo) -> Optional[Tuple[str, str]]:
     return found[0] if found else None
 
 
+@memoized
 def _mentions(m: SemanticModel, word: str) -> bool:
     return m.lines is None or any(word in line for line in m.lines)
 
