@@ -27,7 +27,7 @@ from typing import Optional, Tuple
 
 from torchlint import known
 from torchlint.semantic import FunctionInfo, SemanticModel, Site, memoized
-from torchlint.syntax import bind_arguments, parameter_default
+from torchlint.syntax import parameter_default
 
 UNKNOWN = object()  # :func:`constant` could not tell
 Bound = Tuple[ast.expr, object, Tuple[Site, ...]]  # (expression, its scope, the chain above it)
@@ -46,7 +46,7 @@ def bound(m: SemanticModel, expr: ast.expr, scope, via: Tuple[Site, ...]) -> Opt
         owner = _function_of(m, found[0].scope)
         if owner is None or not _calls(m, call, owner):
             break
-        args = bind_arguments(owner.node, call.node, skip_first=owner.cls is not None)
+        args = m.arguments_of(call.node, call.scope, owner)
         if expr.id in args.exact:
             expr, scope, via = args.exact[expr.id], call.scope, via[:-1]
             continue
