@@ -755,3 +755,59 @@ def test_summaries_tell_which_global_generators_a_project_class_or_function_draw
     site = next(s for s in m.sites if s.is_call)
     assert m.project.draws(m, site.node, site.scope, False) == frozenset()
     assert project.STATS["parsed"] == 0
+
+
+def test_mode_helpers_of_other_modules_are_read_at_the_call(tmp_path):
+    """A function of the project that sets modes on its parameters is summarised in their
+    terms (ModeEffect) and read with the caller's arguments: the flag, the elements of
+    a literal list, the branch a phase name selects; unknown arguments give "unknown"."""
+    from torchlint.facts import inline
+    write(tmp_path, {
+        "setup.cfg": "",
+        "utils.py": """
+            def set_mode(models, train):
+                for m in models:
+                    m.train(train)
+
+            def set_phase(model, phase, other=None):
+                if phase == "train":
+                    model.train()
+                elif phase in ("val", "test"):
+                    model.eval()
+                if other.ready():
+                    model.eval()
+
+            def freeze(net):
+                net.eval()
+                GLOBAL.train()
+            """,
+    })
+    source = textwrap.dedent("""
+        import torch
+        from utils import set_mode, set_phase, freeze
+        enc, dec = torch.nn.Linear(1, 1), torch.nn.Linear(1, 1)
+        set_mode([enc, dec], False)
+        set_mode((enc,), True)
+        set_mode(nets, True)
+        set_phase(enc, "val")
+        freeze(dec)
+        """)
+    path = tmp_path / "train.py"
+    m = plugin.open_model(ast.parse(source), str(path), source.splitlines(True))
+    found, _this = m.project.callee(m, next(s.node for s in m.sites if s.is_call
+                                            and ast.unparse(s.node).startswith("set_phase")), m.module_scope)
+    assert found.summary.modes == (
+        summaries.ModeEffect("train", None, "model", (("phase", "==", "train", True),)),
+        summaries.ModeEffect("eval", None, "model", (("phase", "==", "train", False),
+                                                     ("phase", "in", ("val", "test"), True))),
+        summaries.ModeEffect("unknown", None, "model", ()))  # a test of something else
+    got = {}
+    for s in m.sites:
+        if s.is_call and not ast.unparse(s.node).startswith("torch"):
+            hit = inline.imported_modes(m, s, ())
+            got[ast.unparse(s.node)] = hit and (hit[0], [ast.unparse(r) for r, _ in hit[1]])
+    assert got == {"set_mode([enc, dec], False)": ("eval", ["enc", "dec"]),
+                   "set_mode((enc,), True)": ("train", ["enc"]),
+                   "set_mode(nets, True)": None,  # no literal list: modules unknown
+                   "set_phase(enc, 'val')": ("unknown", ["enc", "enc"]),  # eval, then maybe eval
+                   "freeze(dec)": ("eval", ["dec"])}  # GLOBAL is no parameter: not the caller's

@@ -118,11 +118,18 @@ def elements(m: SemanticModel, name: ast.expr, site: Site,
     found = m.lookup(name.id, site.scope)
     if loop is None or not found or len(found) != 1 or found[0].node is not loop.target:
         return None
-    given = bound(m, loop.iter, site.scope, via)
+    return items(m, loop.iter, site.scope, via)
+
+
+def items(m: SemanticModel, expr: ast.expr, scope,
+          via: Tuple[Site, ...]) -> Optional[Tuple[Tuple[ast.expr, object], ...]]:
+    """The elements of the one literal list or tuple ``expr`` is at the inlining call
+    (``[enc, dec]``, ``models = [enc, dec]``, ``self.nets``), each with its scope; else None."""
+    given = bound(m, expr, scope, via)
     if given is None:
         return None
     expr, scope, _via = given
-    if not isinstance(expr, (ast.List, ast.Tuple)):  # ``models = [enc, dec]``, ``self.nets``
+    if not isinstance(expr, (ast.List, ast.Tuple)):
         origins = m.origins(expr, scope)
         if len(origins) != 1:
             return None
@@ -130,6 +137,62 @@ def elements(m: SemanticModel, name: ast.expr, site: Site,
     if not isinstance(expr, (ast.List, ast.Tuple)) or any(isinstance(e, ast.Starred) for e in expr.elts):
         return None
     return tuple((e, scope) for e in expr.elts)
+
+
+def imported_modes(m: SemanticModel, site: Site, via: Tuple[Site, ...]):
+    """``(mode, modules)`` that a call into a function of the user's other modules sets
+    (its summary's ``modes``, read with the call's arguments as :func:`mode_in` reads a
+    same-file helper: ``set_mode([enc, dec], False)`` -> ("eval", enc and dec)); one
+    mode for all, else "unknown"; None when it sets none torchlint can name."""
+    project = m.project
+    if project is None or not site.is_call or not project.reaches(m):
+        return None
+    binding = m.import_binding(site.node.func, site.scope)  # a function the file imports
+    if binding is None or not project.owns(m, binding) or \
+            not project.may_provide(m, site.node, site.scope, "modes"):
+        return None
+    found, this = project.callee(m, site.node, site.scope)
+    if found is None or this is not None or not found.summary.modes:
+        return None
+    args = found.summary.bind(site.node)
+    found_modes, receivers = set(), []
+    for effect in found.summary.modes:
+        tests = [_test(m, args, c, site, via) for c in effect.conditions]
+        if False in tests:
+            continue  # this call takes another branch
+        mode = effect.mode if UNKNOWN not in tests else "unknown"
+        if effect.flag is not None and UNKNOWN not in tests:
+            value = constant(m, args[effect.flag], site.scope, via) if effect.flag in args else UNKNOWN
+            mode = ("train" if value else "eval") if isinstance(value, bool) else "unknown"
+        name = effect.receiver.lstrip("*")
+        if name not in args:
+            continue
+        if effect.receiver.startswith("*"):
+            given = items(m, args[name], site.scope, via)
+            if given is None:
+                continue
+            receivers.extend(given)
+        else:
+            receivers.append((args[name], site.scope))
+        found_modes.add(mode)
+    if not receivers:
+        return None
+    return (found_modes.pop() if len(found_modes) == 1 else "unknown"), tuple(receivers)
+
+
+def _test(m: SemanticModel, args, condition, site: Site, via):
+    """Does the call run the branch a summarised ``if`` test guards? True / False / UNKNOWN."""
+    name, op, literal, when_true = condition
+    value = constant(m, args[name], site.scope, via) if name in args else UNKNOWN
+    if value is UNKNOWN:
+        return UNKNOWN
+    try:
+        truth = {"": lambda: bool(value), "not": lambda: not value, "==": lambda: value == literal,
+                 "!=": lambda: value != literal, "in": lambda: value in literal,
+                 "not in": lambda: value not in literal}[op]()
+    except TypeError:
+        return UNKNOWN
+    return truth == when_true
 
 
 def _function_of(m: SemanticModel, scope):

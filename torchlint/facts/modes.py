@@ -118,6 +118,16 @@ def mode_in(m: SemanticModel, site: Site, via: Tuple[Site, ...]) -> Optional[Mod
     return ModeCall(mode, site, via, receivers)
 
 
+def _mode_call_at(m: SemanticModel, site: Site, via: Tuple[Site, ...]) -> Optional[ModeCall]:
+    """:func:`mode_in`, or the modes a call into the user's other modules sets
+    (:func:`inline.imported_modes`), as one mode call at that call."""
+    call = mode_in(m, site, via)
+    if call is None and site.is_call and m.project is not None and m.project.reaches(m):
+        found = inline.imported_modes(m, site, via)
+        call = ModeCall(found[0], site, via, found[1]) if found is not None else None
+    return call
+
+
 # ------------------------------------------------------------------ identity
 @memoized(guard=())
 def module_origins(m: SemanticModel, expr: ast.expr, scope) -> Tuple[Tuple[ast.AST, object], ...]:
@@ -215,7 +225,7 @@ def _flow(m: SemanticModel, function: Optional[FunctionInfo]) -> _Flow:
     entries = list(expand(m, function.sites if function is not None else m.module_sites))
     calls = {}
     for i, (site, via) in enumerate(entries):
-        call = mode_in(m, site, via)
+        call = _mode_call_at(m, site, via)
         if call is not None:
             calls[i] = call
     return _Flow(m, entries, {_key(s, v): i for i, (s, v) in reversed(list(enumerate(entries)))}, calls,
@@ -390,13 +400,15 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
         base = m.loop_sites(loop)
         entries = list(expand(m, base))
         if not any(isinstance(getattr(s.node, "func", None), ast.Attribute) and s.node.func.attr == "eval"
-                   or _is_train_false(s.node) for s, _via in entries):
+                   or _is_train_false(s.node) for s, _via in entries) and not any(
+                m.project is not None and m.project.reaches(m) and inline.imported_modes(m, s, v)
+                for s, v in entries):
             continue  # no eval() in this loop: nothing to restore
         for site, via in entries:
             if any(e.kind == loops.BACKWARD for e in loops.classify_all(m, site)):
                 tokens.append((loops.BACKWARD, None))
                 continue
-            call = mode_in(m, site, via)
+            call = _mode_call_at(m, site, via)
             if call is not None:
                 tokens.append((call.mode, call))
             elif site.is_call and loops.is_forward(m, site) and autograd.grad_at(m, site, via) is not False:

@@ -62,6 +62,7 @@ class FunctionSummary(NamedTuple):
     epoch_sampler: Optional[str] = None
     feeds: FrozenSet[str] = frozenset()  # parameters its own training loops draw batches from
     draws: FrozenSet[str] = frozenset()  # global generators it draws from and does not seed itself (TL402)
+    modes: Tuple["ModeEffect", ...] = ()  # the mode calls of its own code, on its parameters (TL6xx)
 
     def bind(self, call: ast.Call, method: bool = False) -> Dict[str, ast.expr]:
         """Parameter -> the argument surely passed at ``call`` (a method's ``self`` is not)."""
@@ -71,6 +72,17 @@ class FunctionSummary(NamedTuple):
             kwonlyargs=[ast.arg(arg=p) for p in self.kwonly], kw_defaults=[None] * len(self.kwonly),
             kwarg=None, defaults=[]), body=[], decorator_list=[])
         return bind_arguments(shim, call).exact
+
+
+class ModeEffect(NamedTuple):
+    """A mode call of a summarised function, in its parameters' terms (TL6xx)."""
+
+    mode: str  # modes.EVAL / TRAIN / UNKNOWN (``flag`` given: the caller's value decides)
+    flag: Optional[str]  # ``m.train(train)``: the parameter that holds the flag
+    receiver: str  # the parameter holding the module; ``*p``: each element of the list ``p``
+    # the ``if`` tests around it: (parameter, "==" / "!=" / "in" / "not in" / "not" / "",
+    # literal, whether it runs when the test is true)
+    conditions: Tuple[Tuple[str, str, object, bool], ...] = ()
 
 
 class ClassSummary(NamedTuple):
@@ -249,7 +261,67 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
     return FunctionSummary(fn.node.lineno, tuple(positional), tuple(kwonly), tuple(items),
                            frozenset(calls), trains, frozenset(returns), _loader(m, fn), graph,
                            _epoch_sampler(m, fn), _feeds(m, fn, own) if trains else frozenset(),
-                           _draws(m, [fn]))
+                           _draws(m, [fn]), _mode_effects(m, fn, own))
+
+
+def _mode_effects(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str]) -> Tuple[ModeEffect, ...]:
+    """The mode calls in ``fn``'s own code on a parameter (``model.eval()``) or on each
+    element of one (``for m in models: m.train(train)``), with the ``if`` tests on
+    parameters around them; a test of anything else makes the mode UNKNOWN."""
+    if not (_mentions(m, ".eval(") or _mentions(m, ".train(")):
+        return ()
+    out = []
+    for site in fn.sites:
+        mode = modes.mode_call(m, site) if site.is_call else None
+        receiver = _parameter(m, site.node.func.value, site, own) if mode is not None else None
+        if receiver is None:
+            continue
+        flag = None
+        if mode == modes.UNKNOWN:
+            value = site.node.args[0] if site.node.args else site.node.keywords[0].value
+            flag = _parameter(m, value, site, own)
+        conditions = []
+        for owner, field, _i in m.statement_path(site.node, site.scope) or ():
+            if isinstance(owner, ast.If) and field in ("body", "orelse"):
+                test = _condition(owner.test, own)
+                if test is None:
+                    mode, flag = modes.UNKNOWN, None
+                    break
+                conditions.append(test + (field == "body",))
+        out.append(ModeEffect(mode, flag, receiver, tuple(conditions)))
+    return tuple(out)
+
+
+def _parameter(m: SemanticModel, expr: ast.expr, site: Site, own: FrozenSet[str]) -> Optional[str]:
+    """``p`` when ``expr`` is the parameter ``p``; ``*p`` for the variable of a loop over it."""
+    if not isinstance(expr, ast.Name):
+        return None
+    b = m.lookup(expr.id, site.scope) or []
+    if len(b) == 1 and b[0].kind == "argument" and expr.id in own:
+        return expr.id
+    loop = next((lp for lp in reversed(site.loops) if isinstance(lp, ast.For)
+                 and isinstance(lp.target, ast.Name) and lp.target.id == expr.id), None)
+    if loop is not None and len(b) == 1 and b[0].node is loop.target:
+        inner = _parameter(m, loop.iter, site, own)
+        return "*" + inner if inner and not inner.startswith("*") else None
+    return None
+
+
+def _condition(test: ast.expr, own: FrozenSet[str]) -> Optional[Tuple[str, str, object]]:
+    """``p == "train"``, ``p in ("val", "test")``, ``not p``, ``p`` on a parameter ``p``."""
+    ops = {ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
+    if isinstance(test, ast.Name) and test.id in own:
+        return test.id, "", None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name) \
+            and test.operand.id in own:
+        return test.operand.id, "not", None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in ops \
+            and isinstance(test.left, ast.Name) and test.left.id in own:
+        try:
+            return test.left.id, ops[type(test.ops[0])], ast.literal_eval(test.comparators[0])
+        except (ValueError, TypeError, SyntaxError):
+            return None
+    return None
 
 
 def _feeds(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str]) -> FrozenSet[str]:
