@@ -410,3 +410,55 @@ def test_no_grad_target_of_a_helper_shared_by_training_and_evaluation():
     # train() on another module does not make the loop train this one
     other = shared.replace("net.train()", "other.train()")
     assert _no_grad_targets(model(other)) == ["for epoch in range(3):"]
+
+
+def test_mode_calls_read_at_the_call_that_inlines_their_helper():
+    """A helper's mode calls read with its parameters bound at each call (facts/inline):
+    the flag (``m.train(train)``), the modules a loop over a literal list sets, and the
+    branch a mode string selects; unknown arguments keep the helper's own reading."""
+    m = model(
+        """
+        enc, dec, head = Net(), Net(), Net()
+
+        def set_mode(models, train=True):
+            for net in models:
+                net.train(train)
+
+        def set_phase(model, phase):
+            if phase == "train":
+                model.train()
+            elif phase in ("val", "test"):
+                model.eval()
+
+        def main(flag, *rest):
+            set_mode([enc, dec], False)
+            set_mode((head,))
+            set_phase(head, "val")
+            set_phase(enc, "train")
+            set_mode(*rest)
+            for net in [enc, dec]:
+                net.eval()
+            nets = [head]
+            set_mode(nets, flag)
+        """
+    )
+    main = next(f for f in m.functions.values() if f.name == "main")
+    got = []
+    for site, via in modes.expand(m, main.sites):
+        call = modes.mode_in(m, site, via)
+        if call is not None:
+            got.append((ast.unparse(call.anchor), call.mode,
+                        [ast.unparse(r) for r, _ in call.receivers]))
+    assert got == [
+        ("set_mode([enc, dec], False)", modes.EVAL, ["enc", "dec"]),
+        ("set_mode((head,))", modes.TRAIN, ["head"]),
+        ("set_phase(head, 'val')", modes.EVAL, ["head"]),
+        ("set_phase(enc, 'train')", modes.TRAIN, ["enc"]),
+        ("set_mode(*rest)", modes.UNKNOWN, ["net"]),  # nothing known: the helper's own reading
+        ("net.eval()", modes.EVAL, ["enc", "dec"]),
+        ("set_mode(nets, flag)", modes.UNKNOWN, ["head"]),
+    ]
+    head = next(s for s in m.module_sites if s.is_call and ast.unparse(s.node) == "Net()")
+    evals = [c for c in (modes.mode_in(m, s, v) for s, v in modes.expand(m, main.sites)) if c]
+    enc_expr = ast.parse("enc").body[0].value
+    assert [c.sets(m, enc_expr, head.scope) for c in evals[:4]] == [modes.YES, modes.NO, modes.NO, modes.YES]

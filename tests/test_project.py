@@ -682,3 +682,132 @@ def test_class_summary_tells_a_model_whose_forward_returns_probabilities(tmp_pat
     assert lint(path, train, "TL701") == [(10, "TL701")]
     logits = train.replace("fit(probs", "fit(logits").replace("fit(head", "fit(logprobs")
     assert lint(path, logits, "TL701") == []
+
+
+def test_summaries_tell_which_global_generators_a_project_class_or_function_draws_from(tmp_path):
+    """TL402 across modules: a dataset or helper of the project that draws from NumPy's or
+    Python's global generator is a draw of the run that builds or calls it, unless its
+    own code seeds that generator or (a Dataset) DataLoader workers reseed it."""
+    write(tmp_path, {
+        "setup.cfg": "",
+        "data.py": """
+            import random
+            import numpy as np
+            from torch.utils.data import Dataset
+
+            def _noise():
+                return np.random.normal()
+
+            class Noisy(Dataset):
+                def __len__(self):
+                    return 4
+                def __getitem__(self, i):
+                    return i + _noise()
+
+            class SelfSeeded(Dataset):
+                def __init__(self):
+                    np.random.seed(0)
+                def __getitem__(self, i):
+                    return i + np.random.normal()
+
+            class Plain(Dataset):
+                def __getitem__(self, i):
+                    return i
+
+            def shuffled(xs):
+                random.shuffle(xs)
+                return xs
+
+            def pick():
+                return np.random.randint(10)
+            """,
+    })
+    calls = ("Noisy", "SelfSeeded", "Plain", "shuffled", "pick")
+    source = "import data\n" + "".join(f"data.{n}()\n" for n in calls)
+    path = tmp_path / "train.py"
+    m = plugin.open_model(ast.parse(source), str(path), source.splitlines(True))
+    found = {ast.unparse(s.node.func): (m.project.draws(m, s.node, s.scope, False),
+                                        m.project.draws(m, s.node, s.scope, True))
+             for s in m.sites if s.is_call}
+    assert found == {"data.Noisy": ({"numpy"}, set()), "data.SelfSeeded": (set(), set()),
+                     "data.Plain": (set(), set()), "data.shuffled": ({"random"}, {"random"}),
+                     "data.pick": ({"numpy"}, {"numpy"})}
+    train = """
+        import torch
+        from data import Noisy
+        from torch.utils.data import DataLoader
+
+        torch.manual_seed(0)
+        model = torch.nn.Linear(1, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x in DataLoader(Noisy(){workers}):
+            model(x.float().view(-1, 1)).sum().backward()
+            opt.step()
+            opt.zero_grad()
+        """
+    assert lint(path, textwrap.dedent(train.format(workers="")), "TL402") == [(6, "TL402")]
+    assert lint(path, textwrap.dedent(train.format(workers=", num_workers=2")), "TL402") == []
+    # a module whose text never says "random" is answered without a parse
+    write(tmp_path, {"plain.py": "class Plain:\n    pass\n"})
+    project.STATS.update(parsed=0)
+    source = "import plain\nplain.Plain()\n"
+    m = plugin.open_model(ast.parse(source), str(path), source.splitlines(True))
+    site = next(s for s in m.sites if s.is_call)
+    assert m.project.draws(m, site.node, site.scope, False) == frozenset()
+    assert project.STATS["parsed"] == 0
+
+
+def test_mode_helpers_of_other_modules_are_read_at_the_call(tmp_path):
+    """A function of the project that sets modes on its parameters is summarised in their
+    terms (ModeEffect) and read with the caller's arguments: the flag, the elements of
+    a literal list, the branch a phase name selects; unknown arguments give "unknown"."""
+    from torchlint.facts import inline
+    write(tmp_path, {
+        "setup.cfg": "",
+        "utils.py": """
+            def set_mode(models, train):
+                for m in models:
+                    m.train(train)
+
+            def set_phase(model, phase, other=None):
+                if phase == "train":
+                    model.train()
+                elif phase in ("val", "test"):
+                    model.eval()
+                if other.ready():
+                    model.eval()
+
+            def freeze(net):
+                net.eval()
+                GLOBAL.train()
+            """,
+    })
+    source = textwrap.dedent("""
+        import torch
+        from utils import set_mode, set_phase, freeze
+        enc, dec = torch.nn.Linear(1, 1), torch.nn.Linear(1, 1)
+        set_mode([enc, dec], False)
+        set_mode((enc,), True)
+        set_mode(nets, True)
+        set_phase(enc, "val")
+        freeze(dec)
+        """)
+    path = tmp_path / "train.py"
+    m = plugin.open_model(ast.parse(source), str(path), source.splitlines(True))
+    found, _this = m.project.callee(m, next(s.node for s in m.sites if s.is_call
+                                            and ast.unparse(s.node).startswith("set_phase")), m.module_scope)
+    assert found.summary.modes == (
+        summaries.ModeEffect("train", None, "model", (("phase", "==", "train", True),)),
+        summaries.ModeEffect("eval", None, "model", (("phase", "==", "train", False),
+                                                     ("phase", "in", ("val", "test"), True))),
+        summaries.ModeEffect("unknown", None, "model", ()))  # a test of something else
+    got = {}
+    for s in m.sites:
+        if s.is_call and not ast.unparse(s.node).startswith("torch"):
+            hit = inline.imported_modes(m, s, ())
+            got[ast.unparse(s.node)] = hit and (hit[0], [ast.unparse(r) for r, _ in hit[1]])
+    assert got == {"set_mode([enc, dec], False)": ("eval", ["enc", "dec"]),
+                   "set_mode((enc,), True)": ("train", ["enc"]),
+                   "set_mode(nets, True)": None,  # no literal list: modules unknown
+                   "set_phase(enc, 'val')": ("unknown", ["enc", "enc"]),  # eval, then maybe eval
+                   "freeze(dec)": ("eval", ["dec"])}  # GLOBAL is no parameter: not the caller's

@@ -21,7 +21,7 @@ from torchlint.facts.lexicon import scan as lexicon_scan
 from torchlint.facts.summaries import (Alias, ClassSummary, Event, FunctionSummary, NestedCall, Reexport,
                                        candidate)
 from torchlint.semantic import Scope, SemanticModel
-from torchlint.syntax import bind_arguments, unparse
+from torchlint.syntax import unparse
 
 
 # ------------------------------------------------------------------ answers
@@ -171,7 +171,7 @@ class CrossModule:
         found, this = self.callee(m, call, scope)
         if found is None:
             return None
-        bound = _bind(found.summary, call, method=this is not None)
+        bound = found.summary.bind(call, method=this is not None)
         opt = frozenset(p for p, a in bound.items() if "optimizer" in m.kinds(a, scope))
         texts = {p: unparse(a) for p, a in bound.items()}
         first_opt = next((texts[p] for p in bound if p in opt), None)
@@ -347,6 +347,22 @@ class CrossModule:
         facts = self.facts(m, call, scope)
         return None if facts is None else facts.calls
 
+    @_guarded(frozenset())
+    def draws(self, m: SemanticModel, call: ast.Call, scope: Scope, in_workers: bool) -> FrozenSet[str]:
+        """The global generators (``random``, ``numpy``) the project function ``call``
+        calls, or the methods of the project class it builds, draw from without seeding
+        them (TL402); a ``Dataset``'s draws do not count when ``in_workers`` (DataLoader
+        workers reseed both). Empty when unknown. A module without "random" is not parsed."""
+        if not self.reaches(m) or not candidate(m.resolve(call.func, scope)) \
+                or self._inert_module(m, call, scope, "draws") is not None:
+            return frozenset()
+        found = self.target(m, call.func, scope)
+        if not isinstance(found, Target):
+            return frozenset()
+        if in_workers and isinstance(found.summary, ClassSummary) and "dataset" in found.summary.kinds:
+            return frozenset()
+        return found.summary.draws
+
     def may_provide(self, m: SemanticModel, call: ast.Call, scope: Scope, word: str) -> bool:
         """Could the project function ``call`` calls contribute what ``lexicon.WORDS[word]`` is
         needed for (a ``backward`` call, an optimizer ``step``)? False when the call is
@@ -492,7 +508,7 @@ class CrossModule:
         how, what = loader
         if how == "text":
             return what
-        arg = _bind(found.summary, call).get(what)
+        arg = found.summary.bind(call).get(what)
         if arg is None or data.depends_on_rank(m, arg, scope):
             return None
         return data.source_text(arg)
@@ -507,7 +523,7 @@ class CrossModule:
         found, this = self.callee(m, call, scope)
         if found is None or not found.summary.feeds:
             return ()
-        bound = _bind(found.summary, call, method=this is not None)
+        bound = found.summary.bind(call, method=this is not None)
         return tuple(bound[p] for p in sorted(found.summary.feeds) if p in bound)
 
     @_guarded(False)
@@ -543,16 +559,6 @@ class CrossModule:
                 imported = located.summary.star_names[name]
                 return imported or f"{module}.{name}"
         return None
-
-
-def _bind(fs: FunctionSummary, call: ast.Call, method: bool = False) -> Dict[str, ast.expr]:
-    """Parameter -> the argument surely passed at ``call`` (a method's ``self`` is not)."""
-    positional = fs.positional[1:] if method else fs.positional
-    shim = ast.FunctionDef(name="f", args=ast.arguments(
-        posonlyargs=[], args=[ast.arg(arg=p) for p in positional], vararg=None,
-        kwonlyargs=[ast.arg(arg=p) for p in fs.kwonly], kw_defaults=[None] * len(fs.kwonly),
-        kwarg=None, defaults=[]), body=[], decorator_list=[])
-    return bind_arguments(shim, call).exact
 
 
 def _materialize(ev: Event, opt: FrozenSet[str], path: str) -> List[HelperEvent]:

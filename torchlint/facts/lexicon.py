@@ -24,6 +24,8 @@ WORDS = {  # name -> test of the bytes (a substring first: alternations scan slo
     "trains": lambda d: (b"backward" in d and _BACKWARD_CALL.search(d) is not None)
     or (b".fit" in d and _FIT_CALL.search(d) is not None),
     "seeds": lambda d: b"seed" in d,
+    "draws": lambda d: b"random" in d,  # a draw from ``random`` / ``numpy.random``
+    "modes": lambda d: b".eval(" in d or b".train(" in d,  # a mode call
 }
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([^\n#]*)"
                           rb"|import[ \t]+([\w., \t]+))", re.M)

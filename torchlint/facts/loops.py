@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from torchlint import known
-from torchlint.facts import autograd
+from torchlint.facts import autograd, inline
 from torchlint.semantic import LoopInfo, SemanticModel, Site, memoized
 from torchlint.syntax import unparse
 
@@ -133,12 +133,18 @@ def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
     return _events(m, owner, follow)
 
 
-@memoized
+@memoized(guard=[])
 def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
     out = []
+    names = inline.method_names(m) if follow else ()
     for site, via in m.sites_in(owner, follow=follow):
         for ev in classify_all(m, site):
             out.append(dataclasses.replace(ev, via=via))
+        if names and site.is_call and getattr(site.node.func, "attr", None) in names:
+            method = inline.instance_method(m, site)  # ``runner.step(x)``, ``layer.train(h)``
+            if method is not None:
+                chain = via + (site,)
+                out.extend(dataclasses.replace(ev, via=chain + ev.via) for ev in _events(m, method, True))
     return out
 
 
@@ -183,11 +189,19 @@ def training_loops(m: SemanticModel) -> Iterator[Tuple[LoopInfo, List[Event]]]:
 @memoized
 def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
     """The cheap necessary condition for a training loop, before any site is classified
-    (which asks about the user's other modules): the loop (helpers inlined) calls
-    something named ``backward`` / ``manual_backward`` or a project function whose
-    module could call one, and something named ``step`` or such a function."""
+    (which asks about the user's other modules): the loop (helpers and methods called
+    on same-file instances inlined, as :func:`events` does) calls something named
+    ``backward`` / ``manual_backward`` or a project function whose module could call
+    one, and something named ``step`` or such a function."""
+    return _calls_words(m, loop, 0) == (True, True)
+
+
+@memoized
+def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
+    """(calls a backward, calls a step) for :func:`may_train`."""
     back = step = False
-    for site, _via in m.sites_in(loop):
+    names = inline.method_names(m) if depth < 3 else ()
+    for site, _via in m.sites_in(owner):
         if not site.is_call:
             continue
         func = site.node.func
@@ -199,9 +213,14 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
         elif m.project is not None:
             back = back or m.project.may_provide(m, site.node, site.scope, "backward")
             step = step or m.project.may_provide(m, site.node, site.scope, "step")
+        if name in names:
+            method = inline.instance_method(m, site)
+            if method is not None:
+                b, s = _calls_words(m, method, depth + 1)
+                back, step = back or b, step or s
         if back and step:
-            return True
-    return False
+            break
+    return back, step
 
 
 def runs_before(m: SemanticModel, a: Event, b: Event) -> bool:

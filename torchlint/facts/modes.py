@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from torchlint import known
-from torchlint.facts import autograd, loops
+from torchlint.facts import autograd, inline, loops
 from torchlint.semantic import FunctionInfo, SemanticModel, Site, memoized
 from torchlint.semantic.control import MAX_HELPER_DEPTH
 from torchlint.syntax import short_text
@@ -38,10 +38,24 @@ class ModeCall:
     mode: str  # EVAL / TRAIN / UNKNOWN
     site: Site
     via: Tuple[Site, ...]
+    # the modules it sets, each with its scope (:func:`mode_in`); () means the receiver
+    receivers: Tuple[Tuple[ast.expr, object], ...] = ()
 
     @property
     def receiver(self) -> ast.expr:
         return self.site.node.func.value
+
+    def sets(self, m: SemanticModel, expr: ast.expr, scope) -> str:
+        """Does this call set the mode of ``expr``'s module? (YES / NO / MAYBE, as
+        :func:`same_module`, over every module it sets)."""
+        rels = {same_module(m, r, rs, expr, scope)
+                for r, rs in (self.receivers or ((self.receiver, self.site.scope),))}
+        return YES if YES in rels else NO if rels == {NO} else MAYBE
+
+    def overlaps(self, m: SemanticModel, other: "ModeCall") -> str:
+        """May the two calls set one module's mode? (YES / NO / MAYBE)"""
+        rels = {other.sets(m, r, rs) for r, rs in (self.receivers or ((self.receiver, self.site.scope),))}
+        return YES if YES in rels else NO if rels == {NO} else MAYBE
 
     @property
     def anchor(self) -> ast.AST:
@@ -59,7 +73,7 @@ def mode_call(m: SemanticModel, site: Site) -> Optional[str]:
     func = node.func
     if func.attr not in ("eval", "train"):
         return None
-    if m.function_for(func, site.scope) is not None or m.instance_method_for(func, site.scope):
+    if m.function_for(func, site.scope) is not None or inline.instance_method(m, site):
         return None
     kinds = m.kinds(func.value, site.scope)
     if kinds and "module" not in kinds:
@@ -80,6 +94,38 @@ def mode_call(m: SemanticModel, site: Site) -> Optional[str]:
     if isinstance(flag, ast.Constant) and isinstance(flag.value, bool):
         return TRAIN if flag.value else EVAL
     return UNKNOWN
+
+
+def mode_in(m: SemanticModel, site: Site, via: Tuple[Site, ...]) -> Optional[ModeCall]:
+    """The mode call ``site`` is where ``via`` inlines it (:mod:`torchlint.facts.inline`):
+    :func:`mode_call` with the helper's parameters read at that call (``m.train(train)``
+    in ``set_mode(nets, train=False)``: EVAL), the modules it sets (every element of the
+    literal list a loop walks: ``for net in [enc, dec]: net.eval()``), and None when an
+    ``if`` on those parameters skips it (``if mode == "train": model.train()`` in
+    ``set_mode("eval")``)."""
+    mode = mode_call(m, site)
+    if mode is None or not inline.runs(m, site, via):
+        return None
+    node = site.node
+    if mode == UNKNOWN:
+        value = inline.constant(m, node.args[0] if node.args else node.keywords[0].value, site.scope, via)
+        if isinstance(value, bool):
+            mode = TRAIN if value else EVAL
+    receivers = inline.elements(m, node.func.value, site, via)
+    if receivers is None:  # a parameter: the module the call passes (else: every caller's)
+        found = inline.bound(m, node.func.value, site.scope, via)
+        receivers = (found[:2],) if found is not None else ()
+    return ModeCall(mode, site, via, receivers)
+
+
+def _mode_call_at(m: SemanticModel, site: Site, via: Tuple[Site, ...]) -> Optional[ModeCall]:
+    """:func:`mode_in`, or the modes a call into the user's other modules sets
+    (:func:`inline.imported_modes`), as one mode call at that call."""
+    call = mode_in(m, site, via)
+    if call is None and site.is_call and m.project is not None and m.project.reaches(m):
+        found = inline.imported_modes(m, site, via)
+        call = ModeCall(found[0], site, via, found[1]) if found is not None else None
+    return call
 
 
 # ------------------------------------------------------------------ identity
@@ -179,9 +225,9 @@ def _flow(m: SemanticModel, function: Optional[FunctionInfo]) -> _Flow:
     entries = list(expand(m, function.sites if function is not None else m.module_sites))
     calls = {}
     for i, (site, via) in enumerate(entries):
-        mode = mode_call(m, site)
-        if mode is not None:
-            calls[i] = ModeCall(mode, site, via)
+        call = _mode_call_at(m, site, via)
+        if call is not None:
+            calls[i] = call
     return _Flow(m, entries, {_key(s, v): i for i, (s, v) in reversed(list(enumerate(entries)))}, calls,
                  [(v[0] if v else s).loops for s, v in entries])
 
@@ -252,7 +298,7 @@ def _last(m, flow: _Flow, indices, target, idx) -> Optional[str]:
     loop is deliberate (Monte Carlo dropout, ``update_bn``), UNKNOWN."""
     for j in reversed(indices):
         call = flow.calls[j]
-        rel = same_module(m, call.receiver, call.site.scope, *target)
+        rel = call.sets(m, *target)
         if rel == NO:
             continue
         if call.mode == EVAL:
@@ -304,7 +350,7 @@ def _trains_too(m: SemanticModel, found) -> bool:
             continue
         for j in sorted((j for j in flow.calls if j < idx and loop in flow.loops_of[j]), reverse=True):
             call = flow.calls[j]
-            rel = same_module(m, call.receiver, call.site.scope, fw.module, fw.site.scope)
+            rel = call.sets(m, fw.module, fw.site.scope)
             if rel != NO:
                 if call.mode == TRAIN and rel == YES:
                     return True
@@ -354,15 +400,17 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
         base = m.loop_sites(loop)
         entries = list(expand(m, base))
         if not any(isinstance(getattr(s.node, "func", None), ast.Attribute) and s.node.func.attr == "eval"
-                   or _is_train_false(s.node) for s, _via in entries):
+                   or _is_train_false(s.node) for s, _via in entries) and not any(
+                m.project is not None and m.project.reaches(m) and inline.imported_modes(m, s, v)
+                for s, v in entries):
             continue  # no eval() in this loop: nothing to restore
         for site, via in entries:
             if any(e.kind == loops.BACKWARD for e in loops.classify_all(m, site)):
                 tokens.append((loops.BACKWARD, None))
                 continue
-            mode = mode_call(m, site)
-            if mode is not None:
-                tokens.append((mode, ModeCall(mode, site, via)))
+            call = _mode_call_at(m, site, via)
+            if call is not None:
+                tokens.append((call.mode, call))
             elif site.is_call and loops.is_forward(m, site) and autograd.grad_at(m, site, via) is not False:
                 func = site.node.func
                 module = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
@@ -371,7 +419,7 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
             if kind != EVAL or id(call.anchor) in seen:
                 continue
             hit = next((t for t in trained
-                        if same_module(m, call.receiver, call.site.scope, *t) == YES
+                        if call.sets(m, *t) == YES
                         and mode_dependent(m, *t)), None)
             if hit is None or not _reaches_backward(m, tokens, i, call) or _chosen_per_iteration(
                     m, call, [other for k, other in tokens if k in (TRAIN, UNKNOWN)]):
@@ -399,7 +447,7 @@ def _chosen_per_iteration(m, call: ModeCall, restores: List[ModeCall]) -> bool:
                 continue
             if x[0] is y[0] and (isinstance(x[0], ast.If) and {x[1], y[1]} == {"body", "orelse"}
                                  or x[1] == y[1] == "cases"):
-                if same_module(m, other.receiver, other.site.scope, call.receiver, call.site.scope) != NO:
+                if other.overlaps(m, call) != NO:
                     return True
             break
     return False
@@ -409,8 +457,7 @@ def _reaches_backward(m, tokens, i, call: ModeCall) -> bool:
     for kind, other in tokens[i + 1:] + tokens[:i]:
         if kind == loops.BACKWARD:
             return True
-        if kind in (TRAIN, UNKNOWN) and same_module(
-                m, other.receiver, other.site.scope, call.receiver, call.site.scope) != NO:
+        if kind in (TRAIN, UNKNOWN) and other.overlaps(m, call) != NO:
             return False
     return False
 

@@ -238,23 +238,39 @@ def _rngs_of(m: SemanticModel, qualnames) -> FrozenSet[str]:
 # ---------------------------------------------------------------- global draws
 def global_draws(m: SemanticModel, extra: Sequence[str] = ()) -> Dict[str, List[Site]]:
     """Calls that draw from Python's ``random`` or NumPy's global generator,
-    ``{"random": [...], "numpy": [...]}``; draws that only pick a seed
-    (an argument of a seeding call, or a value assigned to a ``*seed*`` name or
-    attribute) are left out, and so are draws in ``Dataset`` methods when a
-    DataLoader may use workers (they reseed both generators from torch's seed)."""
+    ``{"random": [...], "numpy": [...]}``: :func:`draw_sites`, less the draws in
+    ``Dataset`` methods when a DataLoader may use workers (they reseed both
+    generators from torch's seed), plus the calls of the file into the user's project
+    (a function, or a class it builds) whose code draws (``CrossModule.draws``)."""
     return _global_draws(m, tuple(extra))
 
 
 @memoized
 def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Site]]:
-    seed_exprs = _seed_producing_calls(m, extra)
     workers = _loader_workers(m)
+    found = draw_sites(m, extra)
+    out = {g: [s for s in sites if not (workers and _in_dataset_method(m, s))] for g, sites in found.items()}
+    if m.project is not None and m.project.reaches(m):  # the file imports a project module
+        seed_exprs = _seed_producing_calls(m, extra)
+        for site in m.sites:
+            if not site.is_call or id(site.node) in seed_exprs or (workers and _in_dataset_method(m, site)):
+                continue
+            for g in m.project.draws(m, site.node, site.scope, workers):
+                out[g].append(site)
+        for sites in out.values():
+            sites.sort(key=lambda s: (s.node.lineno, s.node.col_offset))
+    return out
+
+
+@memoized
+def draw_sites(m: SemanticModel, extra: Tuple[str, ...] = ()) -> Dict[str, List[Site]]:
+    """Every call in the file to a drawing function of ``random`` or ``numpy.random``,
+    by generator, less the draws that only pick a seed (an argument of a seeding call,
+    or a value assigned to a ``*seed*`` name or attribute)."""
     out: Dict[str, List[Site]] = {RANDOM: [], NUMPY: []}
     for site in m.sites:
-        if not site.is_call or id(site.node) in seed_exprs:
+        if not site.is_call:
             continue
-        if workers and _in_dataset_method(m, site):
-            continue  # runs in DataLoader workers, which seed random and numpy from torch
         q = m.resolve(site.node.func, site.scope)
         if q is None:
             continue
@@ -264,6 +280,9 @@ def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Si
         elif (module in ("numpy.random", "numpy.random.mtrand")
               and fn not in known.NUMPY_RANDOM_NON_DRAWS and not fn.startswith("_")):
             out[NUMPY].append(site)
+    if out[RANDOM] or out[NUMPY]:  # the seeding analysis only for a file that draws
+        seed_exprs = _seed_producing_calls(m, extra)
+        out = {g: [s for s in sites if id(s.node) not in seed_exprs] for g, sites in out.items()}
     return out
 
 
@@ -284,7 +303,8 @@ def _in_dataset_method(m: SemanticModel, site: Site) -> bool:
     return f is not None and f.cls is not None and "dataset" in m.class_kinds(f.cls)
 
 
-def _seed_producing_calls(m: SemanticModel, extra: Sequence[str]) -> set:
+@memoized
+def _seed_producing_calls(m: SemanticModel, extra: Tuple[str, ...]) -> set:
     roots: List[ast.AST] = []
     for call in seeding_calls(m, extra):
         roots.extend(call.site.node.args)

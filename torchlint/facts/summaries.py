@@ -19,9 +19,9 @@ import ast
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
 from torchlint import known, project
-from torchlint.facts import data, loops, modes, values
-from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site
-from torchlint.syntax import parameters, unparse
+from torchlint.facts import data, loops, modes, seeding, values
+from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site, memoized
+from torchlint.syntax import bind_arguments, parameters, unparse
 
 Receivers = Tuple[str, ...]
 
@@ -61,6 +61,28 @@ class FunctionSummary(NamedTuple):
     # returns a DistributedSampler that may shuffle (""), or a DataLoader over one (".sampler")
     epoch_sampler: Optional[str] = None
     feeds: FrozenSet[str] = frozenset()  # parameters its own training loops draw batches from
+    draws: FrozenSet[str] = frozenset()  # global generators it draws from and does not seed itself (TL402)
+    modes: Tuple["ModeEffect", ...] = ()  # the mode calls of its own code, on its parameters (TL6xx)
+
+    def bind(self, call: ast.Call, method: bool = False) -> Dict[str, ast.expr]:
+        """Parameter -> the argument surely passed at ``call`` (a method's ``self`` is not)."""
+        positional = self.positional[1:] if method else self.positional
+        shim = ast.FunctionDef(name="f", args=ast.arguments(
+            posonlyargs=[], args=[ast.arg(arg=p) for p in positional], vararg=None,
+            kwonlyargs=[ast.arg(arg=p) for p in self.kwonly], kw_defaults=[None] * len(self.kwonly),
+            kwarg=None, defaults=[]), body=[], decorator_list=[])
+        return bind_arguments(shim, call).exact
+
+
+class ModeEffect(NamedTuple):
+    """A mode call of a summarised function, in its parameters' terms (TL6xx)."""
+
+    mode: str  # modes.EVAL / TRAIN / UNKNOWN (``flag`` given: the caller's value decides)
+    flag: Optional[str]  # ``m.train(train)``: the parameter that holds the flag
+    receiver: str  # the parameter holding the module; ``*p``: each element of the list ``p``
+    # the ``if`` tests around it: (parameter, "==" / "!=" / "in" / "not in" / "not" / "",
+    # literal, whether it runs when the test is true)
+    conditions: Tuple[Tuple[str, str, object, bool], ...] = ()
 
 
 class ClassSummary(NamedTuple):
@@ -73,6 +95,7 @@ class ClassSummary(NamedTuple):
     attrs: Dict[str, FrozenSet[str]] = {}  # ``self.x`` -> training kinds (ATTRIBUTE_KINDS)
     bases: Tuple[str, ...] = ()  # qualified names of the bases defined in other modules
     probabilities: bool = False  # an nn.Module whose forward returns softmax output (TL701)
+    draws: FrozenSet[str] = frozenset()  # global generators its methods draw from, unseeded (TL402)
 
 
 class Reexport(NamedTuple):
@@ -150,7 +173,25 @@ def _class(m: SemanticModel, cls: ClassInfo) -> ClassSummary:
     probabilities = is_module and _holds_any(m, chain, _SOFTMAX_WORDS) and \
         values.forward_returns_probabilities(m, cls)
     return ClassSummary(cls.node.lineno, m.class_kinds(cls), is_module,
-                        is_module and modes.class_dependent(m, cls), methods, attrs, bases, probabilities)
+                        is_module and modes.class_dependent(m, cls), methods, attrs, bases, probabilities,
+                        _draws(m, [fn for c in chain for fn in c.methods.values()]))
+
+
+def _draws(m: SemanticModel, functions: List[FunctionInfo]) -> FrozenSet[str]:
+    """The global generators (``random``, ``numpy``) the functions draw from, through
+    same-file helpers (:func:`seeding.draw_sites`), less those their own code seeds."""
+    if not _mentions(m, "random"):
+        return frozenset()
+    drawn = {id(s.node): g for g, sites in seeding.draw_sites(m).items() for s in sites}
+    if not drawn:
+        return frozenset()
+    found = [site for fn in functions for site, _via in m.sites_in(fn)]
+    gens = {drawn[id(s.node)] for s in found if id(s.node) in drawn}
+    if not gens:
+        return frozenset()
+    seeds = {id(c.site.node): c.rngs for c in seeding.seeding_calls(m)}
+    seeded = set().union(*(seeds.get(id(s.node), ()) for s in found))
+    return frozenset(gens - seeded)
 
 
 def _holds_any(m: SemanticModel, classes: List[ClassInfo], words: Tuple[str, ...]) -> bool:
@@ -219,7 +260,68 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
     graph = any(values.carries_graph(m, value, fn.scope) is not None for value in fn.returns)
     return FunctionSummary(fn.node.lineno, tuple(positional), tuple(kwonly), tuple(items),
                            frozenset(calls), trains, frozenset(returns), _loader(m, fn), graph,
-                           _epoch_sampler(m, fn), _feeds(m, fn, own) if trains else frozenset())
+                           _epoch_sampler(m, fn), _feeds(m, fn, own) if trains else frozenset(),
+                           _draws(m, [fn]), _mode_effects(m, fn, own))
+
+
+def _mode_effects(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str]) -> Tuple[ModeEffect, ...]:
+    """The mode calls in ``fn``'s own code on a parameter (``model.eval()``) or on each
+    element of one (``for m in models: m.train(train)``), with the ``if`` tests on
+    parameters around them; a test of anything else makes the mode UNKNOWN."""
+    if not (_mentions(m, ".eval(") or _mentions(m, ".train(")):
+        return ()
+    out = []
+    for site in fn.sites:
+        mode = modes.mode_call(m, site) if site.is_call else None
+        receiver = _parameter(m, site.node.func.value, site, own) if mode is not None else None
+        if receiver is None:
+            continue
+        flag = None
+        if mode == modes.UNKNOWN:
+            value = site.node.args[0] if site.node.args else site.node.keywords[0].value
+            flag = _parameter(m, value, site, own)
+        conditions = []
+        for owner, field, _i in m.statement_path(site.node, site.scope) or ():
+            if isinstance(owner, ast.If) and field in ("body", "orelse"):
+                test = _condition(owner.test, own)
+                if test is None:
+                    mode, flag = modes.UNKNOWN, None
+                    break
+                conditions.append(test + (field == "body",))
+        out.append(ModeEffect(mode, flag, receiver, tuple(conditions)))
+    return tuple(out)
+
+
+def _parameter(m: SemanticModel, expr: ast.expr, site: Site, own: FrozenSet[str]) -> Optional[str]:
+    """``p`` when ``expr`` is the parameter ``p``; ``*p`` for the variable of a loop over it."""
+    if not isinstance(expr, ast.Name):
+        return None
+    b = m.lookup(expr.id, site.scope) or []
+    if len(b) == 1 and b[0].kind == "argument" and expr.id in own:
+        return expr.id
+    loop = next((lp for lp in reversed(site.loops) if isinstance(lp, ast.For)
+                 and isinstance(lp.target, ast.Name) and lp.target.id == expr.id), None)
+    if loop is not None and len(b) == 1 and b[0].node is loop.target:
+        inner = _parameter(m, loop.iter, site, own)
+        return "*" + inner if inner and not inner.startswith("*") else None
+    return None
+
+
+def _condition(test: ast.expr, own: FrozenSet[str]) -> Optional[Tuple[str, str, object]]:
+    """``p == "train"``, ``p in ("val", "test")``, ``not p``, ``p`` on a parameter ``p``."""
+    ops = {ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
+    if isinstance(test, ast.Name) and test.id in own:
+        return test.id, "", None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name) \
+            and test.operand.id in own:
+        return test.operand.id, "not", None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in ops \
+            and isinstance(test.left, ast.Name) and test.left.id in own:
+        try:
+            return test.left.id, ops[type(test.ops[0])], ast.literal_eval(test.comparators[0])
+        except (ValueError, TypeError, SyntaxError):
+            return None
+    return None
 
 
 def _feeds(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str]) -> FrozenSet[str]:
@@ -334,6 +436,7 @@ def _loader(m: SemanticModel, fn: FunctionInfo) -> Optional[Tuple[str, str]]:
     return found[0] if found else None
 
 
+@memoized
 def _mentions(m: SemanticModel, word: str) -> bool:
     return m.lines is None or any(word in line for line in m.lines)
 
