@@ -10,7 +10,6 @@ through same-file helpers, calls both ``<tensor>.backward()`` (or
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
@@ -56,8 +55,10 @@ class Event:
         return self.via[0].node if self.via else self.site.node
 
 
+@memoized
 def classify(m: SemanticModel, site: Site) -> Optional[Event]:
-    """The training event a site is, or None. ``via`` is filled in by the caller."""
+    """The training event a site is, or None. ``via`` is filled in by the caller. Once
+    per site: a site in nested loops is asked about for each of them."""
     node = site.node
     if site.is_grad_write:  # p.grad = None, del p.grad, p.grad += ...
         if isinstance(node, ast.Attribute) and node.attr == "grad":
@@ -137,8 +138,8 @@ def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
 def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
     out = []
     for site, via in m.sites_in(owner, follow=follow):
-        for ev in classify_all(m, site):
-            out.append(dataclasses.replace(ev, via=via))
+        for ev in classify_all(m, site):  # classified events have no ``via`` (shared, frozen)
+            out.append(Event(ev.kind, ev.site, via, ev.receiver, ev.origin) if via else ev)
     return out
 
 
@@ -172,12 +173,19 @@ def is_training(evs: List[Event]) -> bool:
 
 def training_loops(m: SemanticModel) -> Iterator[Tuple[LoopInfo, List[Event]]]:
     """Every loop that is a training loop, with its events."""
+    return iter(_training_loops(m))
+
+
+@memoized
+def _training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, List[Event]]]:
+    out = []
     for loop in m.loops:
         if not may_train(m, loop):
             continue
         evs = events(m, loop)
         if is_training(evs):
-            yield loop, evs
+            out.append((loop, evs))
+    return out
 
 
 @memoized
