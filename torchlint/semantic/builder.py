@@ -30,11 +30,16 @@ class Context:
         self.scope, self.function, self.cls = scope, function, cls
         self.loops, self.withs, self.depth = loops, withs, depth
 
-    def nested(self, **changes) -> "Context":
-        c = Context(self.scope, self.function, self.cls, self.loops, self.withs, self.depth + 1)
-        for name, value in changes.items():
-            setattr(c, name, value)
-        return c
+    def nested(self, loops: Optional[tuple] = None, withs: Optional[tuple] = None) -> "Context":
+        """One block deeper, in the same scope (a new scope: :meth:`inside`)."""
+        return Context(self.scope, self.function, self.cls, self.loops if loops is None else loops,
+                       self.withs if withs is None else withs, self.depth + 1)
+
+    def inside(self, scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo]) -> "Context":
+        """The body of a function (no loops or ``with`` blocks around it there) or a class."""
+        if function is not None:
+            return Context(scope, function, None, (), (), self.depth + 1)
+        return Context(scope, self.function, cls, self.loops, self.withs, self.depth + 1)
 
 
 class Builder:
@@ -72,15 +77,24 @@ class Builder:
             kind = type(node)
             if kind is _Name or kind is _Constant:
                 continue
-                continue
-            elif kind is _Attribute:
-                push(node.value)
+            elif kind is _Attribute:  # names and constants (most operands) are never pushed
+                node = node.value
+                while type(node) is _Attribute:  # ``a.b.c``: down the chain without the stack
+                    node = node.value
+                kind = type(node)
+                if kind is not _Name and kind is not _Constant:
+                    push(node)
             elif kind is _Call:
                 self.site(node, c)
                 for k in reversed(node.keywords):
-                    push(k.value)
+                    value = k.value
+                    kind = type(value)
+                    if kind is not _Name and kind is not _Constant:
+                        push(value)
                 for a in reversed(node.args):
-                    push(a)
+                    kind = type(a)
+                    if kind is not _Name and kind is not _Constant:
+                        push(a)
                 push(node.func)
             elif kind is ast.Subscript:
                 push(node.slice)
@@ -160,7 +174,7 @@ class Builder:
         for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
             if a is not None:
                 fscope.add(Binding(a.arg, BindingKind.ARGUMENT, a, fscope, annotation=a.annotation))
-        self.block(stmt.body, c.nested(scope=fscope, function=info, cls=None, loops=(), withs=()))
+        self.block(stmt.body, c.inside(fscope, info, None))
 
     def class_def(self, stmt, c: Context) -> None:
         m = self.m
@@ -170,7 +184,7 @@ class Builder:
         m.scopes[stmt] = cscope
         info = ClassInfo(stmt, stmt.name, cscope, c.scope)
         m.classes[stmt] = info
-        self.block(stmt.body, c.nested(scope=cscope, cls=info))
+        self.block(stmt.body, c.inside(cscope, None, info))
 
     def import_(self, stmt, c: Context) -> None:
         m, scope = self.m, c.scope
