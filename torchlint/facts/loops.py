@@ -152,14 +152,24 @@ def classify_all(m: SemanticModel, site: Site) -> List[Event]:
     return [ev] if ev is not None else []
 
 
-@memoized
 def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     """The events a call into a function imported from the user's own project
     contributes, in the helper's order (torchlint.project: clearing, backward,
     step, optimizers handed to unknown code); None when the call is not one or
     the helper cannot be analysed (the call then stays opaque)."""
-    if m.project is None or not site.is_call:
+    if not site.is_call or not _reaches_project(m):
         return None
+    return _project_events(m, site)
+
+
+def _reaches_project(m: SemanticModel) -> bool:
+    """The file imports a module of its project (``CrossModule.reaches``): else no call
+    runs project code, and no question about one needs asking."""
+    return m.project is not None and m.project.reaches(m)
+
+
+@memoized
+def _project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     facts = m.project.facts(m, site.node, site.scope)
     if facts is None:
         return None
@@ -195,6 +205,7 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
     something named ``backward`` / ``manual_backward`` or a project function whose
     module could call one, and something named ``step`` or such a function."""
     back = step = False
+    project = _reaches_project(m)
     for site, _via in m.sites_in(loop):
         if not site.is_call:
             continue
@@ -204,7 +215,7 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
             back = True
         elif name == "step":
             step = True
-        elif m.project is not None:
+        elif project:
             back = back or m.project.may_provide(m, site.node, site.scope, "backward")
             step = step or m.project.may_provide(m, site.node, site.scope, "step")
         if back and step:
@@ -347,13 +358,14 @@ def _may_have_training(m: SemanticModel) -> bool:
     named ``fit``, or a call into a project module that could train (its text)."""
     if any(True for _ in training_loops(m)):
         return True
+    project = _reaches_project(m)
     for site in m.sites:
         if not site.is_call:
             continue
         func = site.node.func
         if isinstance(func, ast.Attribute) and func.attr == "fit":
             return True
-        if m.project is not None and m.project.may_provide(m, site.node, site.scope, "trains"):
+        if project and m.project.may_provide(m, site.node, site.scope, "trains"):
             return True
     return False
 
@@ -361,7 +373,7 @@ def _may_have_training(m: SemanticModel) -> bool:
 def _site_trains(m: SemanticModel, site: Site) -> bool:
     if is_trainer_fit(m, site):
         return True
-    if m.project is not None and site.is_call:
+    if site.is_call and _reaches_project(m):
         binding = m.import_binding(site.node.func, site.scope)
         if binding is None or not m.project.owns(m, binding):
             return False

@@ -256,8 +256,8 @@ class ControlFlow:
         """``obj.method`` where ``obj`` is an instance of a same-file class (the binding in
         force is ``obj = Class(...)``, or ``obj = obj.to(device)`` over one), or the
         class itself (``Net.build(...)``: a classmethod or staticmethod)."""
-        if not isinstance(func, ast.Attribute):
-            return None
+        if not isinstance(func, ast.Attribute) or func.attr not in self.defined_names()[2]:
+            return None  # every answer below is a same-file method of that name
         obj = func.value
         for _hop in range(4):
             if isinstance(obj, ast.Call) and isinstance(obj.func, ast.Attribute) \
