@@ -206,12 +206,13 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
     module could call one, and something named ``step`` or such a function."""
     back = step = False
     project = _reaches_project(m)
+    computes_grads = autograd.gradient_methods(m)
     for site, _via in m.sites_in(loop):
         if not site.is_call:
             continue
         func = site.node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("backward", "manual_backward") or autograd.is_gradient_method(m, name):
+        if name in ("backward", "manual_backward") or name in computes_grads:
             back = True
         elif name == "step":
             step = True

@@ -161,12 +161,17 @@ class ControlFlow:
         at most MAX_HELPER_DEPTH deep) and the helper's sites yielded after the
         call, each with the chain of call sites that led to it.
         """
-        if isinstance(owner, LoopInfo):
-            base = self.loop_sites(owner)
-        else:
-            base = owner.sites
-        seen = {id(owner.node)}
-        yield from self._expand(iter(base), (), seen, follow)
+        if not follow:
+            base = self.loop_sites(owner) if isinstance(owner, LoopInfo) else owner.sites
+            return ((site, ()) for site in base)
+        return iter(self._sites_followed(owner))
+
+    @memoized
+    def _sites_followed(self, owner) -> List[Tuple[Site, Tuple[Site, ...]]]:
+        """:meth:`sites_in` with helpers followed, listed once per loop or function (the
+        loop facts, the grad-mode and the data facts all walk the same loops)."""
+        base = self.loop_sites(owner) if isinstance(owner, LoopInfo) else owner.sites
+        return list(self._expand(iter(base), (), {id(owner.node)}, True))
 
     def loop_sites(self, loop: LoopInfo) -> List[Site]:
         """The sites of the loop's own function that lie inside the loop."""
