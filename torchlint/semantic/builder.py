@@ -18,6 +18,7 @@ from torchlint.syntax import arg_defaults, children_reversed, is_main_guard
 
 MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
 _Name, _Constant, _Attribute, _Call = ast.Name, ast.Constant, ast.Attribute, ast.Call
+_Tuple, _List, _BinOp, _Compare = ast.Tuple, ast.List, ast.BinOp, ast.Compare
 
 
 class Context:
@@ -72,6 +73,10 @@ class Builder:
             return
         m = self.m
         push, pop = stack.append, stack.pop
+        # a call's Site, as :meth:`site` records it (inlined: one per call of the file)
+        record, stmt_of, stmt = m.sites.append, m.stmt_of, self.stmt
+        own = (m.module_sites if c.function is None else c.function.sites).append
+        scope, function, loops, withs = c.scope, c.function, c.loops, c.withs
         while stack:
             node = pop()
             kind = type(node)
@@ -85,7 +90,10 @@ class Builder:
                 if kind is not _Name and kind is not _Constant:
                     push(node)
             elif kind is _Call:
-                self.site(node, c)
+                site = Site(node, scope, function, loops, withs)
+                record(site)
+                stmt_of[node] = stmt
+                own(site)
                 for k in reversed(node.keywords):
                     value = k.value
                     kind = type(value)
@@ -99,6 +107,22 @@ class Builder:
             elif kind is ast.Subscript:
                 push(node.slice)
                 push(node.value)
+            elif kind is _Tuple or kind is _List:
+                for e in reversed(node.elts):
+                    kind = type(e)
+                    if kind is not _Name and kind is not _Constant:
+                        push(e)
+            elif kind is _BinOp:
+                for e in (node.right, node.left):
+                    kind = type(e)
+                    if kind is not _Name and kind is not _Constant:
+                        push(e)
+            elif kind is _Compare:
+                for e in reversed(node.comparators):
+                    kind = type(e)
+                    if kind is not _Name and kind is not _Constant:
+                        push(e)
+                push(node.left)
             else:
                 if kind is ast.NamedExpr and isinstance(node.target, ast.Name):
                     c.scope.add(Binding(node.target.id, BindingKind.ASSIGN, node, c.scope, value=node.value))
