@@ -70,7 +70,11 @@ class ScopeQueries:
             if self.module_scope.star_import:
                 return self.star_import_name(name)
             return f"builtins.{name}" if name in _BUILTINS else None
-        imported = self._last_import(bindings[0].scope, name)
+        last = bindings[-1]
+        if last.kind == BindingKind.IMPORT:  # the last import binding, as _last_import finds it
+            imported = last.full_name
+        else:
+            imported = self._last_import(bindings[0].scope, name) if len(bindings) > 1 else None
         if imported is not None:
             return imported
         if len(bindings) == 1 and bindings[0].kind == BindingKind.ASSIGN:
