@@ -356,18 +356,21 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
 @memoized
 def _may_have_training(m: SemanticModel) -> bool:
     """Cheap necessary condition for any training in the file: a training loop, a call
-    named ``fit``, or a call into a project module that could train (its text)."""
+    named ``fit``, or a call into a project module that could train (its text) made where
+    :func:`training_entry` looks for one: at module level or in a function reached from
+    there (not in a model's methods that nothing at module level calls)."""
     if any(True for _ in training_loops(m)):
         return True
-    project = _reaches_project(m)
     for site in m.sites:
-        if not site.is_call:
-            continue
-        func = site.node.func
+        func = site.node.func if site.is_call else None
         if isinstance(func, ast.Attribute) and func.attr == "fit":
             return True
-        if project and m.project.may_provide(m, site.node, site.scope, "trains"):
-            return True
+    if not _reaches_project(m):
+        return False
+    for sites in [m.module_sites] + [f.sites for f in m.entry_functions()]:
+        for site in sites:
+            if site.is_call and m.project.may_provide(m, site.node, site.scope, "trains"):
+                return True
     return False
 
 
