@@ -205,8 +205,8 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
     something named ``backward`` / ``manual_backward`` or a project function whose
     module could call one, and something named ``step`` or such a function."""
     back = step = False
-    project = _reaches_project(m)
     computes_grads = autograd.gradient_methods(m)
+    others = []  # calls named neither way: a project function may do either
     for site, _via in m.sites_in(loop):
         if not site.is_call:
             continue
@@ -216,12 +216,15 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
             back = True
         elif name == "step":
             step = True
-        elif project:
-            back = back or m.project.may_provide(m, site.node, site.scope, "backward")
-            step = step or m.project.may_provide(m, site.node, site.scope, "step")
-        if back and step:
-            return True
-    return False
+        else:
+            others.append(site)
+    if back and step:
+        return True
+    if not _reaches_project(m):
+        return False
+    # the names first, then the project for what they lack: no step asked about without a backward
+    back = back or any(m.project.may_provide(m, s.node, s.scope, "backward") for s in others)
+    return back and (step or any(m.project.may_provide(m, s.node, s.scope, "step") for s in others))
 
 
 def runs_before(m: SemanticModel, a: Event, b: Event) -> bool:
