@@ -146,7 +146,9 @@ class Builder:
                     scope.bindings[elt.id][-1].unpack = (value, i)
         elif isinstance(target, ast.Attribute):
             if isinstance(target.value, ast.Name) and target.value.id == "self" and value is not None:
-                cls = self.m.enclosing_class(scope)
+                function = c.function  # a method's own class, as enclosing_class finds it first
+                cls = function.cls if function is not None and function.cls is not None \
+                    else self.m.enclosing_class(scope)
                 if cls is not None:
                     cls.attrs.setdefault(target.attr, []).append((value, scope))
 
@@ -163,7 +165,8 @@ class Builder:
             self.site(target, c)
             return
         if isinstance(target, ast.Attribute):
-            self.exprs([target.value], c)
+            if type(target.value) is not _Name:  # ``self.x = ...``: a name holds no call
+                self.exprs([target.value], c)
             if value is not None:
                 self.m.attr_writes.setdefault(target.attr, []).append((target, value, c.scope))
         self.bind_target(target, value, c)
