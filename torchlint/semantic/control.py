@@ -235,6 +235,11 @@ class ControlFlow:
     def callee(self, call: ast.Call, scope: Scope) -> Optional[FunctionInfo]:
         """The same-file function a call runs and binds its arguments to: :meth:`method_for`,
         or the ``__init__`` of a same-file class it instantiates."""
+        func = call.func
+        functions, classes, methods = self.defined_names()
+        if not (func.id in functions or func.id in classes if isinstance(func, ast.Name)
+                else isinstance(func, ast.Attribute) and func.attr in methods):
+            return None  # names no same-file function, class or method (most calls)
         helper = self.method_for(call.func, scope)
         if helper is None:
             cls = self.class_for(call.func, scope)
