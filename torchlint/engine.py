@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import gc
-from typing import List, Optional, Sequence, Type
+from typing import Dict, List, Optional, Sequence, Type
 
 from torchlint.checks import RULES
 from torchlint.config import Config
@@ -76,8 +76,15 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
     # per-rule text gates; a star import may bring any name in, so none apply then
     text = model.text if lines is not None and not model.star_imports else None
     out: List[Violation] = []
+    gates: Dict[tuple, bool] = {}  # requires -> may_apply: rules that share words scan once
     for rule_cls in rules:
-        if not rule_cls.may_apply(text):
+        if rule_cls.may_apply.__func__ is Rule.may_apply.__func__:
+            applies = gates.get(rule_cls.requires)
+            if applies is None:
+                applies = gates[rule_cls.requires] = rule_cls.may_apply(text)
+        else:
+            applies = rule_cls.may_apply(text)
+        if not applies:
             continue
         try:
             out.extend(rule_cls().check(model, config))

@@ -60,10 +60,11 @@ class MixedDevices(Rule):
                 continue
             call, scope = site.node, site.scope
             func = call.func
-            if not isinstance(func, (ast.Name, ast.Attribute)) or "module" not in m.kinds(func, scope):
-                continue
             args = [a for a in call.args if not isinstance(a, ast.Starred)]
             args += [k.value for k in call.keywords if k.arg]
+            if not args or not isinstance(func, (ast.Name, ast.Attribute)) \
+                    or "module" not in m.kinds(func, scope):
+                continue  # no argument: no batch fed (told before asking what func is)
             states = [(a, devices.batch_part(m, a, scope)) for a in args]
             raw = [a for a, state in states if state == "raw"]
             if not raw or any(state == "moved" for _a, state in states):

@@ -17,7 +17,7 @@ training step (:func:`computes_gradients`), a backward event for the loop facts.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from torchlint import known
 from torchlint.semantic import FUNCTION_NODES, FunctionInfo, Scope, SemanticModel, Site, memoized
@@ -122,7 +122,15 @@ def is_gradient_method(m: SemanticModel, name: str) -> bool:
     gradients and nothing else of a training step: its body, same-file helpers followed,
     runs ``backward()`` / ``torch.autograd.backward`` and neither steps nor clears
     (``def compute_grads(self, x): self.loss(x).backward()``)."""
-    return any(_only_backward(m, f) for f in _module_methods(m).get(name, ()))
+    return name in gradient_methods(m)
+
+
+@memoized
+def gradient_methods(m: SemanticModel) -> FrozenSet[str]:
+    """The names :func:`is_gradient_method` holds for, once per file (asked of every call
+    in a loop)."""
+    return frozenset(name for name, methods in _module_methods(m).items()
+                     if any(_only_backward(m, f) for f in methods))
 
 
 @memoized

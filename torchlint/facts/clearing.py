@@ -120,8 +120,9 @@ def _misses(m: SemanticModel, clear: loops.Event, stepped: Modules) -> bool:
         cleared = ((receiver, scope),)
     else:
         return False
-    return cleared is not None and all(
-        _different_objects(m, a, sa, b, sb) for a, sa in cleared for b, sb in stepped)
+    if cleared is None or any(a is b and sa is sb for a, sa in cleared for b, sb in stepped):
+        return False  # the very module expression stepped (``opt.zero_grad()`` ... ``opt.step()``)
+    return all(_different_objects(m, a, sa, b, sb) for a, sa in cleared for b, sb in stepped)
 
 
 def _different_objects(m: SemanticModel, a: ast.expr, a_scope: Scope, b: ast.expr, b_scope: Scope) -> bool:

@@ -232,12 +232,15 @@ def in_test(m: SemanticModel, site: Site) -> bool:
     return m.is_test_module() or m.is_test_function(site.function)
 
 
+@memoized
 def lr_set_elsewhere(m: SemanticModel) -> bool:
     """The file replaces learning rates after construction (``group["lr"] = ...``) or
     builds a scheduler that sets them itself (OneCycleLR, CyclicLR): the constructor's
     lr is not the one the run uses."""
     if "lr" in m.keys_written:
         return True
+    if not m.star_imports and not any(m.mentions(name) for name in LR_OVERRIDING_SCHEDULERS):
+        return False  # such a scheduler's name is written in the file (or star-imported)
     for site in m.sites:
         if site.is_call:
             q = m.resolve(site.node.func, site.scope)

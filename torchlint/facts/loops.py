@@ -56,8 +56,10 @@ class Event:
         return self.via[0].node if self.via else self.site.node
 
 
+@memoized
 def classify(m: SemanticModel, site: Site) -> Optional[Event]:
-    """The training event a site is, or None. ``via`` is filled in by the caller."""
+    """The training event a site is, or None. ``via`` is filled in by the caller. Once
+    per site: a site in nested loops is asked about for each of them."""
     node = site.node
     if site.is_grad_write:  # p.grad = None, del p.grad, p.grad += ...
         if isinstance(node, ast.Attribute) and node.attr == "grad":
@@ -138,8 +140,8 @@ def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
     out = []
     names = inline.method_names(m) if follow else ()
     for site, via in m.sites_in(owner, follow=follow):
-        for ev in classify_all(m, site):
-            out.append(dataclasses.replace(ev, via=via))
+        for ev in classify_all(m, site):  # classified events have no ``via`` (shared, frozen)
+            out.append(Event(ev.kind, ev.site, via, ev.receiver, ev.origin) if via else ev)
         if names and site.is_call and getattr(site.node.func, "attr", None) in names:
             method = inline.instance_method(m, site)  # ``runner.step(x)``, ``layer.train(h)``
             if method is not None:
@@ -157,14 +159,24 @@ def classify_all(m: SemanticModel, site: Site) -> List[Event]:
     return [ev] if ev is not None else []
 
 
-@memoized
 def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     """The events a call into a function imported from the user's own project
     contributes, in the helper's order (torchlint.project: clearing, backward,
     step, optimizers handed to unknown code); None when the call is not one or
     the helper cannot be analysed (the call then stays opaque)."""
-    if m.project is None or not site.is_call:
+    if not site.is_call or not _reaches_project(m):
         return None
+    return _project_events(m, site)
+
+
+def _reaches_project(m: SemanticModel) -> bool:
+    """The file imports a module of its project (``CrossModule.reaches``): else no call
+    runs project code, and no question about one needs asking."""
+    return m.project is not None and m.project.reaches(m)
+
+
+@memoized
+def _project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     facts = m.project.facts(m, site.node, site.scope)
     if facts is None:
         return None
@@ -178,12 +190,19 @@ def is_training(evs: List[Event]) -> bool:
 
 def training_loops(m: SemanticModel) -> Iterator[Tuple[LoopInfo, List[Event]]]:
     """Every loop that is a training loop, with its events."""
+    return iter(_training_loops(m))
+
+
+@memoized
+def _training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, List[Event]]]:
+    out = []
     for loop in m.loops:
         if not may_train(m, loop):
             continue
         evs = events(m, loop)
         if is_training(evs):
-            yield loop, evs
+            out.append((loop, evs))
+    return out
 
 
 @memoized
@@ -201,16 +220,18 @@ def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
     """(calls a backward, calls a step) for :func:`may_train`."""
     back = step = False
     names = inline.method_names(m) if depth < 3 else ()
+    project = _reaches_project(m)
+    computes_grads = autograd.gradient_methods(m)
     for site, _via in m.sites_in(owner):
         if not site.is_call:
             continue
         func = site.node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("backward", "manual_backward") or autograd.is_gradient_method(m, name):
+        if name in ("backward", "manual_backward") or name in computes_grads:
             back = True
         elif name == "step":
             step = True
-        elif m.project is not None:
+        elif project:
             back = back or m.project.may_provide(m, site.node, site.scope, "backward")
             step = step or m.project.may_provide(m, site.node, site.scope, "step")
         if name in names:
@@ -355,24 +376,28 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
 @memoized
 def _may_have_training(m: SemanticModel) -> bool:
     """Cheap necessary condition for any training in the file: a training loop, a call
-    named ``fit``, or a call into a project module that could train (its text)."""
+    named ``fit``, or a call into a project module that could train (its text) made where
+    :func:`training_entry` looks for one: at module level or in a function reached from
+    there (not in a model's methods that nothing at module level calls)."""
     if any(True for _ in training_loops(m)):
         return True
     for site in m.sites:
-        if not site.is_call:
-            continue
-        func = site.node.func
+        func = site.node.func if site.is_call else None
         if isinstance(func, ast.Attribute) and func.attr == "fit":
             return True
-        if m.project is not None and m.project.may_provide(m, site.node, site.scope, "trains"):
-            return True
+    if not _reaches_project(m):
+        return False
+    for sites in [m.module_sites] + [f.sites for f in m.entry_functions()]:
+        for site in sites:
+            if site.is_call and m.project.may_provide(m, site.node, site.scope, "trains"):
+                return True
     return False
 
 
 def _site_trains(m: SemanticModel, site: Site) -> bool:
     if is_trainer_fit(m, site):
         return True
-    if m.project is not None and site.is_call:
+    if site.is_call and _reaches_project(m):
         binding = m.import_binding(site.node.func, site.scope)
         if binding is None or not m.project.owns(m, binding):
             return False

@@ -59,11 +59,14 @@ def seeding_calls(m: SemanticModel, extra: Sequence[str] = ()) -> List[SeedCall]
 @memoized
 def _seeding_calls(m: SemanticModel, extra: Tuple[str, ...]) -> List[SeedCall]:
     found = []
+    cache = _cache(m, "call_seeds", extra)  # call_seeds' table, read here without its call
     for site in m.sites:
         if site.is_call:
-            rngs, how = call_seeds(m, site, extra, 0, set())
-            if rngs:
-                found.append(SeedCall(site, rngs, how))
+            answer = cache.get(site.node)
+            if answer is None:
+                answer = cache[site.node] = _call_seeds(m, site, extra, 0, set())
+            if answer[0]:
+                found.append(SeedCall(site, answer[0], answer[1]))
     return found
 
 
@@ -107,14 +110,15 @@ def _call_seeds(m: SemanticModel, site: Site, extra: Tuple[str, ...], depth: int
             rngs |= function_seeds(m, helper, extra, depth + 1, active)
         if rngs:
             return frozenset(rngs), HELPER
-    if m.function_for(func, site.scope) is None and m.class_for(func, site.scope) is None:
-        binding = m.import_binding(func, site.scope)
-        if binding is not None and (m.project.owns(m, binding) if m.project is not None
-                                    else m.is_project_import(binding)):
+    binding = m.import_binding(func, site.scope)
+    if binding is not None and m.function_for(func, site.scope) is None \
+            and m.class_for(func, site.scope) is None:
+        if (m.project.owns(m, binding) if m.project is not None
+                else m.is_project_import(binding)):
             rngs = imported_seeds(m, site, binding, qualname)
             if rngs:
                 return rngs, PROJECT
-        elif binding is not None and _library_seeder(qualname):
+        elif _library_seeder(qualname):
             return ALL_RNGS, LIBRARY
     return NONE, DIRECT
 

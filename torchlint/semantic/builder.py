@@ -18,6 +18,7 @@ from torchlint.syntax import arg_defaults, children_reversed, is_main_guard
 
 MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
 _Name, _Constant, _Attribute, _Call = ast.Name, ast.Constant, ast.Attribute, ast.Call
+_Tuple, _List, _BinOp, _Compare = ast.Tuple, ast.List, ast.BinOp, ast.Compare
 
 
 class Context:
@@ -30,11 +31,16 @@ class Context:
         self.scope, self.function, self.cls = scope, function, cls
         self.loops, self.withs, self.depth = loops, withs, depth
 
-    def nested(self, **changes) -> "Context":
-        c = Context(self.scope, self.function, self.cls, self.loops, self.withs, self.depth + 1)
-        for name, value in changes.items():
-            setattr(c, name, value)
-        return c
+    def nested(self, loops: Optional[tuple] = None, withs: Optional[tuple] = None) -> "Context":
+        """One block deeper, in the same scope (a new scope: :meth:`inside`)."""
+        return Context(self.scope, self.function, self.cls, self.loops if loops is None else loops,
+                       self.withs if withs is None else withs, self.depth + 1)
+
+    def inside(self, scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo]) -> "Context":
+        """The body of a function (no loops or ``with`` blocks around it there) or a class."""
+        if function is not None:
+            return Context(scope, function, None, (), (), self.depth + 1)
+        return Context(scope, self.function, cls, self.loops, self.withs, self.depth + 1)
 
 
 class Builder:
@@ -67,24 +73,56 @@ class Builder:
             return
         m = self.m
         push, pop = stack.append, stack.pop
+        # a call's Site, as :meth:`site` records it (inlined: one per call of the file)
+        record, stmt_of, stmt = m.sites.append, m.stmt_of, self.stmt
+        own = (m.module_sites if c.function is None else c.function.sites).append
+        scope, function, loops, withs = c.scope, c.function, c.loops, c.withs
         while stack:
             node = pop()
             kind = type(node)
             if kind is _Name or kind is _Constant:
                 continue
-                continue
-            elif kind is _Attribute:
-                push(node.value)
+            elif kind is _Attribute:  # names and constants (most operands) are never pushed
+                node = node.value
+                while type(node) is _Attribute:  # ``a.b.c``: down the chain without the stack
+                    node = node.value
+                kind = type(node)
+                if kind is not _Name and kind is not _Constant:
+                    push(node)
             elif kind is _Call:
-                self.site(node, c)
+                site = Site(node, scope, function, loops, withs)
+                record(site)
+                stmt_of[node] = stmt
+                own(site)
                 for k in reversed(node.keywords):
-                    push(k.value)
+                    value = k.value
+                    kind = type(value)
+                    if kind is not _Name and kind is not _Constant:
+                        push(value)
                 for a in reversed(node.args):
-                    push(a)
+                    kind = type(a)
+                    if kind is not _Name and kind is not _Constant:
+                        push(a)
                 push(node.func)
             elif kind is ast.Subscript:
                 push(node.slice)
                 push(node.value)
+            elif kind is _Tuple or kind is _List:
+                for e in reversed(node.elts):
+                    kind = type(e)
+                    if kind is not _Name and kind is not _Constant:
+                        push(e)
+            elif kind is _BinOp:
+                for e in (node.right, node.left):
+                    kind = type(e)
+                    if kind is not _Name and kind is not _Constant:
+                        push(e)
+            elif kind is _Compare:
+                for e in reversed(node.comparators):
+                    kind = type(e)
+                    if kind is not _Name and kind is not _Constant:
+                        push(e)
+                push(node.left)
             else:
                 if kind is ast.NamedExpr and isinstance(node.target, ast.Name):
                     c.scope.add(Binding(node.target.id, BindingKind.ASSIGN, node, c.scope, value=node.value))
@@ -108,7 +146,9 @@ class Builder:
                     scope.bindings[elt.id][-1].unpack = (value, i)
         elif isinstance(target, ast.Attribute):
             if isinstance(target.value, ast.Name) and target.value.id == "self" and value is not None:
-                cls = self.m.enclosing_class(scope)
+                function = c.function  # a method's own class, as enclosing_class finds it first
+                cls = function.cls if function is not None and function.cls is not None \
+                    else self.m.enclosing_class(scope)
                 if cls is not None:
                     cls.attrs.setdefault(target.attr, []).append((value, scope))
 
@@ -125,7 +165,8 @@ class Builder:
             self.site(target, c)
             return
         if isinstance(target, ast.Attribute):
-            self.exprs([target.value], c)
+            if type(target.value) is not _Name:  # ``self.x = ...``: a name holds no call
+                self.exprs([target.value], c)
             if value is not None:
                 self.m.attr_writes.setdefault(target.attr, []).append((target, value, c.scope))
         self.bind_target(target, value, c)
@@ -160,7 +201,7 @@ class Builder:
         for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
             if a is not None:
                 fscope.add(Binding(a.arg, BindingKind.ARGUMENT, a, fscope, annotation=a.annotation))
-        self.block(stmt.body, c.nested(scope=fscope, function=info, cls=None, loops=(), withs=()))
+        self.block(stmt.body, c.inside(fscope, info, None))
 
     def class_def(self, stmt, c: Context) -> None:
         m = self.m
@@ -170,7 +211,7 @@ class Builder:
         m.scopes[stmt] = cscope
         info = ClassInfo(stmt, stmt.name, cscope, c.scope)
         m.classes[stmt] = info
-        self.block(stmt.body, c.nested(scope=cscope, cls=info))
+        self.block(stmt.body, c.inside(cscope, None, info))
 
     def import_(self, stmt, c: Context) -> None:
         m, scope = self.m, c.scope

@@ -161,12 +161,17 @@ class ControlFlow:
         at most MAX_HELPER_DEPTH deep) and the helper's sites yielded after the
         call, each with the chain of call sites that led to it.
         """
-        if isinstance(owner, LoopInfo):
-            base = self.loop_sites(owner)
-        else:
-            base = owner.sites
-        seen = {id(owner.node)}
-        yield from self._expand(iter(base), (), seen, follow)
+        if not follow:
+            base = self.loop_sites(owner) if isinstance(owner, LoopInfo) else owner.sites
+            return ((site, ()) for site in base)
+        return iter(self._sites_followed(owner))
+
+    @memoized
+    def _sites_followed(self, owner) -> List[Tuple[Site, Tuple[Site, ...]]]:
+        """:meth:`sites_in` with helpers followed, listed once per loop or function (the
+        loop facts, the grad-mode and the data facts all walk the same loops)."""
+        base = self.loop_sites(owner) if isinstance(owner, LoopInfo) else owner.sites
+        return list(self._expand(iter(base), (), {id(owner.node)}, True))
 
     def loop_sites(self, loop: LoopInfo) -> List[Site]:
         """The sites of the loop's own function that lie inside the loop."""
@@ -230,6 +235,11 @@ class ControlFlow:
     def callee(self, call: ast.Call, scope: Scope) -> Optional[FunctionInfo]:
         """The same-file function a call runs and binds its arguments to: :meth:`method_for`,
         or the ``__init__`` of a same-file class it instantiates."""
+        func = call.func
+        functions, classes, methods = self.defined_names()
+        if not (func.id in functions or func.id in classes if isinstance(func, ast.Name)
+                else isinstance(func, ast.Attribute) and func.attr in methods):
+            return None  # names no same-file function, class or method (most calls)
         helper = self.method_for(call.func, scope)
         if helper is None:
             cls = self.class_for(call.func, scope)
@@ -256,8 +266,8 @@ class ControlFlow:
         """``obj.method`` where ``obj`` is an instance of a same-file class (the binding in
         force is ``obj = Class(...)``, or ``obj = obj.to(device)`` over one), or the
         class itself (``Net.build(...)``: a classmethod or staticmethod)."""
-        if not isinstance(func, ast.Attribute):
-            return None
+        if not isinstance(func, ast.Attribute) or func.attr not in self.defined_names()[2]:
+            return None  # every answer below is a same-file method of that name
         obj = func.value
         for _hop in range(4):
             if isinstance(obj, ast.Call) and isinstance(obj.func, ast.Attribute) \

@@ -97,8 +97,8 @@ class ValueFlow:
         bindings = self.lookup(node.id, scope)
         if not bindings:
             return []
-        if bindings[0].scope is not scope:
-            return list(bindings)
+        if len(bindings) == 1 or bindings[0].scope is not scope:
+            return list(bindings)  # one binding: it reaches whether or not it precedes
         positions = self._binding_positions(scope, node.id)
         end = bisect.bisect_left(positions, position(node))
         while end and not self._precedes(bindings[end - 1], node):  # the use inside its own value

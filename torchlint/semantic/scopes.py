@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import FrozenSet, Iterator, List, Optional
+from typing import FrozenSet, Iterator, List, Optional, Tuple
 
 from torchlint import known
 from torchlint.semantic.cache import memoized
@@ -16,6 +16,7 @@ from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionIn
 from torchlint.syntax import FUNCTION_NODES
 
 _RESOLVED = "torchlint.semantic.scopes.resolve"  # its memo table
+_DEFINED = "torchlint.semantic.scopes.defined_names"
 _UNSET = object()
 
 MAX_RESOLVE_DEPTH = 8  # alias chains and kind inference give up past this
@@ -69,7 +70,11 @@ class ScopeQueries:
             if self.module_scope.star_import:
                 return self.star_import_name(name)
             return f"builtins.{name}" if name in _BUILTINS else None
-        imported = self._last_import(bindings[0].scope, name)
+        last = bindings[-1]
+        if last.kind == BindingKind.IMPORT:  # the last import binding, as _last_import finds it
+            imported = last.full_name
+        else:
+            imported = self._last_import(bindings[0].scope, name) if len(bindings) > 1 else None
         if imported is not None:
             return imported
         if len(bindings) == 1 and bindings[0].kind == BindingKind.ASSIGN:
@@ -95,15 +100,31 @@ class ScopeQueries:
         return self.project.star_export(self, name)
 
     # ------------------------------------------------------------- local code
+    def defined_names(self) -> Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str]]:
+        """The names of the file's functions, of its classes and of their methods: a name
+        outside them is no same-file function, class or method, in whatever scope (the
+        cheap test the questions below ask first; most calls name none)."""
+        found = self.memo.get(_DEFINED)
+        if found is None:
+            classes = self.classes.values()
+            found = self.memo[_DEFINED] = (frozenset(f.name for f in self.functions.values()),
+                                           frozenset(c.name for c in classes),
+                                           frozenset(n for c in classes for n in c.methods))
+        return found
+
     def function_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
         """The same-file function a call's ``func`` refers to (``helper``: the definition in
         force at that use, ``self.method``)."""
         if isinstance(func, ast.Name):
+            if func.id not in self.defined_names()[0]:
+                return None
             b = self.binding_in_force(func, scope)
             if b is not None and b.kind == BindingKind.FUNCTION:
                 return self.functions.get(b.node)
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            if func.attr not in self.defined_names()[2]:
+                return None
             cls = self.enclosing_class(scope)
             if cls is not None:
                 return self.method(cls, func.attr)
@@ -113,6 +134,8 @@ class ScopeQueries:
         """The same-file class a name refers to: the definition in force at that use (a
         class defined twice in a notebook-style file: the one above it)."""
         if isinstance(func, ast.Name):
+            if func.id not in self.defined_names()[1]:
+                return None
             b = self.binding_in_force(func, scope)
             if b is not None and b.kind == BindingKind.CLASS:
                 return self.classes.get(b.node)
