@@ -288,7 +288,10 @@ class CrossModule:
 
     def _defines(self, path: str, name: str) -> bool:
         data = self.project.read(path)
-        return data is None or re.search(rb"def\s+" + re.escape(name.encode()) + rb"\s*\(", data) is not None
+        word = name.encode()
+        if data is None:
+            return True
+        return word in data and re.search(rb"def\s+" + re.escape(word) + rb"\s*\(", data) is not None
 
     def _method(self, cls: Target, name: str) -> Optional[Target]:
         """The method ``name`` of a project class, its own or its bases' (within the hops)."""
