@@ -120,19 +120,32 @@ def test_the_cli_verifies(prober, tmp_path, monkeypatch, capsys):
 
 def _torchrun(folder: Path) -> dict:
     """Run ``main.py`` in ``folder`` as 2 CPU processes under torchrun; each rank's
-    final weights."""
+    final weights. The pytest process's own distributed/Lightning variables are
+    removed; a launch that hangs before finishing (seen once under a loaded full run:
+    no output, killed at the timeout) is tried once more. The assertions on the
+    weights are the same either way."""
     import os
     import subprocess
     import sys
 
     import torch
 
-    env = dict(os.environ, OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
-                           "--nproc_per_node", "2", "main.py"], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return {rank: torch.load(folder / f"rank{rank}.pt") for rank in (0, 1)}
+    drop = ("MASTER_", "RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "NODE_RANK",
+            "TORCHELASTIC_", "PL_", "LT_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env.update(OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
+    for attempt in (1, 2):
+        try:
+            proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
+                                   "--nproc_per_node", "2", "main.py"], cwd=folder, env=env,
+                                  capture_output=True, text=True, timeout=150)
+        except subprocess.TimeoutExpired:
+            if attempt == 2:
+                raise
+            continue
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        return {rank: torch.load(folder / f"rank{rank}.pt") for rank in (0, 1)}
+    raise AssertionError("unreachable")
 
 
 def _apart(a: dict, b: dict) -> float:
