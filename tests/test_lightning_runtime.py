@@ -125,6 +125,7 @@ def _torchrun(folder: Path) -> dict:
     no output, killed at the timeout) is tried once more. The assertions on the
     weights are the same either way."""
     import os
+    import signal
     import subprocess
     import sys
 
@@ -135,15 +136,20 @@ def _torchrun(folder: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env.update(OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
     for attempt in (1, 2):
+        # its own session, so that a hung launch is killed with its workers (no orphans)
+        proc = subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--standalone",
+                                 "--nproc_per_node", "2", "main.py"], cwd=folder, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
         try:
-            proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
-                                   "--nproc_per_node", "2", "main.py"], cwd=folder, env=env,
-                                  capture_output=True, text=True, timeout=150)
+            out, err = proc.communicate(timeout=150)
         except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
             if attempt == 2:
                 raise
             continue
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        assert proc.returncode == 0, out[-2000:] + err[-2000:]
         return {rank: torch.load(folder / f"rank{rank}.pt") for rank in (0, 1)}
     raise AssertionError("unreachable")
 
