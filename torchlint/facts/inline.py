@@ -26,6 +26,7 @@ import ast
 from typing import Optional, Tuple
 
 from torchlint import known
+from torchlint.facts import containers
 from torchlint.semantic import FunctionInfo, SemanticModel, Site, memoized
 from torchlint.syntax import parameter_default
 
@@ -224,18 +225,11 @@ def instance_method(m: SemanticModel, site: Site) -> Optional[FunctionInfo]:
     found = m.instance_method_for(func, site.scope)
     if found is not None or not isinstance(func.value, ast.Name):
         return found
-    b = m.binding_in_force(func.value, site.scope)
-    hit = m.loop_target(b.node) if b is not None and b.kind == "target" else None
-    if hit is None:
+    # what the loop iterates, past enumerate/zip: the one walker of loop targets
+    iterated = containers.loop_iterables(m, func.value, site.scope)
+    if iterated is None or any(path for _it, _scope, path in iterated):
         return None
-    loop, path = hit
-    container = loop.node.iter
-    if path == (1,) and isinstance(container, ast.Call) and container.args and \
-            m.resolve(container.func, loop.scope) == "builtins.enumerate":
-        container = container.args[0]
-    elif path:
-        return None
-    classes = list(_element_classes(m, container, loop.scope, 0))
+    classes = [c for it, iscope, _path in iterated for c in _element_classes(m, it, iscope, 0)]
     if not classes or None in classes or len({id(c.node) for c in classes}) != 1:
         return None
     return m.method(classes[0], func.attr)
