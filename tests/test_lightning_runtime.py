@@ -121,8 +121,8 @@ def test_the_cli_verifies(prober, tmp_path, monkeypatch, capsys):
 def _torchrun(folder: Path) -> dict:
     """Run ``main.py`` in ``folder`` as 2 CPU processes under torchrun; each rank's
     final weights. The pytest process's own distributed/Lightning variables are
-    removed; a launch that hangs before finishing (seen once under a loaded full run:
-    no output, killed at the timeout) is tried once more. The assertions on the
+    removed; a launch that hangs before finishing (seen under loaded full runs) is
+    stopped with its workers and tried once more. The assertions on the
     weights are the same either way."""
     import os
     import signal
@@ -136,20 +136,26 @@ def _torchrun(folder: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env.update(OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
     for attempt in (1, 2):
-        # its own session, so that a hung launch is killed with its workers (no orphans)
-        proc = subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--standalone",
-                                 "--nproc_per_node", "2", "main.py"], cwd=folder, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
-        try:
-            out, err = proc.communicate(timeout=150)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            if attempt == 2:
-                raise
-            continue
-        assert proc.returncode == 0, out[-2000:] + err[-2000:]
+        # output to a file, not a pipe: a worker that outlives a killed launch must not
+        # keep the test waiting for the pipe to close
+        log = folder / f"torchrun-{attempt}.log"
+        with open(log, "w", encoding="utf-8") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--standalone",
+                                     "--nproc_per_node", "2", "main.py"], cwd=folder, env=env,
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                proc.wait(timeout=150)
+            except subprocess.TimeoutExpired:
+                proc.terminate()  # torchrun stops its workers on SIGTERM
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                if attempt == 2:
+                    raise AssertionError("torchrun hung twice: " + log.read_text(encoding="utf-8")[-2000:])
+                continue
+        assert proc.returncode == 0, log.read_text(encoding="utf-8")[-4000:]
         return {rank: torch.load(folder / f"rank{rank}.pt") for rank in (0, 1)}
     raise AssertionError("unreachable")
 
