@@ -27,6 +27,6 @@ class UnseededTrainingRun(Rule):
         if entry is None:
             return
         # any seeding at all is enough here; seeding only some generators is TL402
-        if seeding.seeding_calls(m, config["seed-functions"]):
+        if seeding.direct_seeds(m) or seeding.seeding_calls(m, config["seed-functions"]):
             return
         yield self.violation(entry)

@@ -26,6 +26,10 @@ class PartialSeeding(Rule):
         if m.is_test_module() or loops.training_entry(m) is None:
             return
         extra = config["seed-functions"]
+        direct = seeding.direct_seeds(m)  # a subset of what the calls below seed: decides cheaply
+        if direct == seeding.ALL_RNGS or (seeding.TORCH in direct
+                                          and not any(seeding.global_draws(m, extra).values())):
+            return
         calls = seeding.seeding_calls(m, extra)
         seeded = seeding.seeded_rngs(calls)
         if not calls or seeded == seeding.ALL_RNGS:

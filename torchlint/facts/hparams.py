@@ -411,10 +411,11 @@ def ignored_lr_setting(m: SemanticModel, call: OptimizerCall,
     imported from another module (it may apply the setting there)."""
     if call.literal_lr is None:
         return None
-    if _settings_escape(m) or _optimizer_escapes(m):
+    settings = lr_settings(m, names)
+    if not settings or _settings_escape(m) or _optimizer_escapes(m):
         return None
     site = call.site
-    for setting in lr_settings(m, names):
+    for setting in settings:
         if is_read(m, setting):
             continue
         if setting.owner_cls is not None:

@@ -359,12 +359,11 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     """
     if not _may_have_training(m):
         return None
-    trains = _training_functions(m)
     module_loops = {id(lp.node): lp.node for lp, _ in training_loops(m) if lp.function is None}
     for site in m.module_sites:
         anchor = next((module_loops[id(lp)] for lp in site.loops if id(lp) in module_loops), None)
-        if anchor is None and site.is_call and (
-                _site_trains(m, site) or any(id(f.node) in trains for f in m.call_targets(site))):
+        if anchor is None and site.is_call and (_site_trains(m, site) or any(
+                id(f.node) in _training_functions(m) for f in m.call_targets(site))):
             anchor = site.node
         if anchor is not None:
             guard = next((g for g in m.main_guards
@@ -405,6 +404,7 @@ def _site_trains(m: SemanticModel, site: Site) -> bool:
     return False
 
 
+@memoized
 def _training_functions(m: SemanticModel) -> set:
     """Ids of the same-file functions reachable from module-level code that train when
     called, directly or through their callees."""

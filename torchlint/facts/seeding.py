@@ -70,6 +70,21 @@ def _seeding_calls(m: SemanticModel, extra: Tuple[str, ...]) -> List[SeedCall]:
     return found
 
 
+@memoized
+def direct_seeds(m: SemanticModel) -> FrozenSet[str]:
+    """The generators the file's *direct* seeding calls seed (a known seeder, ``X.manual_seed``,
+    ``X.seed_everything``, a ``LightningCLI``): no helper, option or project is followed,
+    so it is cheap. Always a subset of :func:`seeded_rngs` of :func:`seeding_calls`
+    (a direct seeder is one whatever else is asked): rules ask it first and skip the
+    whole analysis when it already decides (TL401: something seeds; TL402: all three)."""
+    out: set = set()
+    for site in m.sites:
+        if site.is_call:
+            func = site.node.func
+            out |= _direct_seeds(m, m.resolve(func, site.scope), func, site)
+    return frozenset(out)
+
+
 def seeded_rngs(calls: Sequence[SeedCall]) -> FrozenSet[str]:
     out: set = set()
     for c in calls:
