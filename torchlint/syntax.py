@@ -65,7 +65,16 @@ def deeper_than(node: ast.AST, limit: int) -> bool:
 def unparse(node: ast.AST, max_depth: int = MAX_UNPARSE_DEPTH) -> str:
     """``ast.unparse`` for messages, depth-guarded: ``ast.unparse`` recurses once per
     nesting level and raises RecursionError on deep generated code, which would
-    silently drop a rule's report. Too deep: ``func(...)`` for a call, else ``...``."""
+    silently drop a rule's report. Too deep: ``func(...)`` for a call, else ``...``.
+    A dotted name (most receivers) is joined directly, as ``ast.unparse`` writes it."""
+    parts = []
+    name = node
+    while type(name) is ast.Attribute and len(parts) < max_depth:
+        parts.append(name.attr)
+        name = name.value
+    if type(name) is ast.Name:
+        parts.append(name.id)
+        return ".".join(reversed(parts))
     if not deeper_than(node, max_depth):
         return ast.unparse(node)
     if isinstance(node, ast.Call) and not deeper_than(node.func, max_depth):
