@@ -21,8 +21,7 @@ class DistributedSamplerWithoutSetEpoch(Rule):
     hint = "call {sampler}.set_epoch({epoch}) first"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        built = {id(s.node): s for s in m.sites
-                 if s.is_call and m.resolve(s.node.func, s.scope) in known.DISTRIBUTED_SAMPLERS}
+        built = {id(s.node): s for s in m.calls_to(known.DISTRIBUTED_SAMPLERS)}
         reported = set()
         for feed in data.sampler_feeds(m):
             for sampler in data.distributed_samplers(m, feed.node, feed.scope):

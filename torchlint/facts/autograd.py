@@ -108,9 +108,11 @@ def entry_grad(m: SemanticModel, function: Optional[FunctionInfo]) -> Optional[b
 @memoized
 def sets_grad_globally(m: SemanticModel) -> bool:
     """``torch.set_grad_enabled(False)`` as a statement (not a ``with``) anywhere in the file."""
+    calls = m.calls_to(known.SET_GRAD_ENABLED)
+    if not calls:
+        return False
     contexts = {id(w) for s in m.sites for w in s.withs}
-    return any(s.is_call and id(s.node) not in contexts
-               and m.resolve(s.node.func, s.scope) in known.SET_GRAD_ENABLED for s in m.sites)
+    return any(id(s.node) not in contexts for s in calls)
 
 
 # ------------------------------------------------------------- gradient methods

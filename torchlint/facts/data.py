@@ -148,10 +148,11 @@ def training_feeds(m: SemanticModel, helpers: bool = True) -> List[Feed]:
     training loop iterates that parameter, torchlint/facts/crossmodule.py)."""
     out = [Feed(loop.node, node, scope, through or loop)
            for loop, _evs in loops.training_loops(m) for node, scope, through in loop_passes(m, loop)]
-    if helpers and m.project is not None:
+    if helpers and m.project is not None and m.project.reaches(m):
         for site in m.sites:
-            if site.is_call and any(_may_be_loader(m, a, site.scope) for a in
-                                    site.node.args + [k.value for k in site.node.keywords]):
+            # ``may_provide`` is false exactly where ``fed_arguments`` has nothing to say
+            if site.is_call and m.project.may_provide(m, site.node, site.scope, "trains") and any(
+                    _may_be_loader(m, a, site.scope) for a in site.node.args + [k.value for k in site.node.keywords]):
                 for arg in m.project.fed_arguments(m, site.node, site.scope):
                     around = _loop_infos(m).get(id(site.loops[-1])) if site.loops else None
                     out.extend(Feed(site.node, node, scope, None, around) for node, scope in
@@ -293,7 +294,7 @@ def depends_on_rank(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 
 
 def ddp_sites(m: SemanticModel) -> list:
     """Calls that wrap a model in DistributedDataParallel."""
-    return [s for s in m.sites if s.is_call and m.resolve(s.node.func, s.scope) in known.DDP_CLASSES]
+    return m.calls_to(known.DDP_CLASSES)
 
 
 # ------------------------------------------------------------------ epochs

@@ -78,9 +78,13 @@ def direct_seeds(m: SemanticModel) -> FrozenSet[str]:
     (a direct seeder is one whatever else is asked): rules ask it first and skip the
     whole analysis when it already decides (TL401: something seeds; TL402: all three)."""
     out: set = set()
-    for site in m.sites:
-        if site.is_call:
-            func = site.node.func
+    for q in m.called_names():  # known seeders, by the name they resolve to
+        out |= _direct_seeds_by_name(q)
+    classes = m.defined_names()[1]
+    for site in m.sites:  # the rest of what _direct_seeds accepts: by attribute, same-file CLIs
+        func = site.node.func if site.is_call else None
+        if (func.attr in _SEED_METHODS if isinstance(func, ast.Attribute)
+                else isinstance(func, ast.Name) and func.id in classes):
             out |= _direct_seeds(m, m.resolve(func, site.scope), func, site)
     return frozenset(out)
 
@@ -150,7 +154,7 @@ def _direct_seeds(m: SemanticModel, qualname: Optional[str], func: ast.expr,
         rngs = _direct_seeds_by_name(qualname)
         if rngs:
             return rngs
-    if isinstance(func, ast.Attribute):
+    if isinstance(func, ast.Attribute):  # the names of _SEED_METHODS
         if func.attr == "seed_everything":  # fabric.seed_everything(...)
             return ALL_RNGS
         if func.attr == "manual_seed":  # torch.Generator().manual_seed(...), torch.xpu...
@@ -173,6 +177,7 @@ def _seeders_by_name() -> Dict[str, FrozenSet[str]]:
 
 
 _SEEDERS = _seeders_by_name()
+_SEED_METHODS = frozenset({"seed_everything", "manual_seed"})  # any receiver (_direct_seeds)
 
 
 def _direct_seeds_by_name(qualname: str) -> FrozenSet[str]:
@@ -287,18 +292,16 @@ def draw_sites(m: SemanticModel, extra: Tuple[str, ...] = ()) -> Dict[str, List[
     by generator, less the draws that only pick a seed (an argument of a seeding call,
     or a value assigned to a ``*seed*`` name or attribute)."""
     out: Dict[str, List[Site]] = {RANDOM: [], NUMPY: []}
-    for site in m.sites:
-        if not site.is_call:
-            continue
-        q = m.resolve(site.node.func, site.scope)
-        if q is None:
-            continue
+    drawing = {RANDOM: [], NUMPY: []}  # indexes of the sites, by generator
+    for q, indexes in m.called_names().items():
         module, _, fn = q.rpartition(".")
         if module == "random" and fn not in known.RANDOM_NON_DRAWS and not fn.startswith("_"):
-            out[RANDOM].append(site)
+            drawing[RANDOM].extend(indexes)
         elif (module in ("numpy.random", "numpy.random.mtrand")
               and fn not in known.NUMPY_RANDOM_NON_DRAWS and not fn.startswith("_")):
-            out[NUMPY].append(site)
+            drawing[NUMPY].extend(indexes)
+    for g, indexes in drawing.items():
+        out[g] = [m.sites[i] for i in sorted(indexes)]
     if out[RANDOM] or out[NUMPY]:  # the seeding analysis only for a file that draws
         seed_exprs = _seed_producing_calls(m, extra)
         out = {g: [s for s in sites if id(s.node) not in seed_exprs] for g, sites in out.items()}
@@ -308,12 +311,11 @@ def draw_sites(m: SemanticModel, extra: Tuple[str, ...] = ()) -> Dict[str, List[
 def _loader_workers(m: SemanticModel) -> bool:
     """Some DataLoader may use worker processes (``num_workers`` not literally 0, or
     options splatted in): each worker seeds ``random`` and NumPy from torch's seed."""
-    for site in m.sites:
-        if site.is_call and m.resolve(site.node.func, site.scope) in known.DATALOADERS:
-            for kw in site.node.keywords:
-                if kw.arg is None or (kw.arg == "num_workers" and not (
-                        isinstance(kw.value, ast.Constant) and kw.value.value == 0)):
-                    return True
+    for site in m.calls_to(known.DATALOADERS):
+        for kw in site.node.keywords:
+            if kw.arg is None or (kw.arg == "num_workers" and not (
+                    isinstance(kw.value, ast.Constant) and kw.value.value == 0)):
+                return True
     return False
 
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import FrozenSet, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from torchlint import known
 from torchlint.semantic.cache import memoized
-from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionInfo, Scope
+from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionInfo, Scope, Site
 from torchlint.syntax import FUNCTION_NODES
 
 _RESOLVED = "torchlint.semantic.scopes.resolve"  # its memo table
 _DEFINED = "torchlint.semantic.scopes.defined_names"
+_CALLED = "torchlint.semantic.scopes.called_names"
 _UNSET = object()
 
 MAX_RESOLVE_DEPTH = 8  # alias chains and kind inference give up past this
@@ -51,6 +52,30 @@ class ScopeQueries:
         if found is _UNSET:
             found = table[key] = self._resolve(expr, scope, 0)
         return found
+
+    def called_names(self) -> Dict[str, List[int]]:
+        """Every call of the file by the qualified name its callee resolves to: name ->
+        indexes into ``self.sites`` (source order). One pass for the questions that look
+        for calls to given names (``DataLoader``, seeders, samplers) among all of them."""
+        found = self.memo.get(_CALLED)
+        if found is None:
+            found = self.memo[_CALLED] = {}
+            for i, site in enumerate(self.sites):
+                if site.is_call:
+                    q = self.resolve(site.node.func, site.scope)
+                    if q is not None:
+                        found.setdefault(q, []).append(i)
+        return found
+
+    def calls_to(self, names) -> List[Site]:
+        """The call sites whose callee resolves to one of ``names``, in source order."""
+        by_name = self.called_names()
+        if len(by_name) < len(names):
+            hits = [i for q, idx in by_name.items() if q in names for i in idx]
+        else:
+            hits = [i for q in names for i in by_name.get(q, ())]
+        sites = self.sites
+        return [sites[i] for i in sorted(hits)]
 
     def _resolve(self, expr: ast.AST, scope: Scope, depth: int) -> Optional[str]:
         attrs: List[str] = []
