@@ -7,6 +7,7 @@ style in the linted file.
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 
 # Top-level packages whose import makes a file "PyTorch code" (the fast gate).
 TORCH_PACKAGES = frozenset(
@@ -179,6 +180,7 @@ AUTOGRAD_BACKWARD = frozenset({"torch.autograd.backward"})
 BACKWARD_METHODS = frozenset({"backward", "manual_backward"})
 
 
+@lru_cache(maxsize=4096)  # a pure function of a name; names repeat across files
 def is_optimizer_class(qualname: str) -> bool:
     """``torch.optim.SGD``, ``transformers.AdamW``, ``apex.optimizers.FusedLAMB`` ..."""
     if qualname.startswith(SCHEDULER_PREFIXES):
@@ -189,6 +191,7 @@ def is_optimizer_class(qualname: str) -> bool:
     return last.endswith(OPTIMIZER_NAMES)
 
 
+@lru_cache(maxsize=4096)  # a pure function of a name; names repeat across files
 def is_scheduler_class(qualname: str) -> bool:
     last = qualname.rsplit(".", 1)[-1]
     if qualname.startswith(SCHEDULER_PREFIXES):
@@ -198,6 +201,7 @@ def is_scheduler_class(qualname: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)  # a pure function of a name; names repeat across files
 def kinds_for_constructor(qualname: str) -> frozenset:
     """Binding kinds of the value returned by calling ``qualname``."""
     if qualname in DATALOADERS:
@@ -356,6 +360,7 @@ THIRD_PARTY_PACKAGES = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # a pure function of a name; names repeat across files
 def is_external_package(top: str) -> bool:
     """True when the top-level module ``top`` is stdlib or a known third-party package."""
     stdlib = getattr(sys, "stdlib_module_names", _STDLIB_FALLBACK)  # Python 3.10+
@@ -557,6 +562,7 @@ MODULE_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
 MODEL_ZOO_PREFIXES = ("torchvision.models.", "timm.create_model", "timm.models.")
 
 
+@lru_cache(maxsize=4096)  # a pure function of a name; names repeat across files
 def nn_layer_name(qualname: str) -> str:
     """``Dropout`` for ``torch.nn.Dropout`` / ``torch.nn.modules.dropout.Dropout``, else ''."""
     parts = qualname.split(".")
@@ -671,6 +677,7 @@ FULL_REDUCTIONS = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # a pure function of a name; names repeat across files
 def is_layer_class(qualname: str) -> bool:
     """``torch.nn.Module`` or a ``torch.nn`` layer class (``nn.Transformer``,
     ``nn.Sequential``...): a class deriving from it is a module."""

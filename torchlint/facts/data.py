@@ -152,7 +152,8 @@ def training_feeds(m: SemanticModel, helpers: bool = True) -> List[Feed]:
         for site in m.sites:
             # ``may_provide`` is false exactly where ``fed_arguments`` has nothing to say
             if site.is_call and m.project.may_provide(m, site.node, site.scope, "trains") and any(
-                    _may_be_loader(m, a, site.scope) for a in site.node.args + [k.value for k in site.node.keywords]):
+                    _may_be_loader(m, a, site.scope)
+                    for a in site.node.args + [k.value for k in site.node.keywords]):
                 for arg in m.project.fed_arguments(m, site.node, site.scope):
                     around = _loop_infos(m).get(id(site.loops[-1])) if site.loops else None
                     out.extend(Feed(site.node, node, scope, None, around) for node, scope in

@@ -10,6 +10,7 @@ is still being computed (cycle safety: ``a = b; b = a``).
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,21 +23,57 @@ def memoized(fn: F = None, *, guard: Any = _COMPUTING) -> F:
 
     def wrap(func):
         key = func.__module__ + "." + func.__qualname__
+        code = func.__code__
+        fixed = not (func.__defaults__ or code.co_kwonlyargcount or code.co_flags & inspect.CO_VARARGS)
+        if fixed and code.co_argcount == 1:  # a fact of the whole file: one entry, no table
 
-        @functools.wraps(func)
-        def cached(m, *args):
-            table = m.memo.get(key)
-            if table is None:
-                table = m.memo[key] = {}
-            found = table.get(args, _COMPUTING)
-            if found is not _COMPUTING:
-                return found
-            if guard is not _COMPUTING:
-                table[args] = guard
-            result = table[args] = func(m, *args)
-            return result
+            @functools.wraps(func)
+            def cached(m):
+                found = m.memo.get(key, _COMPUTING)
+                if found is not _COMPUTING:
+                    return found
+                if guard is not _COMPUTING:
+                    m.memo[key] = guard
+                result = m.memo[key] = func(m)
+                return result
 
+        elif fixed and code.co_argcount == 2:  # one argument: keyed by it, no tuple
+
+            @functools.wraps(func)
+            def cached(m, arg):
+                table = m.memo.get(key)
+                if table is None:
+                    table = m.memo[key] = {}
+                found = table.get(arg, _COMPUTING)
+                if found is not _COMPUTING:
+                    return found
+                if guard is not _COMPUTING:
+                    table[arg] = guard
+                result = table[arg] = func(m, arg)
+                return result
+
+        else:
+            cached = _cached(func, key, guard)
         cached.uncached = func
         return cached
 
     return wrap(fn) if fn is not None else wrap
+
+
+def _cached(func, key: str, guard: Any):
+    """The general case: any number of positional arguments, keyed by their tuple."""
+
+    @functools.wraps(func)
+    def cached(m, *args):
+        table = m.memo.get(key)
+        if table is None:
+            table = m.memo[key] = {}
+        found = table.get(args, _COMPUTING)
+        if found is not _COMPUTING:
+            return found
+        if guard is not _COMPUTING:
+            table[args] = guard
+        result = table[args] = func(m, *args)
+        return result
+
+    return cached
