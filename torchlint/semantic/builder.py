@@ -195,8 +195,10 @@ class Builder:
         m.scopes[stmt] = fscope
         info = FunctionInfo(stmt, stmt.name, fscope, c.cls)
         m.functions[stmt] = info
+        m.function_names.add(stmt.name)
         if c.cls is not None:
             c.cls.methods[stmt.name] = info
+            m.method_names.add(stmt.name)
         args = stmt.args
         for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
             if a is not None:
@@ -211,6 +213,7 @@ class Builder:
         m.scopes[stmt] = cscope
         info = ClassInfo(stmt, stmt.name, cscope, c.scope)
         m.classes[stmt] = info
+        m.class_names.add(stmt.name)
         self.block(stmt.body, c.inside(cscope, None, info))
 
     def import_(self, stmt, c: Context) -> None:

@@ -236,9 +236,8 @@ class ControlFlow:
         """The same-file function a call runs and binds its arguments to: :meth:`method_for`,
         or the ``__init__`` of a same-file class it instantiates."""
         func = call.func
-        functions, classes, methods = self.defined_names()
-        if not (func.id in functions or func.id in classes if isinstance(func, ast.Name)
-                else isinstance(func, ast.Attribute) and func.attr in methods):
+        if not (func.id in self.function_names or func.id in self.class_names if isinstance(func, ast.Name)
+                else isinstance(func, ast.Attribute) and func.attr in self.method_names):
             return None  # names no same-file function, class or method (most calls)
         helper = self.method_for(call.func, scope)
         if helper is None:
@@ -266,7 +265,7 @@ class ControlFlow:
         """``obj.method`` where ``obj`` is an instance of a same-file class (the binding in
         force is ``obj = Class(...)``, or ``obj = obj.to(device)`` over one), or the
         class itself (``Net.build(...)``: a classmethod or staticmethod)."""
-        if not isinstance(func, ast.Attribute) or func.attr not in self.defined_names()[2]:
+        if not isinstance(func, ast.Attribute) or func.attr not in self.method_names:
             return None  # every answer below is a same-file method of that name
         obj = func.value
         for _hop in range(4):

@@ -82,6 +82,11 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
         # the statement whose own expressions hold a call, ``.grad`` write or bound name
         self.stmt_of: Dict[ast.AST, ast.stmt] = {}
         self.memo: Dict = {}  # derived facts (semantic/cache.py), per model
+        # the names of the file's functions (methods and nested ones included), classes
+        # and methods: a call naming none of them runs no same-file code (defined_names)
+        self.function_names: Set[str] = set()
+        self.class_names: Set[str] = set()
+        self.method_names: Set[str] = set()
         Builder(self).build(tree)
 
     def release(self) -> None:

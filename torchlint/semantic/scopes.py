@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from torchlint import known
 from torchlint.semantic.cache import memoized
@@ -16,7 +16,6 @@ from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionIn
 from torchlint.syntax import FUNCTION_NODES
 
 _RESOLVED = "torchlint.semantic.scopes.resolve"  # its memo table
-_DEFINED = "torchlint.semantic.scopes.defined_names"
 _CALLED = "torchlint.semantic.scopes.called_names"
 _UNSET = object()
 
@@ -125,30 +124,24 @@ class ScopeQueries:
         return self.project.star_export(self, name)
 
     # ------------------------------------------------------------- local code
-    def defined_names(self) -> Tuple[FrozenSet[str], FrozenSet[str], FrozenSet[str]]:
+    def defined_names(self) -> Tuple[Set[str], Set[str], Set[str]]:
         """The names of the file's functions, of its classes and of their methods: a name
         outside them is no same-file function, class or method, in whatever scope (the
         cheap test the questions below ask first; most calls name none)."""
-        found = self.memo.get(_DEFINED)
-        if found is None:
-            classes = self.classes.values()
-            found = self.memo[_DEFINED] = (frozenset(f.name for f in self.functions.values()),
-                                           frozenset(c.name for c in classes),
-                                           frozenset(n for c in classes for n in c.methods))
-        return found
+        return self.function_names, self.class_names, self.method_names  # kept by the builder
 
     def function_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
         """The same-file function a call's ``func`` refers to (``helper``: the definition in
         force at that use, ``self.method``)."""
         if isinstance(func, ast.Name):
-            if func.id not in self.defined_names()[0]:
+            if func.id not in self.function_names:
                 return None
             b = self.binding_in_force(func, scope)
             if b is not None and b.kind == BindingKind.FUNCTION:
                 return self.functions.get(b.node)
             return None
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
-            if func.attr not in self.defined_names()[2]:
+            if func.attr not in self.method_names:
                 return None
             cls = self.enclosing_class(scope)
             if cls is not None:
@@ -159,7 +152,7 @@ class ScopeQueries:
         """The same-file class a name refers to: the definition in force at that use (a
         class defined twice in a notebook-style file: the one above it)."""
         if isinstance(func, ast.Name):
-            if func.id not in self.defined_names()[1]:
+            if func.id not in self.class_names:
                 return None
             b = self.binding_in_force(func, scope)
             if b is not None and b.kind == BindingKind.CLASS:
