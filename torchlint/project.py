@@ -341,11 +341,19 @@ MAX_REALPATHS = 8192
 
 
 def _realpath(path: str) -> str:
+    """``os.path.realpath`` of an absolute, normalized path; a path that is not itself a
+    link is its folder's real path joined with its name (one ``lstat``: the folders
+    of a project's files are resolved once)."""
     found = _REALPATHS.get(path)
     if found is None:
         if len(_REALPATHS) >= MAX_REALPATHS:
             _REALPATHS.clear()
-        found = _REALPATHS[path] = os.path.realpath(path)
+        folder, name = os.path.split(path)
+        if name and folder != path and not os.path.islink(path):
+            found = os.path.join(_realpath(folder), name)
+        else:
+            found = os.path.realpath(path)
+        _REALPATHS[path] = found
     return found
 
 
