@@ -156,7 +156,7 @@ class Project:
 
     def _roots(self) -> Tuple[str, Tuple[str, ...]]:
         if self._root is None:
-            self._root = _project_roots(os.path.dirname(self.origin), self._exists)
+            self._root = _project_roots(os.path.dirname(self.origin))
         return self._root
 
     def module_file(self, modparts: Tuple[str, ...], level: int, from_path: str) -> Optional[str]:
@@ -215,9 +215,6 @@ class Project:
         if path not in self._isdir:
             self._isdir[path] = os.path.isdir(path)
         return self._isdir[path]
-
-    def _exists(self, path: str) -> bool:
-        return os.path.exists(path)
 
     def _allowed(self, path: str) -> bool:
         """Only the project's own source files, never the linted file itself."""
@@ -303,14 +300,16 @@ class Project:
 
 
 # ------------------------------------------------------------------ helpers
-def _project_roots(folder: str, exists) -> Tuple[str, Tuple[str, ...]]:
-    """(project root, search roots) for a linted file in ``folder``."""
+def _project_roots(folder: str) -> Tuple[str, Tuple[str, ...]]:
+    """(project root, search roots) for a linted file in ``folder`` (absolute, normalized)."""
     chain = [folder]
     root = None
     current = folder
+    exists = os.path.exists
     while True:
-        if any(exists(os.path.join(current, marker)) for marker in ROOT_MARKERS):
-            root = current
+        prefix = current if current.endswith(os.sep) else current + os.sep  # as os.path.join
+        root = next((current for marker in ROOT_MARKERS if exists(prefix + marker)), None)
+        if root is not None:
             break
         parent = os.path.dirname(current)
         if parent == current:
@@ -341,11 +340,19 @@ MAX_REALPATHS = 8192
 
 
 def _realpath(path: str) -> str:
+    """``os.path.realpath`` of an absolute, normalized path; a path that is not itself a
+    link is its folder's real path joined with its name (one ``lstat``: the folders
+    of a project's files are resolved once)."""
     found = _REALPATHS.get(path)
     if found is None:
         if len(_REALPATHS) >= MAX_REALPATHS:
             _REALPATHS.clear()
-        found = _REALPATHS[path] = os.path.realpath(path)
+        folder, name = os.path.split(path)
+        if name and folder != path and not os.path.islink(path):
+            found = os.path.join(_realpath(folder), name)
+        else:
+            found = os.path.realpath(path)
+        _REALPATHS[path] = found
     return found
 
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 from torchlint import known, project
 from torchlint.facts import data, loops, summaries
-from torchlint.facts.lexicon import scan as lexicon_scan
+from torchlint.facts import lexicon
 from torchlint.facts.summaries import (Alias, ClassSummary, Event, FunctionSummary, NestedCall, Reexport,
                                        candidate)
 from torchlint.semantic import Scope, SemanticModel
@@ -91,7 +90,10 @@ class CrossModule:
         self._imported: Optional[Tuple[str, ...]] = None  # project modules the file imports
         self._reaches: Optional[bool] = None
         self._defined: Dict[str, bool] = {}  # method name -> one of them says ``def name(``
-        self._held: Dict[tuple, bool] = {}  # (path, word, hop, strict) -> :meth:`_holds`
+        self._held: Dict[tuple, bool] = {}  # (path, word, hop, strict) -> :func:`lexicon.holds`
+        self._owned: Dict[int, bool] = {}  # id(binding) -> :meth:`owns` (bindings live as long as self)
+        self._modules: Dict[ast.Call, Optional[str]] = {}  # call -> :meth:`_module_of`
+        self._inert: Dict[tuple, Optional[str]] = {}  # (call, word) -> :meth:`_inert_module`
 
     @property
     def touched(self) -> set:
@@ -102,6 +104,12 @@ class CrossModule:
         known library has (:meth:`SemanticModel.is_project_import`), or a top-level
         package named like a library that the project holds itself (a timm checkout's
         ``from timm import utils``: the import system finds the checkout's copy first)."""
+        found = self._owned.get(id(binding))
+        if found is None:
+            found = self._owned[id(binding)] = self._owns(m, binding)
+        return found
+
+    def _owns(self, m: SemanticModel, binding) -> bool:
         if m.is_project_import(binding):
             return True
         if binding.kind != "import":
@@ -287,11 +295,9 @@ class CrossModule:
         return self.project.module_file(tuple(parts[:-1]), level, self.project.origin)
 
     def _defines(self, path: str, name: str) -> bool:
-        data = self.project.read(path)
-        word = name.encode()
-        if data is None:
-            return True
-        return word in data and re.search(rb"def\s+" + re.escape(word) + rb"\s*\(", data) is not None
+        """The module's text says ``def name(`` (or cannot be read)."""
+        found = self.project.scan(path, lexicon.scan)
+        return found is None or name.encode() in found.defined
 
     def _method(self, cls: Target, name: str) -> Optional[Target]:
         """The method ``name`` of a project class, its own or its bases' (within the hops)."""
@@ -378,6 +384,11 @@ class CrossModule:
         """The project module the callee comes from (a method's: its class's module)."""
         if not self.reaches(m):
             return None
+        if call not in self._modules:
+            self._modules[call] = self._find_module_of(m, call, scope)
+        return self._modules[call]
+
+    def _find_module_of(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
         q = m.resolve(call.func, scope)
         if q is None and isinstance(call.func, ast.Attribute):  # a method of a project class?
             where = self._method_class(m, call.func, scope)
@@ -391,41 +402,23 @@ class CrossModule:
         ``MAX_HOPS``), lack ``lexicon.WORDS[word]`` - and, for events, no optimizer is passed in:
         then the question's answer is "nothing" without parsing. None when that cannot
         be told this cheaply."""
+        key = (call, word)
+        if key not in self._inert:
+            self._inert[key] = self._find_inert_module(m, call, scope, word)
+        return self._inert[key]
+
+    def _find_inert_module(self, m: SemanticModel, call: ast.Call, scope: Scope, word: str) -> Optional[str]:
         path = self._module_of(m, call, scope)
         # events and training: a name the hops cannot reach has none either (no facts);
         # "nothing" for any other question must not turn an unknown into a known
         strict = word not in ("backward", "step", "trains")
-        if path is None or self._holds(path, word, 1, strict):
+        if path is None or lexicon.holds(self.project, path, word, strict, self._held):
             return None
         if word == "acts":  # an optimizer handed in may be stepped or handed on (events)
             args = list(call.args) + [k.value for k in call.keywords]
             if any("optimizer" in m.kinds(a, scope) for a in args if not isinstance(a, ast.Starred)):
                 return None
         return path
-
-    def _holds(self, path: str, word: str, hop: int, strict: bool) -> bool:
-        """Does the module's text (or, within the hops, a project module it imports) hold
-        the word? Unreadable counts as holding it; so, when ``strict``, does a module at
-        the last hop that imports project modules (a re-export may go on past the hops,
-        where the answer is unknown)."""
-        key = (path, word, hop, strict)
-        if key not in self._held:
-            self._held[key] = self._holds_uncached(path, word, hop, strict)
-        return self._held[key]
-
-    def _holds_uncached(self, path: str, word: str, hop: int, strict: bool) -> bool:
-        lexicon = self.project.scan(path, lexicon_scan)
-        if lexicon is None or word in lexicon.words:
-            return True
-        if hop >= project.MAX_HOPS:
-            return strict and bool(lexicon.imports)
-        for level, module, names in lexicon.imports:
-            parts = tuple(p for p in module.split(".") if p)
-            for modparts in [parts] + [parts + (n,) for n in names]:
-                found = self.project.module_file(modparts, level, path) if (modparts or level) else None
-                if found is not None and found != path and self._holds(found, word, hop + 1, strict):
-                    return True
-        return False
 
     def _expand(self, target: Target, opt: FrozenSet[str], stack: tuple):
         """(events, calls, trains) of a function given which parameters hold optimizers."""

@@ -6,7 +6,7 @@ imports it makes. Cached by :meth:`torchlint.project.Project.scan` per file iden
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, NamedTuple, Tuple
+from typing import Dict, FrozenSet, NamedTuple, Tuple
 
 from torchlint import known, project
 
@@ -29,6 +29,8 @@ WORDS = {  # name -> test of the bytes (a substring first: alternations scan slo
 }
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([^\n#]*)"
                           rb"|import[ \t]+([\w., \t]+))", re.M)
+# ``def name(``: a name is the whole run of non-space, non-paren characters after ``def``
+_DEF = re.compile(rb"def\s+([^\s(]+)\s*\(")
 
 
 class Lexicon(NamedTuple):
@@ -36,6 +38,7 @@ class Lexicon(NamedTuple):
 
     words: FrozenSet[str]  # the WORDS it holds
     imports: Tuple[Tuple[int, str, Tuple[str, ...]], ...]  # (level, module, names) of project imports
+    defined: FrozenSet[bytes]  # the names its text says ``def name(`` of (a method is looked for there)
 
 
 def scan(data: bytes) -> Lexicon:
@@ -59,7 +62,35 @@ def scan(data: bytes) -> Lexicon:
         module_text = module.decode("ascii", "replace")
         if dots or project_top(module_text.split(".")[0]):
             imports.append((len(dots), module_text, listed))
-    return Lexicon(words, tuple(imports))
+    return Lexicon(words, tuple(imports), frozenset(_DEF.findall(data)))
+
+
+def holds(proj: "project.Project", path: str, word: str, strict: bool, memo: Dict[tuple, bool],
+          hop: int = 1) -> bool:
+    """Does the module's text (or, within the hops, a project module it imports) hold
+    ``WORDS[word]``? Unreadable counts as holding it; so, when ``strict``, does a module at
+    the last hop that imports project modules (a re-export may go on past the hops,
+    where the answer is unknown). ``memo``: the linted file's answers so far."""
+    key = (path, word, hop, strict)
+    if key not in memo:
+        memo[key] = _holds(proj, path, word, strict, memo, hop)
+    return memo[key]
+
+
+def _holds(proj: "project.Project", path: str, word: str, strict: bool, memo: Dict[tuple, bool],
+           hop: int) -> bool:
+    lexicon = proj.scan(path, scan)
+    if lexicon is None or word in lexicon.words:
+        return True
+    if hop >= project.MAX_HOPS:
+        return strict and bool(lexicon.imports)
+    for level, module, names in lexicon.imports:
+        parts = tuple(p for p in module.split(".") if p)
+        for modparts in [parts] + [parts + (n,) for n in names]:
+            found = proj.module_file(modparts, level, path) if (modparts or level) else None
+            if found is not None and found != path and holds(proj, found, word, strict, memo, hop + 1):
+                return True
+    return False
 
 
 def project_top(top: str) -> bool:
