@@ -811,3 +811,53 @@ def test_mode_helpers_of_other_modules_are_read_at_the_call(tmp_path):
                    "set_mode(nets, True)": None,  # no literal list: modules unknown
                    "set_phase(enc, 'val')": ("unknown", ["enc", "enc"]),  # eval, then maybe eval
                    "freeze(dec)": ("eval", ["dec"])}  # GLOBAL is no parameter: not the caller's
+
+
+FF_MODELS = (
+    "import torch\nfrom torch import nn\n\f\n\f\n\f\n"
+    "class Net(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.fc = nn.Linear(4, 2)\n"
+    "\n"
+    "    def forward(self, x):\n"
+    "        return self.fc(x) if self.training else self.fc(x).detach()\n"
+)
+FF_TRAIN = """
+import torch
+from models import Net
+
+
+def evaluate(model, batches):
+    total = 0.0
+    with torch.no_grad():
+        for x in batches:
+            total += model(x).sum().item()
+    return total
+
+
+def main():
+    torch.manual_seed(0)
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x in [torch.randn(2, 4)] * 2:
+        optimizer.zero_grad()
+        model(x).sum().backward()
+        optimizer.step()
+    evaluate(model, [torch.randn(2, 4)])
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.parametrize("breaks", ["\f", ""])
+def test_a_summarised_module_keeps_the_ast_line_numbers_past_form_feeds(tmp_path, breaks):
+    """Form feeds (page breaks, PEP 8) are no line breaks for the tokenizer: a summarised
+    module's lines must be split as the AST counts them, or a class's text (where
+    ``self.training`` is looked for) is read from the wrong lines."""
+    models = FF_MODELS.replace("\f", breaks)
+    root = write(tmp_path, {"setup.cfg": "", "models.py": models, "train.py": FF_TRAIN})
+    loop_line = next(i for i, line in enumerate(FF_TRAIN.splitlines(), 1) if "for x in batches" in line)
+    assert lint(root / "train.py", code="TL601") == [(loop_line, "TL601")]

@@ -16,6 +16,7 @@ from torchlint.config import Config
 from torchlint.facts import crossmodule
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
+from torchlint.syntax import source_lines
 
 _GATE_WORDS = ("torch", "lightning")
 
@@ -103,4 +104,4 @@ def check_source(source: str, filename: str = "<string>", config: Optional[Confi
         tree = ast.parse(source, filename)
     except (SyntaxError, ValueError):
         return None
-    return check_tree(tree, filename, source.splitlines(True), config, rules)
+    return check_tree(tree, filename, source_lines(source), config, rules)

@@ -41,6 +41,7 @@ from typing import Callable, Dict, Iterable, Optional, Tuple
 
 from torchlint import known
 from torchlint.semantic import SemanticModel
+from torchlint.syntax import source_lines
 
 ENABLED = True  # tests and the benchmark switch cross-module facts off here
 MAX_HOPS = 2
@@ -293,7 +294,7 @@ class Project:
         STATS["read_bytes"] += len(data)
         try:
             tree = ast.parse(data, filename=path)
-            lines = data.decode("utf-8", "replace").splitlines(True)
+            lines = source_lines(data.decode("utf-8", "replace"))
             return self.summarize(SemanticModel(tree, path, lines))
         except Exception:  # does not parse, or an odd tree the facts trip on: unknown, never a crash
             return False

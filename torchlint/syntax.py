@@ -229,6 +229,36 @@ def reads_name(expr: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in walk(expr))
 
 
+_OTHER_LINE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines splits at these too
+
+
+def source_lines(text: str) -> List[str]:
+    """A source text's lines as Python's tokenizer counts them (and flake8 hands them over):
+    broken after ``\\n``, ``\\r\\n`` and ``\\r`` only, so that line ``n`` is the AST's line ``n``.
+    ``str.splitlines`` also breaks at form feeds and other separators."""
+    pieces = text.splitlines(True)
+    if not any(c in text for c in _OTHER_LINE_BREAKS):
+        return pieces
+    out: List[str] = []
+    pending = ""
+    for piece in pieces:
+        pending += piece
+        if piece.endswith(("\n", "\r")):
+            out.append(pending)
+            pending = ""
+    if pending:
+        out.append(pending)
+    return out
+
+
+def node_text(lines: Optional[Sequence[str]], node: ast.AST) -> Optional[str]:
+    """The source lines a statement spans, its decorators included; None without lines."""
+    if lines is None:
+        return None
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+    return "".join(lines[first - 1:getattr(node, "end_lineno", None) or node.lineno])
+
+
 def source_segment(lines: Optional[Sequence[str]], node: Optional[ast.AST]) -> Optional[str]:
     """``node`` as written (``3e-4``, not ``0.0003``) when it sits on one line of ``lines``."""
     if node is None or not lines or node.lineno != getattr(node, "end_lineno", None):

@@ -29,21 +29,20 @@ class MixedDevices(Rule):
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         yield from self._factories_in_forward(m)
-        if devices.iterates_dataloader(m):
+        if devices.moves_to_devices(m) and devices.iterates_dataloader(m):
             yield from self._batches_never_moved(m)
         if not config["allow-hardcoded-cuda"] and m.mentions("cuda"):
             yield from self._hardcoded_cuda(m)
 
     # (a) a device-less factory in forward() combined with the inputs or a submodule
     def _factories_in_forward(self, m: SemanticModel) -> Iterator[Violation]:
-        for cls in m.module_classes():
-            if m.is_lightning_module(cls):
-                continue  # TL802 reports these, with the Lightning fix (self.device)
-            uses = forward.factories_meeting_inputs(m, cls)
-            # only where a device is chosen: a pure CPU script never mixes devices
-            if uses and m.has_entry_point() and not devices.selects_device(m):
-                return
-            for use in uses:
+        # TL802 reports Lightning modules, with the Lightning fix (self.device)
+        classes = [cls for cls in m.module_classes() if not m.is_lightning_module(cls)]
+        # only where a device is chosen: a pure CPU script never mixes devices
+        if not classes or (m.has_entry_point() and not devices.selects_device(m)):
+            return
+        for cls in classes:
+            for use in forward.factories_meeting_inputs(m, cls):
                 if use.attribute:  # a plain tensor attribute: .to(device) leaves it behind
                     yield self.violation(use.at, what=f"tensor attribute self.{use.attribute}",
                                          other=use.other, fix="register it as a buffer in __init__")

@@ -265,6 +265,17 @@ def _statement_moves(m: SemanticModel) -> Dict[int, List[Tuple[ast.Call, Scope, 
     return index
 
 
+_TO_DEVICE_METHODS = known.MOVE_METHODS - {"cpu"}
+
+
+@memoized
+def moves_to_devices(m: SemanticModel) -> bool:
+    """Some call of the file is ``X.to(...)``, ``X.cuda()``, ``X.xpu()`` or ``X.mps()``:
+    without one, :func:`module_moves` is empty for every value (the cheap gate)."""
+    return any(site.is_call and isinstance(site.node.func, ast.Attribute)
+               and site.node.func.attr in _TO_DEVICE_METHODS for site in m.sites)
+
+
 def module_moves(m: SemanticModel, expr: ast.AST, scope: Scope) -> List[Tuple[ast.Call, Scope]]:
     """The moves to an accelerator (or a run-time chosen device) that the module value of
     ``expr`` went through; empty when it stays on (or goes back to) the CPU, or cannot be

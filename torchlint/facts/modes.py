@@ -23,7 +23,7 @@ from torchlint import known
 from torchlint.facts import autograd, inline, loops
 from torchlint.semantic import FunctionInfo, SemanticModel, Site, memoized
 from torchlint.semantic.control import MAX_HELPER_DEPTH
-from torchlint.syntax import short_text
+from torchlint.syntax import node_text, short_text
 
 EVAL = "eval"
 TRAIN = "train"
@@ -518,9 +518,9 @@ def class_dependent(m: SemanticModel, cls) -> bool:
     """A same-file ``nn.Module`` subclass (and its same-file bases) builds a
     mode-dependent layer, calls one, assigns one to ``self.x`` or reads ``self.training``."""
     result = False
-    reads_training = m.lines is None or any("training" in line for line in m.lines)  # before a walk
     for c in m.local_bases(cls):
-        if (reads_training and _reads_self_training(c.node)) or any(
+        text = node_text(m.lines, c.node)  # the walk only for a class that says "training"
+        if ((text is None or "training" in text) and _reads_self_training(c.node)) or any(
                 known.nn_layer_name(q) in known.MODE_DEPENDENT_LAYERS or known.is_model_zoo_constructor(q)
                 for q in (m.resolve(b, c.outer) or "" for b in c.node.bases)):
             result = True

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from torchlint import engine
+from torchlint.syntax import source_lines
 from torchlint.lightning.plan import FABRIC, MODULE, STYLES, GenerationError, Loop, choose
 
 PACKAGES = ("lightning", "pytorch_lightning")
@@ -97,7 +98,7 @@ def open_model(source: str, filename: str):
         tree = ast.parse(source, filename)
     except SyntaxError as exc:
         raise GenerationError(f"{filename} does not parse: {exc}") from None
-    return engine.open_model(tree, filename, source.splitlines(True), test_module=False)
+    return engine.open_model(tree, filename, source_lines(source), test_module=False)
 
 
 def detect_package() -> str:
