@@ -304,6 +304,10 @@ def never_together(m: SemanticModel, a: Event, b: Event) -> bool:
     """``a`` and ``b`` lie in the two branches of an ``if`` whose test has one value in
     every iteration (``if args.amp: ... else: ...``): an iteration that runs one never
     runs the other, nor does any other iteration of the same run. False when unsure."""
+    chain_a, chain_b = a.via + (a.site,), b.via + (b.site,)
+    x = next((x for x, y in zip(chain_a, chain_b) if x is not y), None)
+    if x is None or m.root_of(x.scope) not in m.branching:
+        return False  # where the two part there is no ``if`` (no statement index needed)
     parting = _parting(m, a, b)
     if parting is None:
         return False

@@ -217,7 +217,12 @@ def _dunder_all(m: SemanticModel) -> Optional[FrozenSet[str]]:
 
 def _in_training_loop(m: SemanticModel, chain: Tuple[Site, ...]) -> bool:
     """Is a site reached through ``chain`` inside a training loop of its module's own code?"""
-    return any(loops.is_training(loops.events(m, m.loop_info(lp))) for s in chain for lp in s.loops)
+    return any(_trains(m, lp) for s in chain for lp in s.loops)
+
+
+@memoized
+def _trains(m: SemanticModel, loop: ast.AST) -> bool:
+    return loops.is_training(loops.events(m, m.loop_info(loop)))
 
 
 def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:

@@ -266,6 +266,7 @@ class Builder:
 
     def if_(self, stmt, c: Context) -> None:
         self.exprs([stmt.test], c)
+        self.m.branching.add(c.function.node if c.function is not None else self.m.tree)
         if c.function is None and c.cls is None and is_main_guard(stmt.test):
             self.m.main_guards.append(stmt)
         self.block(stmt.body, c.nested())

@@ -198,6 +198,7 @@ class ControlFlow:
             seen.discard(id(helper.node))
 
     # ------------------------------------------------------------ call graph
+    @memoized
     def entry_functions(self) -> List[FunctionInfo]:
         """Same-file functions reachable from module-level code (including
         ``if __name__ == "__main__":``), transitively, cycle-safe."""

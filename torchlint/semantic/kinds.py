@@ -27,9 +27,23 @@ EMPTY: FrozenSet[str] = frozenset()
 class Kinds:
     """Mixed into :class:`~torchlint.semantic.model.SemanticModel`."""
 
-    @memoized(guard=EMPTY)
     def kinds(self, expr: ast.AST, scope: Scope) -> FrozenSet[str]:
-        """What ``expr`` is bound to (see the module docstring); empty when unknown."""
+        """What ``expr`` is bound to (see the module docstring); empty when unknown. Only
+        names, ``self.x``, calls, subscripts and ``:=`` can be bound to anything (as
+        :meth:`_kinds` answers): the rest (constants, ``torch.nn``, ``args.lr``, operators)
+        is told without the memo, which most questions about call targets would fill."""
+        kind = type(expr)
+        if kind is ast.Attribute:
+            value = expr.value
+            if type(value) is not ast.Name or value.id != "self":
+                return EMPTY
+        elif kind is not ast.Name and kind is not ast.Call and kind is not ast.Subscript \
+                and kind is not ast.NamedExpr:
+            return EMPTY
+        return self._bound_kinds(expr, scope)
+
+    @memoized(guard=EMPTY)
+    def _bound_kinds(self, expr: ast.AST, scope: Scope) -> FrozenSet[str]:
         return self._kinds(expr, scope, 0)
 
     def _kinds(self, expr: ast.AST, scope: Scope, depth: int) -> FrozenSet[str]:

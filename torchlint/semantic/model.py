@@ -87,6 +87,7 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
         self.function_names: Set[str] = set()
         self.class_names: Set[str] = set()
         self.method_names: Set[str] = set()
+        self.branching: Set[ast.AST] = set()  # the functions (and module) whose code has an ``if``
         Builder(self).build(tree)
 
     def release(self) -> None:
