@@ -22,8 +22,9 @@ class EvaluationInTrainingMode(Rule):
             if not found.is_evaluation:
                 continue
             for fw in found.forwards:
-                # the module is surely in training mode here, and that changes its output
-                if (modes.mode_at(m, fw.site, fw.via, fw.module) == modes.TRAIN
-                        and modes.mode_dependent(m, fw.module, fw.site.scope)):
+                # the mode changes the module's output (asked first: cheaper, and mostly
+                # false), and it is surely in training mode here
+                if (modes.mode_dependent(m, fw.module, fw.site.scope)
+                        and modes.mode_at(m, fw.site, fw.via, fw.module) == modes.TRAIN):
                     yield self.violation(found.loop.node, module=modes.text(fw.module))
                     break
