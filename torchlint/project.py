@@ -295,9 +295,15 @@ class Project:
         try:
             tree = ast.parse(data, filename=path)
             lines = source_lines(data.decode("utf-8", "replace"))
-            return self.summarize(SemanticModel(tree, path, lines))
+            model = SemanticModel(tree, path, lines)
         except Exception:  # does not parse, or an odd tree the facts trip on: unknown, never a crash
             return False
+        try:
+            return self.summarize(model)
+        except Exception:
+            return False
+        finally:  # its cycles broken: refcounting frees the model now, not the next collection
+            model.release()
 
 
 # ------------------------------------------------------------------ helpers
