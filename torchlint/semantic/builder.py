@@ -68,9 +68,16 @@ class Builder:
         """Record calls and walrus bindings, iteratively, in source
         order (children are pushed last first). The common node types are unrolled: this
         loop visits every expression node of the file once."""
-        stack = [n for n in reversed(nodes) if n is not None]
-        if not stack:
-            return
+        if len(nodes) == 1:  # most calls: one expression, often a bare name or constant
+            only = nodes[0]
+            kind = type(only)
+            if only is None or kind is _Name or kind is _Constant:
+                return
+            stack = [only]
+        else:
+            stack = [n for n in reversed(nodes) if n is not None]
+            if not stack:
+                return
         m = self.m
         push, pop = stack.append, stack.pop
         # a call's Site, as :meth:`site` records it (inlined: one per call of the file)
@@ -94,16 +101,22 @@ class Builder:
                 record(site)
                 stmt_of[node] = stmt
                 own(site)
-                for k in reversed(node.keywords):
-                    value = k.value
-                    kind = type(value)
-                    if kind is not _Name and kind is not _Constant:
-                        push(value)
+                if node.keywords:
+                    for k in reversed(node.keywords):
+                        value = k.value
+                        kind = type(value)
+                        if kind is not _Name and kind is not _Constant:
+                            push(value)
                 for a in reversed(node.args):
                     kind = type(a)
                     if kind is not _Name and kind is not _Constant:
                         push(a)
-                push(node.func)
+                func = node.func  # ``f(...)``: nothing to visit; ``a.b.f(...)``: down to ``a``
+                while type(func) is _Attribute:
+                    func = func.value
+                kind = type(func)
+                if kind is not _Name and kind is not _Constant:
+                    push(func)
             elif kind is ast.Subscript:
                 push(node.slice)
                 push(node.value)
