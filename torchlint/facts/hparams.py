@@ -91,9 +91,7 @@ def optimizer_calls(m: SemanticModel) -> List[OptimizerCall]:
     any unresolvable call given ``lr=`` (``getattr(torch.optim, name)(..., lr=0.1)``).
     Only calls that pass a learning rate (``lr=`` or a second positional argument)."""
     out = []
-    for site in m.sites:
-        if not site.is_call:
-            continue
+    for site in _optimizer_candidates(m):
         call = site.node
         if len(call.args) < 2 and not any(k.arg == "lr" for k in call.keywords):
             continue  # no learning rate given: nothing to say about it
@@ -106,6 +104,21 @@ def optimizer_calls(m: SemanticModel) -> List[OptimizerCall]:
             lr = call.args[position]
         out.append(OptimizerCall(site, unparse(call.func), lr, source_segment(m.lines, lr)))
     return out
+
+
+def _optimizer_candidates(m: SemanticModel) -> List[Site]:
+    """The calls :func:`_lr_position` can take for an optimizer, in source order: those
+    resolving to an optimizer (or lr-taking wrapper) class, those naming a same-file
+    class, those inside a ``configure_optimizers`` (every other call it rejects)."""
+    indexes = {i for q, found in m.called_names().items()
+               if q in known.LR_TAKING_OPTIMIZER_WRAPPERS
+               or (not q.startswith("torch.optim.swa_utils.") and known.is_optimizer_class(q))
+               for i in found}
+    for i, site in enumerate(m.sites):
+        if site.is_call and (site.function is not None and site.function.name == "configure_optimizers"
+                             or type(site.node.func) is ast.Name and site.node.func.id in m.class_names):
+            indexes.add(i)
+    return [m.sites[i] for i in sorted(indexes)]
 
 
 def _lr_position(m: SemanticModel, site: Site):
