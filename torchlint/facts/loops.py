@@ -306,7 +306,7 @@ def never_together(m: SemanticModel, a: Event, b: Event) -> bool:
     runs the other, nor does any other iteration of the same run. False when unsure."""
     chain_a, chain_b = a.via + (a.site,), b.via + (b.site,)
     x = next((x for x, y in zip(chain_a, chain_b) if x is not y), None)
-    if x is None or m.root_of(x.scope) not in m.branching:
+    if x is None or not m.truncated and m.root_of(x.scope) not in m.branching:
         return False  # where the two part there is no ``if`` (no statement index needed)
     parting = _parting(m, a, b)
     if parting is None:

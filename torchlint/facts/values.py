@@ -417,7 +417,10 @@ def accumulations(m: SemanticModel, loop: LoopInfo) -> List[Accumulation]:
     """Accumulations into a name or an item of one in a loop's own function, nested
     blocks included."""
     out = []
-    for stmt in m.statements_in(loop.node, loop.scope):
+    # the statement walk only where the function adds something (the builder records it)
+    statements = m.statements_in(loop.node, loop.scope) \
+        if m.truncated or m.root_of(loop.scope) in m.adding else ()
+    for stmt in statements:
         if (isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add)
                 and _subscript_root(stmt.target) is not None):
             out.append(Accumulation(stmt, stmt.target, stmt.value))

@@ -304,11 +304,15 @@ class Builder:
 
     def assign(self, stmt, c: Context) -> None:
         self.exprs([stmt.value], c)
+        if type(stmt.value) is ast.BinOp and isinstance(stmt.value.op, ast.Add):
+            self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         for target in stmt.targets:
             self.assign_target(target, stmt.value, c)
 
     def ann_or_aug_assign(self, stmt, c: Context) -> None:
         self.exprs([stmt.value], c)
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add):
+            self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             self.assign_target(stmt.target, stmt.value, c)
         elif _is_grad_attr(stmt.target):

@@ -88,6 +88,7 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
         self.class_names: Set[str] = set()
         self.method_names: Set[str] = set()
         self.branching: Set[ast.AST] = set()  # the functions (and module) whose code has an ``if``
+        self.adding: Set[ast.AST] = set()  # ... and those with ``x += ...`` or ``x = ... + ...``
         Builder(self).build(tree)
 
     def release(self) -> None:
