@@ -13,7 +13,7 @@ import ast
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Iterator, List, NamedTuple, Optional, Tuple
 
 from torchlint import known
 from torchlint.facts import autograd, inline
@@ -367,7 +367,7 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     for site in m.module_sites:
         anchor = next((module_loops[id(lp)] for lp in site.loops if id(lp) in module_loops), None)
         if anchor is None and site.is_call and (_site_trains(m, site) or any(
-                id(f.node) in _training_functions(m) for f in m.call_targets(site))):
+                _trains_when_called(m, f) for f in m.call_targets(site))):
             anchor = site.node
         if anchor is not None:
             guard = next((g for g in m.main_guards
@@ -408,29 +408,36 @@ def _site_trains(m: SemanticModel, site: Site) -> bool:
     return False
 
 
-@memoized
-def _training_functions(m: SemanticModel) -> set:
-    """Ids of the same-file functions reachable from module-level code that train when
-    called, directly or through their callees."""
-    reachable = {id(f.node): f for f in m.entry_functions()}
-    trains = {id(lp.function.node) for lp, _ in training_loops(m)
-              if lp.function is not None and id(lp.function.node) in reachable}
-    callers: Dict[int, set] = {}  # callee id -> ids of the functions calling it
-    for caller, function in reachable.items():
-        for site in function.sites:
-            if not site.is_call:
-                continue
-            if caller not in trains and _site_trains(m, site):
-                trains.add(caller)
-            for target in m.call_targets(site):
-                callers.setdefault(id(target.node), set()).add(caller)
-    todo = list(trains)
+def _trains_when_called(m: SemanticModel, function) -> bool:
+    """Does calling the same-file ``function`` run training: a training loop of its own,
+    a ``trainer.fit``/training project helper call in it, or the same in a same-file
+    function it calls (transitively)? Explored depth-first and stopped at the first
+    training function found, so that what it calls is asked about only as far as
+    needed (asking about project helpers reads their modules); a set explored without
+    finding one trains nowhere, which later questions reuse."""
+    direct, idle = _training_search(m)
+    todo, seen = [function], set()
     while todo:
-        for caller in callers.get(todo.pop(), ()):
-            if caller not in trains:
-                trains.add(caller)
-                todo.append(caller)
-    return trains
+        f = todo.pop()
+        key = id(f.node)
+        if key in seen or key in idle:
+            continue
+        if key in direct:
+            return True
+        seen.add(key)
+        for site in f.sites:
+            if site.is_call:
+                if _site_trains(m, site):
+                    return True
+                todo.extend(m.call_targets(site))
+    idle.update(seen)  # everything reachable from them was seen: none trains
+    return False
+
+
+@memoized
+def _training_search(m: SemanticModel) -> Tuple[set, set]:
+    """(ids of the functions that run a training loop, ids known to train nowhere)."""
+    return {id(lp.function.node) for lp, _ in training_loops(m) if lp.function is not None}, set()
 
 
 # ------------------------------------------------------------- evaluation loops
