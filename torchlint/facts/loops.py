@@ -150,13 +150,14 @@ def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
     return out
 
 
-def classify_all(m: SemanticModel, site: Site) -> List[Event]:
+@memoized
+def classify_all(m: SemanticModel, site: Site) -> Tuple[Event, ...]:
     """Every event a site contributes: one, or those of an imported project helper."""
     imported = project_events(m, site)
     if imported is not None:
-        return imported
+        return tuple(imported)
     ev = classify(m, site)
-    return [ev] if ev is not None else []
+    return (ev,) if ev is not None else ()
 
 
 def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
