@@ -67,19 +67,31 @@ def unparse(node: ast.AST, max_depth: int = MAX_UNPARSE_DEPTH) -> str:
     nesting level and raises RecursionError on deep generated code, which would
     silently drop a rule's report. Too deep: ``func(...)`` for a call, else ``...``.
     A dotted name (most receivers) is joined directly, as ``ast.unparse`` writes it."""
-    parts = []
-    name = node
-    while type(name) is ast.Attribute and len(parts) < max_depth:
-        parts.append(name.attr)
-        name = name.value
-    if type(name) is ast.Name:
-        parts.append(name.id)
-        return ".".join(reversed(parts))
+    dotted = _dotted(node, max_depth)
+    if dotted is not None:
+        return dotted
+    if type(node) is ast.Call and not node.keywords:  # ``scaler.scale(loss)``: as ast.unparse joins it
+        func = _dotted(node.func, max_depth - 1)
+        args = [_dotted(a, max_depth - 1) for a in node.args]
+        if func is not None and None not in args:
+            return f"{func}({', '.join(args)})"
     if not deeper_than(node, max_depth):
         return ast.unparse(node)
     if isinstance(node, ast.Call) and not deeper_than(node.func, max_depth):
         return ast.unparse(node.func) + "(...)"
     return "..."
+
+
+def _dotted(node: ast.AST, max_depth: int) -> Optional[str]:
+    """``a.b.c`` for a name or a chain of attributes on one, else None."""
+    parts = []
+    while type(node) is ast.Attribute and len(parts) < max_depth:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is not ast.Name:
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def short_text(node: ast.AST, limit: int = 40) -> str:
