@@ -275,12 +275,16 @@ def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Si
     found = draw_sites(m, extra)
     out = {g: [s for s in sites if not (workers and _in_dataset_method(m, s))] for g, sites in found.items()}
     if m.project is not None and m.project.reaches(m):  # the file imports a project module
-        seed_exprs = _seed_producing_calls(m, extra)
+        seed_exprs = None  # the seeding analysis only once a project call draws
         for site in m.sites:
-            if not site.is_call or id(site.node) in seed_exprs or (workers and _in_dataset_method(m, site)):
+            if not site.is_call or (workers and _in_dataset_method(m, site)):
                 continue
-            for g in m.project.draws(m, site.node, site.scope, workers):
-                out[g].append(site)
+            drawn = m.project.draws(m, site.node, site.scope, workers)
+            if drawn and seed_exprs is None:
+                seed_exprs = _seed_producing_calls(m, extra)
+            if drawn and id(site.node) not in seed_exprs:
+                for g in drawn:
+                    out[g].append(site)
         for sites in out.values():
             sites.sort(key=lambda s: (s.node.lineno, s.node.col_offset))
     return out
