@@ -58,12 +58,7 @@ def test_clearing_one_optimizer_leaves_another_only_when_told_exactly(clear, d, 
     assert _uncleared(source) == uncleared
 
 
-PARTS = """
-import torch
-from nets import Encoder, Critic
-E = Encoder(cfg.width)
-C = Critic(cfg.width, logger)
-{tie}
+PARTS_LOOP = """
 opt_e = torch.optim.Adam(E.net.parameters())
 opt_c = torch.optim.Adam(C.net.parameters())
 for x in data:
@@ -72,7 +67,15 @@ for x in data:
     opt_e.zero_grad()
     E.net(x).sum().backward()
     opt_e.step()
-"""
+"""  # two optimizers, each over one part of the model; only opt_e is cleared
+
+PARTS = """
+import torch
+from nets import Encoder, Critic
+E = Encoder(cfg.width)
+C = Critic(cfg.width, logger)
+{tie}
+""" + PARTS_LOOP
 
 
 @pytest.mark.parametrize("tie, uncleared", [
@@ -160,15 +163,7 @@ class Critic:
         self.net = {critic_net}
 E = Encoder(4)
 C = Critic({critic_args})
-opt_e = torch.optim.Adam(E.net.parameters())
-opt_c = torch.optim.Adam(C.net.parameters())
-for x in data:
-    C.net(x).sum().backward()
-    opt_c.step()
-    opt_e.zero_grad()
-    E.net(x).sum().backward()
-    opt_e.step()
-"""
+""" + PARTS_LOOP
 
 
 @pytest.mark.parametrize("critic_net, critic_args, uncleared", [

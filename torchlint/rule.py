@@ -13,8 +13,7 @@ from torchlint.config import Config, Option
 from torchlint.semantic import SemanticModel
 
 
-@functools.lru_cache(maxsize=None)
-@functools.lru_cache(maxsize=None)  # one entry per rule's ``requires``
+@functools.lru_cache(maxsize=64)  # one entry per rule's ``requires``
 def essential_words(words: Tuple[str, ...]) -> Tuple[str, ...]:
     """``words`` less those that hold another of them (``AdamW`` holds ``Adam``): a text
     holds one of these exactly when it holds one of ``words``, in fewer scans."""

@@ -263,11 +263,13 @@ def source_lines(text: str) -> List[str]:
     return out
 
 
-def node_text(lines: Optional[Sequence[str]], node: ast.AST) -> Optional[str]:
-    """The source lines a statement spans, its decorators included; None without lines."""
+def node_text(lines: Optional[Sequence[str]], node: ast.AST, decorators: bool = True) -> Optional[str]:
+    """The source lines a statement spans (its decorators too, unless told not); None
+    without lines."""
     if lines is None:
         return None
-    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+    above = getattr(node, "decorator_list", ()) if decorators else ()
+    first = min([node.lineno] + [d.lineno for d in above])
     return "".join(lines[first - 1:getattr(node, "end_lineno", None) or node.lineno])
 
 

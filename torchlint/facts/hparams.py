@@ -110,10 +110,7 @@ def _optimizer_candidates(m: SemanticModel) -> List[Site]:
     """The calls :func:`_lr_position` can take for an optimizer, in source order: those
     resolving to an optimizer (or lr-taking wrapper) class, those naming a same-file
     class, those inside a ``configure_optimizers`` (every other call it rejects)."""
-    indexes = {i for q, found in m.called_names().items()
-               if q in known.LR_TAKING_OPTIMIZER_WRAPPERS
-               or (not q.startswith("torch.optim.swa_utils.") and known.is_optimizer_class(q))
-               for i in found}
+    indexes = {i for q, found in m.called_names().items() if _lr_taking(q) for i in found}
     for i, site in enumerate(m.sites):
         if site.is_call and (site.function is not None and site.function.name == "configure_optimizers"
                              or type(site.node.func) is ast.Name and site.node.func.id in m.class_names):
@@ -126,10 +123,10 @@ def _lr_position(m: SemanticModel, site: Site):
     func = site.node.func
     q = m.resolve(func, site.scope)
     if q is not None:
+        if not _lr_taking(q):
+            return False
         if q in known.LR_TAKING_OPTIMIZER_WRAPPERS:
             return None
-        if q.startswith("torch.optim.swa_utils.") or not known.is_optimizer_class(q):
-            return False
         # torch.optim.SGD(params, lr, ...) and lookalikes (transformers.AdamW, Lion, ...)
         return 1
     cls = m.class_for(func, site.scope)
@@ -144,6 +141,12 @@ def _lr_position(m: SemanticModel, site: Site):
     if m.function_for(func, site.scope) is not None or not _in_configure_optimizers(m, site):
         return False
     return None if any(k.arg == "lr" for k in site.node.keywords) else False
+
+
+def _lr_taking(q: str) -> bool:
+    """A qualified name of an optimizer class or of an lr-taking optimizer wrapper."""
+    return q in known.LR_TAKING_OPTIMIZER_WRAPPERS or (
+        not q.startswith("torch.optim.swa_utils.") and known.is_optimizer_class(q))
 
 
 def _in_configure_optimizers(m: SemanticModel, site: Site) -> bool:

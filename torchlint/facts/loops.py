@@ -250,11 +250,11 @@ def runs_before(m: SemanticModel, a: Event, b: Event) -> bool:
     compared where their helper-call chains part (in the loop's function, or inside the
     helper both go through) with :meth:`SemanticModel.falls_through`. False when unsure
     (the same call site, events of an imported helper, exclusive branches)."""
-    chain_a, chain_b = a.via + (a.site,), b.via + (b.site,)
-    for x, y in zip(chain_a, chain_b):
-        if x is not y:
-            return x.scope is y.scope and m.falls_through(x.node, y.node, x.scope)
-    return False
+    first = _first_difference(a, b)
+    if first is None:
+        return False
+    _k, x, y = first
+    return x.scope is y.scope and m.falls_through(x.node, y.node, x.scope)
 
 
 _CONSTANT_TESTS = (ast.Name, ast.Attribute, ast.Constant, ast.BoolOp, ast.UnaryOp, ast.Load,
@@ -305,9 +305,8 @@ def never_together(m: SemanticModel, a: Event, b: Event) -> bool:
     """``a`` and ``b`` lie in the two branches of an ``if`` whose test has one value in
     every iteration (``if args.amp: ... else: ...``): an iteration that runs one never
     runs the other, nor does any other iteration of the same run. False when unsure."""
-    chain_a, chain_b = a.via + (a.site,), b.via + (b.site,)
-    x = next((x for x, y in zip(chain_a, chain_b) if x is not y), None)
-    if x is None or not m.truncated and m.root_of(x.scope) not in m.branching:
+    first = _first_difference(a, b)
+    if first is None or not m.truncated and m.root_of(first[1].scope) not in m.branching:
         return False  # where the two part there is no ``if`` (no statement index needed)
     parting = _parting(m, a, b)
     if parting is None:
@@ -322,20 +321,28 @@ def _parting(m: SemanticModel, a: Event, b: Event):
     chains part: ``(owner, (field, index) of a, (field, index) of b, (b's site there,
     the helper calls leading to it))``, or None when they part in different functions
     or one statement holds the other."""
-    chain_a, chain_b = a.via + (a.site,), b.via + (b.site,)
-    for k, (x, y) in enumerate(zip(chain_a, chain_b)):
-        if x is y:
-            continue
-        if x.scope is not y.scope:
-            return None
-        pa, pb = m.statement_path(x.node, x.scope), m.statement_path(y.node, y.scope)
-        for sa, sb in zip(pa or (), pb or ()):
-            if sa == sb:
-                continue
-            if sb[0] is not sa[0]:
-                return None
-            return sa[0], sa[1:], sb[1:], (y, chain_b[:k])
+    first = _first_difference(a, b)
+    if first is None:
         return None
+    k, x, y = first
+    if x.scope is not y.scope:
+        return None
+    pa, pb = m.statement_path(x.node, x.scope), m.statement_path(y.node, y.scope)
+    for sa, sb in zip(pa or (), pb or ()):
+        if sa == sb:
+            continue
+        if sb[0] is not sa[0]:
+            return None
+        return sa[0], sa[1:], sb[1:], (y, (b.via + (b.site,))[:k])
+    return None
+
+
+def _first_difference(a: Event, b: Event) -> Optional[Tuple[int, Site, Site]]:
+    """Where the helper-call chains of ``a`` and ``b`` part: (depth, a's site there, b's
+    site there), or None when one chain holds the other."""
+    for k, (x, y) in enumerate(zip(a.via + (a.site,), b.via + (b.site,))):
+        if x is not y:
+            return k, x, y
     return None
 
 
