@@ -154,11 +154,8 @@ def _direct_seeds(m: SemanticModel, qualname: Optional[str], func: ast.expr,
         rngs = _direct_seeds_by_name(qualname)
         if rngs:
             return rngs
-    if isinstance(func, ast.Attribute):  # the names of _SEED_METHODS
-        if func.attr == "seed_everything":  # fabric.seed_everything(...)
-            return ALL_RNGS
-        if func.attr == "manual_seed":  # torch.Generator().manual_seed(...), torch.xpu...
-            return frozenset({TORCH})
+    if isinstance(func, ast.Attribute) and func.attr in _SEED_METHODS:
+        return _SEED_METHODS[func.attr]
     cls = m.class_for(func, site.scope)
     if cls is not None and m.base_names(cls) & known.LIGHTNING_CLIS:
         return ALL_RNGS
@@ -177,7 +174,8 @@ def _seeders_by_name() -> Dict[str, FrozenSet[str]]:
 
 
 _SEEDERS = _seeders_by_name()
-_SEED_METHODS = frozenset({"seed_everything", "manual_seed"})  # any receiver (_direct_seeds)
+# seeding methods on any receiver: fabric.seed_everything(...), torch.Generator().manual_seed(...)
+_SEED_METHODS: Dict[str, FrozenSet[str]] = {"seed_everything": ALL_RNGS, "manual_seed": frozenset({TORCH})}
 
 
 def _direct_seeds_by_name(qualname: str) -> FrozenSet[str]:
