@@ -143,8 +143,8 @@ def _torchrun(folder: Path) -> dict:
             proc = subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--standalone",
                                      "--nproc_per_node", "2", "main.py"], cwd=folder, env=env,
                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                proc.wait(timeout=150)
+            try:  # a healthy launch takes about 5 s alone, 15 s in a loaded full run
+                proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 proc.terminate()  # torchrun stops its workers on SIGTERM
                 try:
