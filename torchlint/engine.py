@@ -8,13 +8,14 @@ becomes one ``TL000`` diagnostic naming the rule and the exception type; a
 from __future__ import annotations
 
 import ast
+import functools
 import gc
-from typing import Dict, List, Optional, Sequence, Type
+from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 from torchlint.checks import RULES
 from torchlint.config import Config
 from torchlint.facts import crossmodule
-from torchlint.rule import Rule, Violation
+from torchlint.rule import Rule, Violation, essential_words
 from torchlint.semantic import SemanticModel
 from torchlint.syntax import source_lines
 
@@ -77,14 +78,16 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
     # per-rule text gates; a star import may bring any name in, so none apply then
     text = model.text if lines is not None and not model.star_imports else None
     out: List[Violation] = []
-    gates: Dict[tuple, bool] = {}  # requires -> may_apply: rules that share words scan once
-    for rule_cls in rules:
-        if rule_cls.may_apply.__func__ is Rule.may_apply.__func__:
-            applies = gates.get(rule_cls.requires)
-            if applies is None:
-                applies = gates[rule_cls.requires] = rule_cls.may_apply(text)
-        else:
+    gates: Dict[tuple, bool] = {}  # words -> the text holds one: rules that share words scan once
+    for rule_cls, words in _gated(tuple(rules)):
+        if words is None:
             applies = rule_cls.may_apply(text)
+        elif not words or text is None:
+            applies = True
+        else:
+            applies = gates.get(words)
+            if applies is None:
+                applies = gates[words] = any(word in text for word in words)
         if not applies:
             continue
         try:
@@ -95,6 +98,14 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
             out.append(Violation(1, 0, "TL000", f"torchlint internal error in {rule_cls.code}: "
                                                 f"{type(exc).__name__}"))
     return out
+
+
+@functools.lru_cache(maxsize=16)  # one entry per rule selection (flake8: one per run)
+def _gated(rules: tuple) -> Tuple[Tuple[Type[Rule], Optional[Tuple[str, ...]]], ...]:
+    """Each rule with the words :meth:`Rule.may_apply` looks for (``essential_words`` of its
+    ``requires``), or None for a rule with a ``may_apply`` of its own."""
+    return tuple((r, essential_words(r.requires) if r.may_apply.__func__ is Rule.may_apply.__func__ else None)
+                 for r in rules)
 
 
 def check_source(source: str, filename: str = "<string>", config: Optional[Config] = None,

@@ -172,12 +172,12 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
     def is_test_module(self) -> bool:
         """A pytest/unittest file by name: ``test_*.py``, ``*_test.py``, ``conftest.py``, or
         any file under a ``tests``/``test`` folder (unless the model was told)."""
-        if self.test_module is not None:
-            return self.test_module
-        parts = self.filename.replace("\\", "/").split("/")
-        name = parts[-1]
-        return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-                or any(p in ("tests", "test") for p in parts[:-1]))
+        if self.test_module is None:  # judged once, by the name
+            parts = self.filename.replace("\\", "/").split("/")
+            name = parts[-1]
+            self.test_module = (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+                                or any(p in ("tests", "test") for p in parts[:-1]))
+        return self.test_module
 
     def is_test_function(self, function: Optional[FunctionInfo]) -> bool:
         """``def test_*`` or a method of a ``unittest.TestCase`` subclass, at any nesting."""
