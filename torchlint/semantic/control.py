@@ -22,6 +22,21 @@ _TRY_FLOWS = frozenset({("body", "orelse"), ("body", "finalbody"), ("handlers", 
                         ("orelse", "finalbody")})
 
 
+_BLOCKS: Dict[type, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {}
+
+
+def _block_fields(kind: type) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """A statement type's blocks of statements (``body``, ``orelse``, ``finalbody``) and
+    its parts that hold one (``handlers``, ``cases``); none for a function (a nested
+    function runs elsewhere: its own root) or a simple statement."""
+    found = _BLOCKS.get(kind)
+    if found is None:
+        fields = () if issubclass(kind, FUNCTION_NODES) else kind._fields
+        found = _BLOCKS[kind] = (tuple(f for f in ("body", "orelse", "finalbody") if f in fields),
+                                 tuple(f for f in ("handlers", "cases") if f in fields))
+    return found
+
+
 class StatementIndex:
     """Every statement of one function (or module) body -> its path, and each statement's
     directly nested ones. Expression nodes are looked up through the statement the
@@ -44,14 +59,13 @@ class StatementIndex:
                 path = prefix + ((owner, field_name, i),)
                 paths[stmt] = path
                 children.append(stmt)
-                if isinstance(stmt, FUNCTION_NODES):
-                    continue  # a nested function runs elsewhere: its own root
-                for sub in ("body", "orelse", "finalbody"):
-                    block = getattr(stmt, sub, None)
-                    if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                blocks, parts = _block_fields(type(stmt))
+                for sub in blocks:
+                    block = getattr(stmt, sub)
+                    if block:
                         todo.append((stmt, sub, block, path))
-                for sub in ("handlers", "cases"):
-                    for j, part in enumerate(getattr(stmt, sub, None) or ()):
+                for sub in parts:
+                    for j, part in enumerate(getattr(stmt, sub)):
                         paths[part] = path + ((stmt, sub, j),)
                         nested.setdefault(stmt, []).append(part)
                         todo.append((part, "body", part.body, paths[part]))
