@@ -7,14 +7,15 @@ the model's bulk). Every record compares and hashes by identity, like the
 from __future__ import annotations
 
 import ast
-import enum
 from typing import Dict, List, Optional, Tuple
 
 Step = Tuple[ast.AST, str, int]  # (owner, field, index): statement ``owner.<field>[index]``
 
 
-class BindingKind(str, enum.Enum):
-    """How a name is bound (a ``str`` enum: ``b.kind == "import"`` reads as before)."""
+class BindingKind:
+    """How a name is bound: plain strings, named here (``b.kind == "import"`` reads the
+    same). Not an ``enum.Enum``: a member looked up on an enum class costs five times a
+    plain class attribute, and kinds are compared on every name resolved."""
 
     IMPORT = "import"
     ASSIGN = "assign"  # ``x = value`` (also ``with ... as x``, ``(x := value)``)
@@ -47,7 +48,7 @@ class Binding:
     __slots__ = ("name", "kind", "node", "scope", "full_name", "value", "annotation", "module",
                  "level", "unpack")
 
-    def __init__(self, name: str, kind: BindingKind, node: ast.AST, scope: Scope,
+    def __init__(self, name: str, kind: str, node: ast.AST, scope: Scope,
                  full_name: Optional[str] = None, value: Optional[ast.expr] = None,
                  annotation: Optional[ast.expr] = None, module: Optional[str] = None,
                  level: int = 0):
@@ -64,7 +65,7 @@ class Binding:
         self.unpack: Optional[Tuple[ast.expr, int]] = None
 
     def __repr__(self) -> str:
-        return f"Binding({self.name!r}, {self.kind.value}, line {getattr(self.node, 'lineno', 0)})"
+        return f"Binding({self.name!r}, {self.kind}, line {getattr(self.node, 'lineno', 0)})"
 
 
 class Site:
