@@ -87,7 +87,7 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
         else:
             applies = gates.get(words)
             if applies is None:
-                applies = gates[words] = any(word in text for word in words)
+                applies = gates[words] = _holds_one(text, words)
         if not applies:
             continue
         try:
@@ -98,6 +98,13 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
             out.append(Violation(1, 0, "TL000", f"torchlint internal error in {rule_cls.code}: "
                                                 f"{type(exc).__name__}"))
     return out
+
+
+def _holds_one(text: str, words: Tuple[str, ...]) -> bool:
+    for word in words:  # a loop, not any(genexpr): asked for every rule of every file
+        if word in text:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=16)  # one entry per rule selection (flake8: one per run)

@@ -241,7 +241,7 @@ def kinds_for_bases(bases: frozenset) -> frozenset:
     """Binding kinds of an instance of a class deriving from ``bases`` (qualified names)."""
     if bases & LIGHTNING_MODULES:
         return frozenset({"module", "lightning"})
-    if any(is_layer_class(q) for q in bases):  # nn.Module, nn.Transformer ...
+    if has_layer_class(bases):  # nn.Module, nn.Transformer ...
         return frozenset({"module"})
     if bases & DISTRIBUTED_SAMPLERS:
         return frozenset({"sampler", "distributed_sampler"})
@@ -682,3 +682,12 @@ def is_layer_class(qualname: str) -> bool:
     """``torch.nn.Module`` or a ``torch.nn`` layer class (``nn.Transformer``,
     ``nn.Sequential``...): a class deriving from it is a module."""
     return nn_layer_name(qualname) not in ("", "Parameter", "ParameterList", "ParameterDict")
+
+
+def has_layer_class(bases) -> bool:
+    """One of ``bases`` (qualified names) :func:`is_layer_class`: a class deriving from
+    them is a module. A loop, not ``any(genexpr)``: asked of every class's bases."""
+    for q in bases:
+        if is_layer_class(q):
+            return True
+    return False

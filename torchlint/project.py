@@ -312,10 +312,10 @@ def _project_roots(folder: str) -> Tuple[str, Tuple[str, ...]]:
     chain = [folder]
     root = None
     current = folder
-    exists = os.path.exists
+    access, present = os.access, os.F_OK  # os.path.exists less the exception a miss raises
     while True:
         prefix = current if current.endswith(os.sep) else current + os.sep  # as os.path.join
-        root = next((current for marker in ROOT_MARKERS if exists(prefix + marker)), None)
+        root = next((current for marker in ROOT_MARKERS if access(prefix + marker, present)), None)
         if root is not None:
             break
         parent = os.path.dirname(current)

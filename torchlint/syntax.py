@@ -111,9 +111,12 @@ def short_text(node: ast.AST, limit: int = 40) -> str:
 def find_argument(call: ast.Call, index: Optional[int], *names: str) -> Optional[ast.expr]:
     """The argument passed as positional ``index`` (None: keyword only) or as one of
     the keywords ``names``; None when absent or hidden behind ``*args``."""
-    if index is not None and len(call.args) > index and not any(
-            isinstance(a, ast.Starred) for a in call.args[: index + 1]):
-        return call.args[index]
+    if index is not None and len(call.args) > index:
+        for a in call.args[: index + 1]:
+            if type(a) is ast.Starred:
+                break
+        else:
+            return call.args[index]
     for k in call.keywords:
         if k.arg is not None and k.arg in names:
             return k.value

@@ -372,10 +372,13 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     if not _may_have_training(m):
         return None
     module_loops = {id(lp.node): lp.node for lp, _ in training_loops(m) if lp.function is None}
-    for site in m.module_sites:
-        anchor = next((module_loops[id(lp)] for lp in site.loops if id(lp) in module_loops), None)
-        if anchor is None and site.is_call and (_site_trains(m, site) or any(
-                _trains_when_called(m, f) for f in m.call_targets(site))):
+    for site in m.module_sites:  # loops rather than generators: every module-level call
+        anchor = None
+        for lp in site.loops if module_loops else ():
+            if id(lp) in module_loops:
+                anchor = module_loops[id(lp)]
+                break
+        if anchor is None and site.is_call and _call_trains(m, site):
             anchor = site.node
         if anchor is not None:
             guard = next((g for g in m.main_guards
@@ -384,13 +387,23 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     return None
 
 
+def _call_trains(m: SemanticModel, site: Site) -> bool:
+    """The call trains (:func:`_site_trains`) or runs a same-file function that does."""
+    if _site_trains(m, site):
+        return True
+    for function in m.call_targets(site):
+        if _trains_when_called(m, function):
+            return True
+    return False
+
+
 @memoized
 def _may_have_training(m: SemanticModel) -> bool:
     """Cheap necessary condition for any training in the file: a training loop, a call
     named ``fit``, or a call into a project module that could train (its text) made where
     :func:`training_entry` looks for one: at module level or in a function reached from
     there (not in a model's methods that nothing at module level calls)."""
-    if any(True for _ in training_loops(m)):
+    if _training_loops(m):
         return True
     for site in m.sites:
         func = site.node.func if site.is_call else None
@@ -503,7 +516,7 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
     out: List[InferenceLoop] = []
     taken = set()
     for loop in m.loops if not m.is_test_module() else ():
-        if any(id(p) in taken for p in loop.parents) or m.is_test_function(loop.function):
+        if (taken and any(id(p) in taken for p in loop.parents)) or m.is_test_function(loop.function):
             continue
         if loop.function is not None and loop.function.cls is not None and m.is_nn_module(
                 loop.function.cls):  # part of a model's own computation, or a Lightning hook
@@ -545,8 +558,8 @@ def _uses_gradients(m: SemanticModel, site: Site) -> bool:
     if isinstance(node.func, ast.Attribute) and node.func.attr in known.GRADIENT_USE_METHODS:
         return not (node.func.attr == "requires_grad_" and node.args
                     and isinstance(node.args[0], ast.Constant) and node.args[0].value is False)
-    if any(k.arg == "requires_grad" and not (isinstance(k.value, ast.Constant) and not k.value.value)
-           for k in node.keywords):
+    if node.keywords and any(k.arg == "requires_grad" and not (isinstance(k.value, ast.Constant)
+                                                               and not k.value.value) for k in node.keywords):
         return True
     qualname = m.resolve(node.func, site.scope) or ""
     return qualname in known.GRADIENT_USES or qualname.startswith(known.GRADIENT_USE_PREFIXES)

@@ -233,7 +233,7 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
     trains = False
     for site, via in m.sites_in(fn):
         chain = (site,) + via
-        looped = any(s.loops for s in chain)
+        looped = bool(site.loops) or any(s.loops for s in via)
         line = getattr(site.node, "lineno", fn.node.lineno)
         if not site.is_call:
             ev = loops.classify(m, site)

@@ -207,7 +207,7 @@ class ScopeQueries:
     def is_nn_module(self, cls: ClassInfo) -> bool:
         """Derives from ``nn.Module``, a ``torch.nn`` layer (``nn.Transformer``) or ``LightningModule``."""
         bases = self.base_names(cls)
-        return bool(bases & known.LIGHTNING_MODULES) or any(known.is_layer_class(q) for q in bases)
+        return bool(bases & known.LIGHTNING_MODULES) or known.has_layer_class(bases)
 
     def is_lightning_module(self, cls: ClassInfo) -> bool:
         return bool(self.base_names(cls) & known.LIGHTNING_MODULES)
