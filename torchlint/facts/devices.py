@@ -533,7 +533,7 @@ def guard_tests(m: SemanticModel, node: ast.AST, function: Optional[FunctionInfo
     tests = []
     current = node
     while current is not owner:
-        parent = m.parent(current)
+        parent = m.parent(current, owner)  # only the function's subtree is mapped
         if parent is None:
             break
         if isinstance(parent, (ast.If, ast.IfExp, ast.While)) and current is not parent.test:
