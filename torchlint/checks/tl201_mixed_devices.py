@@ -59,19 +59,23 @@ class MixedDevices(Rule):
                 continue
             call, scope = site.node, site.scope
             func = call.func
+            if not (call.args or call.keywords) or not isinstance(func, (ast.Name, ast.Attribute)):
+                continue  # no argument: no batch fed (told before asking what func is)
             args = [a for a in call.args if not isinstance(a, ast.Starred)]
             args += [k.value for k in call.keywords if k.arg]
-            if not args or not isinstance(func, (ast.Name, ast.Attribute)) \
-                    or "module" not in m.kinds(func, scope):
-                continue  # no argument: no batch fed (told before asking what func is)
+            if not args or "module" not in m.kinds(func, scope):
+                continue
+            # a module moved to a device: asked before its arguments (fewer are moved than called)
+            moves = devices.module_moves(m, func, scope)
+            if not moves:
+                continue
             states = [(a, devices.batch_part(m, a, scope)) for a in args]
             raw = [a for a, state in states if state == "raw"]
             if not raw or any(state == "moved" for _a, state in states):
                 continue
             if any(_discarded_move(m, a, site) for a in raw):
                 continue  # ``x.to(device)`` on its own line: TL202 reports the real fix
-            moves = devices.module_moves(m, func, scope)
-            if not moves or devices.handles_input_devices(m, func, scope):
+            if devices.handles_input_devices(m, func, scope):
                 continue
             move = min((c for c, _s in moves), key=lambda c: (c.lineno, c.col_offset))
             name = unparse(raw[0])
@@ -103,8 +107,8 @@ class MixedDevices(Rule):
 def _hardcoded(m: SemanticModel, call: ast.Call, scope):
     """``x.cuda()`` / ``x.cuda(0)`` / ``x.to("cuda")`` / ``torch.zeros(..., device="cuda")``."""
     func = call.func
-    if not (isinstance(func, ast.Attribute) and func.attr in ("cuda", "to")) and not any(
-            k.arg == "device" for k in call.keywords):
+    if not (isinstance(func, ast.Attribute) and func.attr in ("cuda", "to")) and not (
+            call.keywords and any(k.arg == "device" for k in call.keywords)):
         return None
     if isinstance(func, ast.Attribute) and func.attr == "cuda":
         if (m.resolve(func, scope) or "").startswith("torch."):

@@ -23,6 +23,9 @@ class DiscardedTensorMove(Rule):
     hint = "assign it to {target}"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        if not any(isinstance(c.func, ast.Attribute) and c.func.attr in METHODS
+                   for c in m.statement_calls):
+            return  # no statement .to()/.cuda()/.cpu(): the cheap gate before every site
         for site in m.sites:
             call = site.node
             if call not in m.statement_calls:

@@ -134,13 +134,22 @@ def selects_device(m: SemanticModel) -> bool:
     """The file picks a device somewhere: ``torch.device(...)``, ``torch.cuda.is_available()``,
     ``torch.accelerator``, a Trainer/Fabric/Accelerator, ``.cuda()``, ``.to(<device>)``,
     ``device=<not "cpu">``. A script without any of these is a pure CPU script."""
-    return any(_selects(m, s) for s in m.sites if s.is_call)
+    for site in m.sites:
+        if not site.is_call:
+            continue
+        call = site.node
+        func = call.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        # a probe, a move method or a keyword: without one _selects is False (told first)
+        if (last in _PROBE_NAMES or last in known.MOVE_METHODS or call.keywords) \
+                and _selects(m, site, last):
+            return True
+    return False
 
 
-def _selects(m: SemanticModel, site: Site) -> bool:
+def _selects(m: SemanticModel, site: Site, last: Optional[str]) -> bool:
     call = site.node
     func = call.func
-    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
     if last in _PROBE_NAMES and m.resolve(func, site.scope) in known.DEVICE_PROBES:
         return True
     target = move_target(m, call, site.scope)
@@ -272,8 +281,12 @@ _TO_DEVICE_METHODS = known.MOVE_METHODS - {"cpu"}
 def moves_to_devices(m: SemanticModel) -> bool:
     """Some call of the file is ``X.to(...)``, ``X.cuda()``, ``X.xpu()`` or ``X.mps()``:
     without one, :func:`module_moves` is empty for every value (the cheap gate)."""
-    return any(site.is_call and isinstance(site.node.func, ast.Attribute)
-               and site.node.func.attr in _TO_DEVICE_METHODS for site in m.sites)
+    for site in m.sites:
+        if site.is_call:
+            func = site.node.func
+            if isinstance(func, ast.Attribute) and func.attr in _TO_DEVICE_METHODS:
+                return True
+    return False
 
 
 def module_moves(m: SemanticModel, expr: ast.AST, scope: Scope) -> List[Tuple[ast.Call, Scope]]:
@@ -453,6 +466,7 @@ def _batch_terminal(m: SemanticModel, origin: ast.AST, scope: Scope, depth: int 
     return "raw"
 
 
+@memoized
 def loader_yields_cpu(m: SemanticModel, loader: ast.expr, scope: Scope) -> bool:
     """The loader is a plain ``DataLoader`` (default collate) over data that is not put on
     a device, or a parameter whose argument torchlint cannot see (DataLoaders yield CPU
@@ -533,7 +547,7 @@ def guard_tests(m: SemanticModel, node: ast.AST, function: Optional[FunctionInfo
     tests = []
     current = node
     while current is not owner:
-        parent = m.parent(current)
+        parent = m.parent(current, owner)  # only the function's subtree is mapped
         if parent is None:
             break
         if isinstance(parent, (ast.If, ast.IfExp, ast.While)) and current is not parent.test:

@@ -241,9 +241,9 @@ def is_scalar(expr: ast.expr) -> bool:
 
 def _combined(m: SemanticModel, node: ast.expr, fn: FunctionInfo, hops: int) -> bool:  # noqa: C901
     """Does the value of ``node`` meet another (device) tensor? Unknown means no."""
-    parent = m.parent(node)
+    parent = m.parent(node, fn.node)
     if isinstance(parent, ast.Attribute):  # factory(...).method(...)
-        grand = m.parent(parent)
+        grand = m.parent(parent, fn.node)
         if parent.attr in SAFE_METHODS or not (isinstance(grand, ast.Call) and grand.func is parent):
             return False
         if any(not isinstance(a, ast.Constant) for a in grand.args):
@@ -259,10 +259,10 @@ def _combined(m: SemanticModel, node: ast.expr, fn: FunctionInfo, hops: int) -> 
         return isinstance(parent, ast.BinOp) and _combined(m, parent, fn, hops)
     if isinstance(parent, ast.UnaryOp):
         return _combined(m, parent, fn, hops)
-    if isinstance(parent, (ast.List, ast.Tuple)) and isinstance(m.parent(parent), ast.Call):
-        return _argument_of(m, m.parent(parent), parent, fn, hops)
-    if isinstance(parent, ast.keyword) and isinstance(m.parent(parent), ast.Call):
-        return _argument_of(m, m.parent(parent), node, fn, hops)
+    if isinstance(parent, (ast.List, ast.Tuple)) and isinstance(m.parent(parent, fn.node), ast.Call):
+        return _argument_of(m, m.parent(parent, fn.node), parent, fn, hops)
+    if isinstance(parent, ast.keyword) and isinstance(m.parent(parent, fn.node), ast.Call):
+        return _argument_of(m, m.parent(parent, fn.node), node, fn, hops)
     if isinstance(parent, ast.Call) and node is not parent.func:
         return _argument_of(m, parent, node, fn, hops)
     if isinstance(parent, ast.AugAssign):
@@ -270,7 +270,7 @@ def _combined(m: SemanticModel, node: ast.expr, fn: FunctionInfo, hops: int) -> 
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 \
             and isinstance(parent.targets[0], ast.Name) and hops < MAX_NAME_HOPS:
         name = parent.targets[0].id
-        return any(_combined(m, use, fn, hops + 1) for use in _loads(fn, name, parent))
+        return any(_combined(m, use, fn, hops + 1) for use in _loads(m, fn, name, parent))
     return False
 
 
@@ -292,23 +292,35 @@ def _argument_of(m: SemanticModel, call: ast.Call, arg: ast.expr, fn: FunctionIn
     return False
 
 
-def _loads(fn: FunctionInfo, name: str, after: ast.stmt):
+def _loads(m: SemanticModel, fn: FunctionInfo, name: str, after: ast.stmt):
     """Loads of ``name`` in ``fn`` after the statement ``after`` and up to the end of the
     next statement that re-binds it (``z = z.type_as(x)``: later uses see the new value)."""
     start = (after.end_lineno, after.end_col_offset)
-    names = [n for n in ast.walk(fn.node) if isinstance(n, ast.Name) and n.id == name
-             and (n.lineno, n.col_offset) > start]
+    names = [n for n in _names_in(m, fn.node).get(name, ()) if (n.lineno, n.col_offset) > start]
     stores = [n for n in names if isinstance(n.ctx, ast.Store)]
     cutoff = None
     if stores:
         first = min(stores, key=lambda n: (n.lineno, n.col_offset))
-        stmt = next((s for s in ast.walk(fn.node) if isinstance(s, (ast.Assign, ast.AnnAssign))
-                     and any(t is first for t in ast.walk(s))), None)
+        # the (Ann)Assign holding it: an assignment holds no other statement, so at most one
+        stmt = first
+        while stmt is not fn.node and not isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            stmt = m.parent(stmt, fn.node)
+        stmt = stmt if stmt is not fn.node else None
         cutoff = (stmt.end_lineno, stmt.end_col_offset) if stmt is not None \
             else (first.lineno, first.col_offset)
     for node in names:
         if isinstance(node.ctx, ast.Load) and (cutoff is None or (node.lineno, node.col_offset) < cutoff):
             yield node
+
+
+@memoized
+def _names_in(m: SemanticModel, root: ast.AST) -> Dict[str, List[ast.Name]]:
+    """The ``Name`` nodes under ``root`` by identifier, in ``ast.walk`` order."""
+    out: Dict[str, List[ast.Name]] = {}
+    for node in ast.walk(root):
+        if isinstance(node, ast.Name):
+            out.setdefault(node.id, []).append(node)
+    return out
 
 
 # ------------------------------------------------------------- TL201 (a)

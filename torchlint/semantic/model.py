@@ -114,19 +114,15 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes[node]
 
-    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+    def parent(self, node: ast.AST, within: Optional[ast.AST] = None) -> Optional[ast.AST]:
         """The syntactic parent of ``node`` (None for the module), from one walk of the
-        tree on first use."""
-        parents = self.memo.get("parents")
-        if parents is None:
-            parents = self.memo["parents"] = {}
-            stack = [self.tree]
-            while stack:
-                current = stack.pop()
-                for child in ast.iter_child_nodes(current):
-                    parents[child] = current
-                    stack.append(child)
-        return parents.get(node)
+        tree on first use. ``within``: a node known to enclose ``node`` (its function):
+        only that subtree is walked, once (the whole tree still when ``node`` is not in it)."""
+        if within is not None and within is not self.tree:
+            found = _parents(self, within).get(node)
+            if found is not None:
+                return found
+        return _parents(self, self.tree).get(node)
 
     def loop_info(self, node: ast.AST) -> Optional[LoopInfo]:
         """The record of a loop statement."""
@@ -243,6 +239,28 @@ def _star_imports_torch(m: SemanticModel) -> bool:
         if qualname is not None and qualname.split(".")[0] in known.TORCH_PACKAGES:
             return True
     return False
+
+
+@memoized
+def _parents(m: SemanticModel, root: ast.AST) -> Dict[ast.AST, ast.AST]:
+    """Child -> parent for every node under ``root`` (``ast.iter_child_nodes`` inlined: its
+    two generators cost more than the walk itself)."""
+    parents: Dict[ast.AST, ast.AST] = {}
+    stack = [root]
+    node_type = ast.AST
+    while stack:
+        current = stack.pop()
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, node_type):
+                parents[value] = current
+                stack.append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        parents[item] = current
+                        stack.append(item)
+    return parents
 
 
 @memoized
