@@ -372,12 +372,9 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     if not _may_have_training(m):
         return None
     module_loops = {id(lp.node): lp.node for lp, _ in training_loops(m) if lp.function is None}
-    for site in m.module_sites:  # loops rather than generators: every module-level call
-        anchor = None
-        for lp in site.loops if module_loops else ():
-            if id(lp) in module_loops:
-                anchor = module_loops[id(lp)]
-                break
+    for site in m.module_sites:  # every module-level site: a generator only where it can hit
+        anchor = next((module_loops[id(lp)] for lp in site.loops if id(lp) in module_loops), None) \
+            if module_loops and site.loops else None
         if anchor is None and site.is_call and _call_trains(m, site):
             anchor = site.node
         if anchor is not None:

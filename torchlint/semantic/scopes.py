@@ -178,8 +178,11 @@ class ScopeQueries:
             current = current.parent
         return None
 
-    def local_bases(self, cls: ClassInfo) -> Iterator[ClassInfo]:
-        """``cls`` and its same-file base classes, cycle-safe."""
+    @memoized
+    def local_bases(self, cls: ClassInfo) -> Tuple[ClassInfo, ...]:
+        """``cls`` and its same-file base classes, cycle-safe (once per class: most
+        questions about a class start here)."""
+        out: List[ClassInfo] = []
         seen = set()
         todo = [cls]
         while todo:
@@ -187,11 +190,12 @@ class ScopeQueries:
             if id(c) in seen:
                 continue
             seen.add(id(c))
-            yield c
+            out.append(c)
             for base in c.node.bases:
                 local = self.class_for(base, c.outer)
                 if local is not None:
                     todo.append(local)
+        return tuple(out)
 
     @memoized
     def base_names(self, cls: ClassInfo) -> FrozenSet[str]:
