@@ -207,14 +207,16 @@ class Project:
             return os.path.abspath(last + ".py")
         return None
 
+    # Most probes miss (a module looked for in each search root): os.access answers a
+    # miss without the exception os.path.isfile/isdir raise and catch for it.
     def _isfile_cached(self, path: str) -> bool:
         if path not in self._isfile:
-            self._isfile[path] = os.path.isfile(path)
+            self._isfile[path] = os.access(path, os.F_OK) and os.path.isfile(path)
         return self._isfile[path]
 
     def _isdir_cached(self, path: str) -> bool:
         if path not in self._isdir:
-            self._isdir[path] = os.path.isdir(path)
+            self._isdir[path] = os.access(path, os.F_OK) and os.path.isdir(path)
         return self._isdir[path]
 
     def _allowed(self, path: str) -> bool:

@@ -193,11 +193,25 @@ def parameter_default(func: ast.AST, name: str) -> Optional[ast.expr]:
     return None
 
 
+def parameter_nodes(args: ast.arguments) -> List[ast.arg]:
+    """Every parameter of a signature: positional, keyword-only, then ``*args`` and
+    ``**kwargs`` (the order the model binds them in)."""
+    out = args.posonlyargs + args.args if args.posonlyargs else list(args.args)
+    out += args.kwonlyargs
+    if args.vararg is not None:
+        out.append(args.vararg)
+    if args.kwarg is not None:
+        out.append(args.kwarg)
+    return out
+
+
 def arg_defaults(args: ast.arguments) -> List[ast.expr]:
     """The expressions a ``def`` line evaluates: defaults and annotations."""
-    out = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
-    for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
-        if a is not None and a.annotation is not None:
+    out = list(args.defaults)
+    if args.kw_defaults:
+        out += [d for d in args.kw_defaults if d is not None]
+    for a in parameter_nodes(args):
+        if a.annotation is not None:
             out.append(a.annotation)
     return out
 

@@ -14,7 +14,7 @@ import ast
 from typing import Callable, Dict, Optional
 
 from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionInfo, LoopInfo, Scope, Site
-from torchlint.syntax import arg_defaults, children_reversed, is_main_guard
+from torchlint.syntax import arg_defaults, children_reversed, is_main_guard, parameter_nodes
 
 MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
 _Name, _Constant, _Attribute, _Call = ast.Name, ast.Constant, ast.Attribute, ast.Call
@@ -142,10 +142,16 @@ class Builder:
                     m.stmt_of[node] = self.stmt
                 stack.extend(children_reversed(node))
 
+    def expr(self, node, c: Context) -> None:
+        """:meth:`exprs` of one expression (None allowed); a name or constant holds nothing."""
+        kind = type(node)
+        if node is not None and kind is not _Name and kind is not _Constant:
+            self.exprs((node,), c)
+
     def bind_target(self, target, value, c: Context, kind=BindingKind.ASSIGN) -> None:
         scope = c.scope
-        if isinstance(target, ast.Name):
-            scope.add(Binding(target.id, kind, target, scope, value=value))
+        if type(target) is _Name:
+            scope.add(Binding(target.id, kind, target, scope, None, value))
             self.m.stmt_of[target] = self.stmt
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
@@ -166,6 +172,10 @@ class Builder:
                     cls.attrs.setdefault(target.attr, []).append((value, scope))
 
     def assign_target(self, target, value, c: Context) -> None:
+        if type(target) is _Name:  # most targets: as bind_target binds one
+            c.scope.add(Binding(target.id, BindingKind.ASSIGN, target, c.scope, None, value))
+            self.m.stmt_of[target] = self.stmt
+            return
         if isinstance(target, ast.Subscript):
             self.exprs([target], c)
             key = target.slice
@@ -178,8 +188,7 @@ class Builder:
             self.site(target, c)
             return
         if isinstance(target, ast.Attribute):
-            if type(target.value) is not _Name:  # ``self.x = ...``: a name holds no call
-                self.exprs([target.value], c)
+            self.expr(target.value, c)  # ``self.x = ...``: a name holds no call
             if value is not None:
                 self.m.attr_writes.setdefault(target.attr, []).append((target, value, c.scope))
         self.bind_target(target, value, c)
@@ -202,7 +211,9 @@ class Builder:
 
     def function_def(self, stmt, c: Context) -> None:
         m = self.m
-        self.exprs(stmt.decorator_list + arg_defaults(stmt.args), c)
+        evaluated = arg_defaults(stmt.args)
+        if stmt.decorator_list or evaluated:
+            self.exprs(stmt.decorator_list + evaluated, c)
         c.scope.add(Binding(stmt.name, BindingKind.FUNCTION, stmt, c.scope))
         fscope = Scope(stmt, c.scope)
         m.scopes[stmt] = fscope
@@ -212,10 +223,8 @@ class Builder:
         if c.cls is not None:
             c.cls.methods[stmt.name] = info
             m.method_names.add(stmt.name)
-        args = stmt.args
-        for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
-            if a is not None:
-                fscope.add(Binding(a.arg, BindingKind.ARGUMENT, a, fscope, annotation=a.annotation))
+        for a in parameter_nodes(stmt.args):
+            fscope.add(Binding(a.arg, BindingKind.ARGUMENT, a, fscope, None, None, a.annotation))
         self.block(stmt.body, c.inside(fscope, info, None))
 
     def class_def(self, stmt, c: Context) -> None:
@@ -257,33 +266,35 @@ class Builder:
 
     def loop(self, stmt, c: Context) -> None:
         if isinstance(stmt, ast.While):
-            self.exprs([stmt.test], c)
+            self.expr(stmt.test, c)
         else:
-            self.exprs([stmt.iter], c)
+            self.expr(stmt.iter, c)
             self.bind_target(stmt.target, None, c, BindingKind.TARGET)
         info = LoopInfo(stmt, c.scope, c.function, c.loops, c.withs)
         self.m.loops.append(info)
         if c.function is not None:
             c.function.loops.append(info)
         self.block(stmt.body, c.nested(loops=c.loops + (stmt,)))
-        self.block(stmt.orelse, c.nested())
+        if stmt.orelse:
+            self.block(stmt.orelse, c.nested())
 
     def with_(self, stmt, c: Context) -> None:
         withs = c.withs
         for item in stmt.items:
-            self.exprs([item.context_expr], c)
+            self.expr(item.context_expr, c)
             if item.optional_vars is not None:
                 self.bind_target(item.optional_vars, item.context_expr, c)
             withs = withs + (item.context_expr,)
         self.block(stmt.body, c.nested(withs=withs))
 
     def if_(self, stmt, c: Context) -> None:
-        self.exprs([stmt.test], c)
+        self.expr(stmt.test, c)
         self.m.branching.add(c.function.node if c.function is not None else self.m.tree)
         if c.function is None and c.cls is None and is_main_guard(stmt.test):
             self.m.main_guards.append(stmt)
         self.block(stmt.body, c.nested())
-        self.block(stmt.orelse, c.nested())
+        if stmt.orelse:
+            self.block(stmt.orelse, c.nested())
 
     def try_(self, stmt, c: Context) -> None:
         inner = c.nested()
@@ -291,26 +302,26 @@ class Builder:
         for handler in stmt.handlers:
             if handler.name:
                 c.scope.add(Binding(handler.name, BindingKind.TARGET, handler, c.scope))
-            self.exprs([handler.type], c)
+            self.expr(handler.type, c)
             self.block(handler.body, inner)
         self.block(stmt.orelse, inner)
         self.block(stmt.finalbody, inner)
 
     def match(self, stmt, c: Context) -> None:
-        self.exprs([stmt.subject], c)
+        self.expr(stmt.subject, c)
         for case in stmt.cases:
-            self.exprs([case.guard], c)
+            self.expr(case.guard, c)
             self.block(case.body, c.nested())
 
     def assign(self, stmt, c: Context) -> None:
-        self.exprs([stmt.value], c)
+        self.expr(stmt.value, c)
         if type(stmt.value) is ast.BinOp and isinstance(stmt.value.op, ast.Add):
             self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         for target in stmt.targets:
             self.assign_target(target, stmt.value, c)
 
     def ann_or_aug_assign(self, stmt, c: Context) -> None:
-        self.exprs([stmt.value], c)
+        self.expr(stmt.value, c)
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add):
             self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
@@ -324,7 +335,7 @@ class Builder:
                 self.site(target, c)
 
     def return_(self, stmt, c: Context) -> None:
-        self.exprs([stmt.value], c)
+        self.expr(stmt.value, c)
         if c.function is not None and stmt.value is not None:
             c.function.returns.append(stmt.value)
 
@@ -332,9 +343,9 @@ class Builder:
         return
 
     def expr_stmt(self, stmt, c: Context) -> None:
-        if isinstance(stmt.value, ast.Call):
+        if type(stmt.value) is _Call:
             self.m.statement_calls.add(stmt.value)
-        self.exprs([stmt.value], c)
+        self.expr(stmt.value, c)
 
     def other(self, stmt, c: Context) -> None:
         """Raise, Assert, TypeAlias and anything newer: just the expressions."""

@@ -36,7 +36,11 @@ class Scope:
         self.is_class = type(node) is ast.ClassDef
 
     def add(self, binding: "Binding") -> None:
-        self.bindings.setdefault(binding.name, []).append(binding)
+        found = self.bindings.get(binding.name)
+        if found is None:
+            self.bindings[binding.name] = [binding]
+        else:
+            found.append(binding)
 
     def __repr__(self) -> str:
         return f"Scope({type(self.node).__name__}@{getattr(self.node, 'lineno', 0)})"
