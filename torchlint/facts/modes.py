@@ -396,9 +396,8 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
     seen = set()
     for loop, _evs in loops.training_loops(m):
         tokens: List[Tuple[str, Optional[ModeCall]]] = []
-        trained = []
-        base = m.loop_sites(loop)
-        entries = list(expand(m, base))
+        calls = []  # the other calls: the forwards among them are read only when needed
+        entries = list(expand(m, m.loop_sites(loop)))
         if not any(isinstance(getattr(s.node, "func", None), ast.Attribute) and s.node.func.attr == "eval"
                    or _is_train_false(s.node) for s, _via in entries) and not any(
                 m.project is not None and m.project.reaches(m) and inline.imported_modes(m, s, v)
@@ -411,22 +410,31 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
             call = _mode_call_at(m, site, via)
             if call is not None:
                 tokens.append((call.mode, call))
-            elif site.is_call and loops.is_forward(m, site) and autograd.grad_at(m, site, via) is not False:
-                func = site.node.func
-                module = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
-                trained.append((module, site.scope))
+            elif site.is_call:
+                calls.append((site, via))
+        trained = None
         for i, (kind, call) in enumerate(tokens):
-            if kind != EVAL or id(call.anchor) in seen:
+            # the cheap conditions first: most eval() calls are undone before the next backward()
+            if kind != EVAL or id(call.anchor) in seen or not _reaches_backward(m, tokens, i, call) or \
+                    _chosen_per_iteration(m, call, [o for k, o in tokens if k in (TRAIN, UNKNOWN)]):
                 continue
-            hit = next((t for t in trained
-                        if call.sets(m, *t) == YES
-                        and mode_dependent(m, *t)), None)
-            if hit is None or not _reaches_backward(m, tokens, i, call) or _chosen_per_iteration(
-                    m, call, [other for k, other in tokens if k in (TRAIN, UNKNOWN)]):
-                continue
-            seen.add(id(call.anchor))
-            out.append(EvalLeftOn(call, hit[0], hit[1]))
+            trained = _trained(m, calls) if trained is None else trained
+            hit = next((t for t in trained if call.sets(m, *t) == YES and mode_dependent(m, *t)), None)
+            if hit is not None:
+                seen.add(id(call.anchor))
+                out.append(EvalLeftOn(call, hit[0], hit[1]))
     return out
+
+
+def _trained(m: SemanticModel, calls) -> List[Tuple[ast.expr, object]]:
+    """The modules that the forwards among ``calls`` (site, via) run with autograd on."""
+    trained = []
+    for site, via in calls:
+        if loops.is_forward(m, site) and autograd.grad_at(m, site, via) is not False:
+            func = site.node.func
+            forward = isinstance(func, ast.Attribute) and func.attr == "forward"  # model.forward(x)
+            trained.append((func.value if forward else func, site.scope))
+    return trained
 
 
 def _is_train_false(node) -> bool:
