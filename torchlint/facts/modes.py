@@ -238,11 +238,16 @@ def expand(m: SemanticModel, sites, via=(), active=None):
     same-file class (``runner.fit()``) and ``__init__`` of a class instantiated
     (``Predictor()``): a mode call may hide in any of them. Cycle-safe, bounded."""
     active = active if active is not None else set()
+    functions, classes, methods = m.defined_names()
     for site in sites:
         yield site, via
         if not site.is_call or len(via) >= MAX_HELPER_DEPTH:
             continue
         func = site.node.func
+        # the questions below answer None for any other name (their own first test)
+        if not (func.id in functions or func.id in classes if isinstance(func, ast.Name)
+                else isinstance(func, ast.Attribute) and func.attr in methods):
+            continue
         helper = m.function_for(func, site.scope) or m.instance_method_for(func, site.scope)
         if helper is None:
             cls = m.class_for(func, site.scope)
@@ -398,16 +403,17 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
         tokens: List[Tuple[str, Optional[ModeCall]]] = []
         calls = []  # the other calls: the forwards among them are read only when needed
         entries = list(expand(m, m.loop_sites(loop)))
-        if not any(isinstance(getattr(s.node, "func", None), ast.Attribute) and s.node.func.attr == "eval"
-                   or _is_train_false(s.node) for s, _via in entries) and not any(
-                m.project is not None and m.project.reaches(m) and inline.imported_modes(m, s, v)
-                for s, v in entries):
-            continue  # no eval() in this loop: nothing to restore
+        imports = m.project is not None and m.project.reaches(m)
+        if not any(_named(s.node) == "eval" or _named(s.node) == "train" and (s.node.args or s.node.keywords)
+                   for s, _via in entries) and not (imports and any(
+                inline.imported_modes(m, s, v) for s, v in entries)):
+            continue  # no eval() / train(flag) in this loop: nothing to restore
         for site, via in entries:
             if any(e.kind == loops.BACKWARD for e in loops.classify_all(m, site)):
                 tokens.append((loops.BACKWARD, None))
                 continue
-            call = _mode_call_at(m, site, via)
+            # a mode call is named eval/train; only a file that reaches its project imports one
+            call = _mode_call_at(m, site, via) if imports or _named(site.node) in ("eval", "train") else None
             if call is not None:
                 tokens.append((call.mode, call))
             elif site.is_call:
@@ -437,9 +443,9 @@ def _trained(m: SemanticModel, calls) -> List[Tuple[ast.expr, object]]:
     return trained
 
 
-def _is_train_false(node) -> bool:
-    func = getattr(node, "func", None)
-    return isinstance(func, ast.Attribute) and func.attr == "train" and bool(node.args or node.keywords)
+def _named(node) -> Optional[str]:
+    """The method name a call calls (``x.name(...)``), else None."""
+    return getattr(getattr(node, "func", None), "attr", None)
 
 
 def _chosen_per_iteration(m, call: ModeCall, restores: List[ModeCall]) -> bool:
