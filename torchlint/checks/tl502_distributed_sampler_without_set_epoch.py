@@ -21,7 +21,6 @@ class DistributedSamplerWithoutSetEpoch(Rule):
     hint = "call {sampler}.set_epoch({epoch}) first"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        built = {id(s.node): s for s in m.calls_to(known.DISTRIBUTED_SAMPLERS)}
         reported = set()
         for feed in data.sampler_feeds(m):
             for sampler in data.distributed_samplers(m, feed.node, feed.scope):
@@ -30,7 +29,7 @@ class DistributedSamplerWithoutSetEpoch(Rule):
                     continue  # a single pass: one shuffle is all there is
                 if not data.sampler_shuffles(m, sampler) or _set_epoch_called(m, sampler.node):
                     continue
-                if _reseeded(m, sampler.node, sampler.scope, built.get(id(sampler.node)), epoch):
+                if _reseeded(m, sampler.node, sampler.scope, epoch):
                     continue  # rebuilt every epoch with a changing seed
                 if data.escapes(m, lambda n, s, d=sampler.node: _holds(m, n, s, d), "set_epoch"):
                     continue  # handed to code torchlint cannot see, which may call set_epoch
@@ -39,10 +38,12 @@ class DistributedSamplerWithoutSetEpoch(Rule):
                                      epoch=_epoch_variable(epoch.node))
 
 
-def _reseeded(m: SemanticModel, sampler: ast.Call, scope, site, epoch) -> bool:
+def _reseeded(m: SemanticModel, sampler: ast.Call, scope, epoch) -> bool:
     """Built anew every epoch (inside the epoch loop, or a helper called there) with
     ``seed=`` something that is not a constant."""
-    if site is None or not data.runs_within(m, site, epoch):
+    site = m.site_of(sampler)  # the call's site, when it is one that builds a DistributedSampler
+    if (site is None or data.qualname(m, sampler, site.scope) not in known.DISTRIBUTED_SAMPLERS
+            or not data.runs_within(m, site, epoch)):
         return False
     seeds = data.argument_origins(m, data.arguments(m, sampler, scope)[0], "seed")
     return any(not isinstance(v, ast.Constant) for v, _s in seeds)

@@ -248,10 +248,13 @@ def sampler_shuffles(m: SemanticModel, sampler: EpochSampler) -> bool:
 def sampler_feeds(m: SemanticModel) -> List[Feed]:
     """The feeds that may draw from a DistributedSampler (TL502): those of the file's
     training loops (a project helper may build the sampler), and the values handed to a
-    project helper's training loop when the file builds one itself."""
-    if m.project is None and not m.mentions("DistributedSampler"):
+    project helper's training loop when the file builds one itself. None without a
+    DistributedSampler to find: a file that names none resolves none (a star import's
+    names come from the project), and every project answer needs ``reaches``."""
+    builds = m.mentions("DistributedSampler")
+    if not builds and (m.project is None or not m.project.reaches(m)):
         return []
-    return training_feeds(m, m.mentions("DistributedSampler"))
+    return training_feeds(m, builds)
 
 
 @memoized

@@ -238,11 +238,16 @@ def expand(m: SemanticModel, sites, via=(), active=None):
     same-file class (``runner.fit()``) and ``__init__`` of a class instantiated
     (``Predictor()``): a mode call may hide in any of them. Cycle-safe, bounded."""
     active = active if active is not None else set()
+    functions, classes, methods = m.defined_names()
     for site in sites:
         yield site, via
         if not site.is_call or len(via) >= MAX_HELPER_DEPTH:
             continue
         func = site.node.func
+        # the questions below answer None for any other name (their own first test)
+        if not (func.id in functions or func.id in classes if isinstance(func, ast.Name)
+                else isinstance(func, ast.Attribute) and func.attr in methods):
+            continue
         helper = m.function_for(func, site.scope) or m.instance_method_for(func, site.scope)
         if helper is None:
             cls = m.class_for(func, site.scope)
@@ -396,42 +401,51 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
     seen = set()
     for loop, _evs in loops.training_loops(m):
         tokens: List[Tuple[str, Optional[ModeCall]]] = []
-        trained = []
-        base = m.loop_sites(loop)
-        entries = list(expand(m, base))
-        if not any(isinstance(getattr(s.node, "func", None), ast.Attribute) and s.node.func.attr == "eval"
-                   or _is_train_false(s.node) for s, _via in entries) and not any(
-                m.project is not None and m.project.reaches(m) and inline.imported_modes(m, s, v)
-                for s, v in entries):
-            continue  # no eval() in this loop: nothing to restore
+        calls = []  # the other calls: the forwards among them are read only when needed
+        entries = list(expand(m, m.loop_sites(loop)))
+        imports = m.project is not None and m.project.reaches(m)
+        if not any(_named(s.node) == "eval" or _named(s.node) == "train" and (s.node.args or s.node.keywords)
+                   for s, _via in entries) and not (imports and any(
+                inline.imported_modes(m, s, v) for s, v in entries)):
+            continue  # no eval() / train(flag) in this loop: nothing to restore
         for site, via in entries:
             if any(e.kind == loops.BACKWARD for e in loops.classify_all(m, site)):
                 tokens.append((loops.BACKWARD, None))
                 continue
-            call = _mode_call_at(m, site, via)
+            # a mode call is named eval/train; only a file that reaches its project imports one
+            call = _mode_call_at(m, site, via) if imports or _named(site.node) in ("eval", "train") else None
             if call is not None:
                 tokens.append((call.mode, call))
-            elif site.is_call and loops.is_forward(m, site) and autograd.grad_at(m, site, via) is not False:
-                func = site.node.func
-                module = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
-                trained.append((module, site.scope))
+            elif site.is_call:
+                calls.append((site, via))
+        trained = None
         for i, (kind, call) in enumerate(tokens):
-            if kind != EVAL or id(call.anchor) in seen:
+            # the cheap conditions first: most eval() calls are undone before the next backward()
+            if kind != EVAL or id(call.anchor) in seen or not _reaches_backward(m, tokens, i, call) or \
+                    _chosen_per_iteration(m, call, [o for k, o in tokens if k in (TRAIN, UNKNOWN)]):
                 continue
-            hit = next((t for t in trained
-                        if call.sets(m, *t) == YES
-                        and mode_dependent(m, *t)), None)
-            if hit is None or not _reaches_backward(m, tokens, i, call) or _chosen_per_iteration(
-                    m, call, [other for k, other in tokens if k in (TRAIN, UNKNOWN)]):
-                continue
-            seen.add(id(call.anchor))
-            out.append(EvalLeftOn(call, hit[0], hit[1]))
+            trained = _trained(m, calls) if trained is None else trained
+            hit = next((t for t in trained if call.sets(m, *t) == YES and mode_dependent(m, *t)), None)
+            if hit is not None:
+                seen.add(id(call.anchor))
+                out.append(EvalLeftOn(call, hit[0], hit[1]))
     return out
 
 
-def _is_train_false(node) -> bool:
-    func = getattr(node, "func", None)
-    return isinstance(func, ast.Attribute) and func.attr == "train" and bool(node.args or node.keywords)
+def _trained(m: SemanticModel, calls) -> List[Tuple[ast.expr, object]]:
+    """The modules that the forwards among ``calls`` (site, via) run with autograd on."""
+    trained = []
+    for site, via in calls:
+        if loops.is_forward(m, site) and autograd.grad_at(m, site, via) is not False:
+            func = site.node.func
+            forward = isinstance(func, ast.Attribute) and func.attr == "forward"  # model.forward(x)
+            trained.append((func.value if forward else func, site.scope))
+    return trained
+
+
+def _named(node) -> Optional[str]:
+    """The method name a call calls (``x.name(...)``), else None."""
+    return getattr(getattr(node, "func", None), "attr", None)
 
 
 def _chosen_per_iteration(m, call: ModeCall, restores: List[ModeCall]) -> bool:
