@@ -199,6 +199,16 @@ _FUNCTIONS = {SOFTMAX: known.SOFTMAX_FUNCTIONS, LOG_SOFTMAX: known.LOG_SOFTMAX_F
 _MODULES = {SOFTMAX: known.SOFTMAX_MODULES, LOG_SOFTMAX: known.LOG_SOFTMAX_MODULES}
 
 
+def may_hold_softmax(m: SemanticModel) -> bool:
+    """Can any value of the file hold softmax or log-softmax output (the cheap test before
+    :func:`is_softmax`)? Every way the same-file analysis finds one names it in the text:
+    a name resolving to a softmax function or module is spelled in the call or in an
+    import, ``x.softmax(1)``, ``nn.LogSoftmax``. Else only a model class of the user's
+    other modules (its summary) or a name a star import brings: the project is reached."""
+    return m.mentions("softmax") or m.mentions("Softmax") or (
+        m.project is not None and m.project.reaches(m))
+
+
 def is_softmax(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0) -> bool:
     """``expr`` holds softmax probabilities on every path the model can follow (a ``for``
     variable: every element of the list it runs over, or every row of the tensor)."""
