@@ -49,6 +49,12 @@ def backward_tensor(m: SemanticModel, site: Site) -> Optional[ast.expr]:
     return None
 
 
+def may_differentiate(m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
+    """The cheap necessary condition of :func:`backward_tensor` answering for ``call``:
+    a ``backward`` / ``manual_backward`` call or the autograd function."""
+    return _may_be_backward(call) or m.resolve(call.func, scope) in known.AUTOGRAD_BACKWARD
+
+
 def _is_backward_wrapper(m: SemanticModel, expr: ast.expr, scope: Scope) -> bool:
     """``accelerator`` / ``fabric``: bound to an Accelerator / Fabric, or named so."""
     if isinstance(expr, ast.Name) and expr.id in ("accelerator", "fabric"):
