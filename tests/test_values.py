@@ -117,6 +117,17 @@ def test_softmax_values():
     assert values.is_softmax(m, a, head.scope) and not values.is_softmax(m, b, head.scope)
 
 
+def test_may_hold_softmax_reads_identifiers_as_python_does():
+    """TL701's file-level gate: the text names softmax, or holds non-ASCII characters (an
+    identifier is NFKC-normalized: ``F.\uff53\uff4f\uff46\uff54\uff4d\uff41\uff58`` is ``F.softmax``)."""
+    def gate(src):
+        return values.may_hold_softmax(SemanticModel(ast.parse(src), lines=src.splitlines(True)))
+    assert not gate("import torch.nn.functional as F\nloss = F.cross_entropy(x, y)\n")
+    assert gate("import torch.nn.functional as F\np = F.softmax(x, 1)\n")
+    fullwidth = "import torch.nn.functional as F\np = F.\uff53\uff4f\uff46\uff54\uff4d\uff41\uff58(x, 1)\n"
+    assert ast.parse(fullwidth).body[1].value.func.attr == "softmax" and gate(fullwidth)
+
+
 ROWS_SRC = """
 import torch
 import torch.nn.functional as F

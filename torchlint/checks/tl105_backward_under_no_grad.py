@@ -31,13 +31,14 @@ class BackwardUnderNoGrad(Rule):
             decorated = site.function is not None and site.function.node.decorator_list
             if not (site.withs or decorated):
                 continue  # no context or decorator around it: grad mode is the default
-            if autograd.grad_mode(m, site.node, site.scope) is not False:
+            # a backward() itself, or a same-file helper that may run one: asked before grad mode
+            direct = values.may_differentiate(m, site.node, site.scope)
+            helper = m.function_for(site.node.func, site.scope)
+            if (not direct and helper is None) or autograd.grad_mode(m, site.node, site.scope) is not False:
                 continue
-            call, found = "backward()", _graphless_backward(m, site, True)
-            if found is None:  # a same-file helper run under no_grad that calls backward()
-                helper = m.function_for(site.node.func, site.scope)
-                if helper is not None:
-                    call, found = f"{short_text(site.node)} runs backward()", _in_helper(m, site, helper)
+            call, found = "backward()", (_graphless_backward(m, site, True) if direct else None)
+            if found is None and helper is not None:  # a same-file helper run under no_grad
+                call, found = f"{short_text(site.node)} runs backward()", _in_helper(m, site, helper)
             if found is not None:
                 reported.add(id(site.node))
                 yield self.violation(site.node, call=call, tensor=found)

@@ -27,6 +27,8 @@ class LossOnSoftmaxOutput(Rule):
     requires = ("cross_entropy", "CrossEntropyLoss", "nll_loss", "NLLLoss")
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        if not values.may_hold_softmax(m):
+            return  # no loss input can be softmax output here
         for site in m.sites:
             if not site.is_call:
                 continue

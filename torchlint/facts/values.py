@@ -49,6 +49,12 @@ def backward_tensor(m: SemanticModel, site: Site) -> Optional[ast.expr]:
     return None
 
 
+def may_differentiate(m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
+    """The cheap necessary condition of :func:`backward_tensor` answering for ``call``:
+    a ``backward`` / ``manual_backward`` call or the autograd function."""
+    return _may_be_backward(call) or m.resolve(call.func, scope) in known.AUTOGRAD_BACKWARD
+
+
 def _is_backward_wrapper(m: SemanticModel, expr: ast.expr, scope: Scope) -> bool:
     """``accelerator`` / ``fabric``: bound to an Accelerator / Fabric, or named so."""
     if isinstance(expr, ast.Name) and expr.id in ("accelerator", "fabric"):
@@ -197,6 +203,17 @@ def carries_model_loss(m: SemanticModel, expr: ast.expr, scope: Scope, exclude: 
 SOFTMAX, LOG_SOFTMAX = "softmax", "log_softmax"
 _FUNCTIONS = {SOFTMAX: known.SOFTMAX_FUNCTIONS, LOG_SOFTMAX: known.LOG_SOFTMAX_FUNCTIONS}
 _MODULES = {SOFTMAX: known.SOFTMAX_MODULES, LOG_SOFTMAX: known.LOG_SOFTMAX_MODULES}
+
+
+def may_hold_softmax(m: SemanticModel) -> bool:
+    """Can any value of the file hold softmax or log-softmax output (the cheap test before
+    :func:`is_softmax`)? Every way the same-file analysis finds one names it in the text:
+    a name resolving to a softmax function or module is spelled in the call or in an
+    import, ``x.softmax(1)``, ``nn.LogSoftmax`` (in ASCII: a non-ASCII identifier may
+    normalize to it). Else only a model class of the user's other modules (its summary)
+    or a name a star import brings: the project is reached."""
+    return m.mentions("softmax") or m.mentions("Softmax") or not m.text.isascii() or (
+        m.project is not None and m.project.reaches(m))
 
 
 def is_softmax(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0) -> bool:
