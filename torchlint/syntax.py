@@ -12,6 +12,7 @@ spirit of astroid's ``CallSite``), a parameter's default
 from __future__ import annotations
 
 import ast
+from collections import deque
 from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -51,6 +52,17 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         stack.extend(children_reversed(current))
 
 
+def walk_breadth(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk``'s order (breadth first) without the context/operator singletons and
+    import aliases (leaves: the order of the other nodes is the same); for facts whose
+    first match wins in that order."""
+    todo = deque([node])
+    while todo:
+        current = todo.popleft()
+        yield current
+        todo.extend(reversed(children_reversed(current)))
+
+
 def deeper_than(node: ast.AST, limit: int) -> bool:
     """True when ``node``'s nesting exceeds ``limit`` levels (iterative: never recurses)."""
     stack = [(node, 1)]
@@ -66,15 +78,11 @@ def unparse(node: ast.AST, max_depth: int = MAX_UNPARSE_DEPTH) -> str:
     """``ast.unparse`` for messages, depth-guarded: ``ast.unparse`` recurses once per
     nesting level and raises RecursionError on deep generated code, which would
     silently drop a rule's report. Too deep: ``func(...)`` for a call, else ``...``.
-    A dotted name (most receivers) is joined directly, as ``ast.unparse`` writes it."""
-    dotted = _dotted(node, max_depth)
-    if dotted is not None:
-        return dotted
-    if type(node) is ast.Call and not node.keywords:  # ``scaler.scale(loss)``: as ast.unparse joins it
-        func = _dotted(node.func, max_depth - 1)
-        args = [_dotted(a, max_depth - 1) for a in node.args]
-        if func is not None and None not in args:
-            return f"{func}({', '.join(args)})"
+    Names, attribute chains and keyword-less calls of them (most receivers, and losses
+    such as ``F.mse_loss(model(x), y)``) are joined directly, as ``ast.unparse`` writes them."""
+    simple = _simple(node, max_depth)
+    if simple is not None:
+        return simple
     if not deeper_than(node, max_depth):
         return ast.unparse(node)
     if isinstance(node, ast.Call) and not deeper_than(node.func, max_depth):
@@ -82,16 +90,22 @@ def unparse(node: ast.AST, max_depth: int = MAX_UNPARSE_DEPTH) -> str:
     return "..."
 
 
-def _dotted(node: ast.AST, max_depth: int) -> Optional[str]:
-    """``a.b.c`` for a name or a chain of attributes on one, else None."""
-    parts = []
-    while type(node) is ast.Attribute and len(parts) < max_depth:
-        parts.append(node.attr)
-        node = node.value
-    if type(node) is not ast.Name:
+def _simple(node: ast.AST, depth: int) -> Optional[str]:
+    """The text of a name, an attribute of a simple expression or a call of one with
+    simple positional arguments (``a.b``, ``f(x).sum()``), else None: primary expressions,
+    which ``ast.unparse`` writes without parentheses."""
+    kind = type(node)
+    if kind is ast.Name:
+        return node.id
+    if depth <= 1:
         return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
+    if kind is ast.Attribute:
+        value = _simple(node.value, depth - 1)
+        return None if value is None else f"{value}.{node.attr}"
+    if kind is ast.Call and not node.keywords:
+        parts = [_simple(n, depth - 1) for n in [node.func, *node.args]]
+        return None if None in parts else f"{parts[0]}({', '.join(parts[1:])})"
+    return None
 
 
 def short_text(node: ast.AST, limit: int = 40) -> str:

@@ -15,7 +15,7 @@ from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 from torchlint import known
 from torchlint.facts import autograd, loops
 from torchlint.semantic import ClassInfo, LoopInfo, Scope, SemanticModel, memoized
-from torchlint.syntax import short_text
+from torchlint.syntax import short_text, walk
 
 Origin = Tuple[ast.AST, Scope]
 MAX_WRAP_DEPTH = 4  # enumerate(tqdm(zip(...))) ...
@@ -268,7 +268,7 @@ def is_iterable_dataset_class(m: SemanticModel, cls: ClassInfo) -> bool:
 
 
 def _mentions_rank(node: ast.AST) -> bool:
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Name) and sub.id in known.RANK_NAMES:
             return True
         if isinstance(sub, ast.Attribute) and sub.attr in known.RANK_NAMES:
@@ -289,7 +289,7 @@ def depends_on_rank(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 
         if _mentions_rank(node):
             return True
         if depth < MAX_RANK_DEPTH:
-            for sub in ast.walk(node):
+            for sub in walk(node):
                 if isinstance(sub, ast.Name) and sub is not node and isinstance(sub.ctx, ast.Load):
                     if depends_on_rank(m, sub, ns, depth + 1):
                         return True
@@ -393,4 +393,4 @@ def bound_name(m: SemanticModel, value: ast.AST) -> Optional[str]:
 
 
 def _reads(expr: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(expr))

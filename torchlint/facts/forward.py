@@ -26,7 +26,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
 from torchlint import known
 from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Scope, memoized
-from torchlint.syntax import const_str, find_argument, is_self, position, unparse
+from torchlint.syntax import const_str, find_argument, is_self, position, unparse, walk, walk_breadth
 
 MAX_DEPTH = 6
 MAX_FLOW_DEPTH = 24  # expression steps followed from a forward() input
@@ -317,7 +317,7 @@ def _loads(m: SemanticModel, fn: FunctionInfo, name: str, after: ast.stmt):
 def _names_in(m: SemanticModel, root: ast.AST) -> Dict[str, List[ast.Name]]:
     """The ``Name`` nodes under ``root`` by identifier, in ``ast.walk`` order."""
     out: Dict[str, List[ast.Name]] = {}
-    for node in ast.walk(root):
+    for node in walk_breadth(root):
         if isinstance(node, ast.Name):
             out.setdefault(node.id, []).append(node)
     return out
@@ -398,7 +398,7 @@ def _last_name(func: ast.expr) -> str:
 @memoized
 def _stored_elsewhere(m: SemanticModel) -> FrozenSet[str]:
     """Attribute names assigned on an object other than ``self`` anywhere in the file."""
-    return frozenset(node.attr for node in ast.walk(m.tree) if isinstance(node, ast.Attribute)
+    return frozenset(node.attr for node in walk(m.tree) if isinstance(node, ast.Attribute)
                      and isinstance(node.ctx, ast.Store) and not is_self(node.value))
 
 
@@ -436,7 +436,7 @@ def factories_meeting_inputs(m: SemanticModel, cls: ClassInfo) -> List[FactoryUs
         home = function.scope
         params = input_params(function, m)
         ids = inputs
-        for node in ast.walk(function.node):
+        for node in walk_breadth(function.node):
             operands, submodule = _operands(m, node, home)
             cpu, source = {}, None
             for op in operands:
@@ -465,7 +465,7 @@ def factories_meeting_inputs(m: SemanticModel, cls: ClassInfo) -> List[FactoryUs
 def _attribute_read(op: ast.AST, key: object) -> ast.AST:
     """Where an operand reads ``self.<key>`` (the operand itself when it does not)."""
     if isinstance(key, str):
-        for node in ast.walk(op):
+        for node in walk_breadth(op):
             if isinstance(node, ast.Attribute) and node.attr == key and is_self(node.value):
                 return node
     return op

@@ -18,7 +18,7 @@ from typing import Iterator, List, NamedTuple, Optional, Tuple
 from torchlint import known
 from torchlint.facts import autograd, inline
 from torchlint.semantic import LoopInfo, SemanticModel, Site, memoized
-from torchlint.syntax import unparse
+from torchlint.syntax import unparse, walk
 
 BACKWARD = "backward"
 STEP = "step"  # optimizer step
@@ -281,7 +281,7 @@ def same_every_iteration(m: SemanticModel, test: ast.expr, site: Site, via: Tupl
 def _stored_names(m: SemanticModel, loop: ast.AST) -> frozenset:
     """Names and attribute names written anywhere inside a loop statement."""
     out = set()
-    for n in ast.walk(loop):
+    for n in walk(loop):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
             out.add(n.id)
         elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store):
