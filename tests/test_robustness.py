@@ -253,3 +253,31 @@ def test_flake8_finishes_on_deep_nesting(tmp_path):
                           env={**os.environ, "PYTHONHASHSEED": "0"})
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and "TL000" not in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_names_in_fullwidth_letters_are_read_as_python_reads_them():
+    """Python NFKC-normalizes identifiers: ``ｔｏｒｃｈ`` is ``torch``. The word gates (the
+    file gate, the rules' ``requires``, ``mentions``, the lexicon of imported modules) must
+    read the text so too, or a hazard spelled that way goes unreported."""
+    from torchlint.facts import lexicon
+
+    ascii_src = textwrap.dedent("""\
+        import torch
+        model = torch.nn.Linear(2, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x in torch.randn(8, 4, 2):
+            loss = model(x).sum()
+            loss.backward()
+            opt.step()
+        """)
+    wide_src = ascii_src
+    for word in ("torch", "backward", "step"):  # the full-width letters, U+FF41 on
+        wide_src = wide_src.replace(word, "".join(chr(ord(c) - ord("a") + 0xFF41) for c in word))
+    assert "torch" not in wide_src and ast.dump(ast.parse(wide_src)) == ast.dump(ast.parse(ascii_src))
+
+    def found(src):
+        return sorted((v.line, v.code) for v in engine.check_source(src, "train.py"))
+
+    assert found(ascii_src) and found(wide_src) == found(ascii_src)
+    data = "import numpy as np\nx = np.\uff52\uff41\uff4e\uff44\uff4f\uff4d.rand(3)\n".encode()
+    assert "draws" in lexicon.scan(data).words

@@ -17,16 +17,19 @@ from torchlint.config import Config
 from torchlint.facts import crossmodule
 from torchlint.rule import Rule, Violation, essential_words
 from torchlint.semantic import SemanticModel
-from torchlint.syntax import source_lines
+from torchlint.syntax import fold, source_lines
 
 _GATE_WORDS = ("torch", "lightning")
 
 
 def looks_like_pytorch(lines) -> bool:
-    """The fast gate: no rule runs on a file that never mentions torch or lightning."""
+    """The fast gate: no rule runs on a file that never mentions torch or lightning (its
+    names read as Python reads them: :func:`~torchlint.syntax.fold`)."""
     if lines is None:
         return True
-    return any(word in line for line in lines for word in _GATE_WORDS)
+    text = "".join(lines)
+    return any(word in text for word in _GATE_WORDS) or (
+        not text.isascii() and any(word in fold(text) for word in _GATE_WORDS))
 
 
 def open_model(tree: ast.AST, filename: str = "(none)", lines=None,

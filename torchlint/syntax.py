@@ -12,6 +12,7 @@ spirit of astroid's ``CallSite``), a parameter's default
 from __future__ import annotations
 
 import ast
+import unicodedata
 from collections import deque
 from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -292,6 +293,12 @@ def source_lines(text: str) -> List[str]:
     if pending:
         out.append(pending)
     return out
+
+
+def fold(text: str) -> str:
+    """``text`` as Python reads its names: NFKC-normalized when it is not ASCII (``ｓｏｆｔｍａｘ``
+    is the identifier ``softmax``), so that a word test on it misses no name."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def node_text(lines: Optional[Sequence[str]], node: ast.AST, decorators: bool = True) -> Optional[str]:

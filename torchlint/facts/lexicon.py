@@ -9,6 +9,7 @@ import re
 from typing import Dict, FrozenSet, NamedTuple, Tuple
 
 from torchlint import known, project
+from torchlint.syntax import fold
 
 # What a module's text must hold for its functions to be able to do a thing (a word
 # the code cannot be written without); a module lacking it cannot, whatever its tree.
@@ -42,6 +43,8 @@ class Lexicon(NamedTuple):
 
 
 def scan(data: bytes) -> Lexicon:
+    if not data.isascii():  # read as Python reads names: a word test then misses none
+        data = fold(data.decode("utf-8", "replace")).encode()
     words = frozenset(name for name, holds in WORDS.items() if holds(data))
     imports = []
     for match in _IMPORT_LINE.finditer(data):

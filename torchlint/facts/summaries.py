@@ -21,7 +21,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 from torchlint import known, project
 from torchlint.facts import data, loops, modes, seeding, values
 from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site, memoized
-from torchlint.syntax import bind_arguments, node_text, parameters, unparse
+from torchlint.syntax import bind_arguments, fold, node_text, parameters, unparse
 
 Receivers = Tuple[str, ...]
 
@@ -199,7 +199,7 @@ def _holds_any(m: SemanticModel, classes: List[ClassInfo], words: Tuple[str, ...
     if m.lines is None:
         return True
     for c in classes:
-        text = node_text(m.lines, c.node, decorators=False)
+        text = fold(node_text(m.lines, c.node, decorators=False))
         if any(w in text for w in words):
             return True
     return False

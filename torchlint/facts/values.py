@@ -209,10 +209,10 @@ def may_hold_softmax(m: SemanticModel) -> bool:
     """Can any value of the file hold softmax or log-softmax output (the cheap test before
     :func:`is_softmax`)? Every way the same-file analysis finds one names it in the text:
     a name resolving to a softmax function or module is spelled in the call or in an
-    import, ``x.softmax(1)``, ``nn.LogSoftmax`` (in ASCII: a non-ASCII identifier may
-    normalize to it). Else only a model class of the user's other modules (its summary)
+    import, ``x.softmax(1)``, ``nn.LogSoftmax`` (the text as Python reads names:
+    ``F.ｓｏｆｔｍａｘ`` is ``F.softmax``). Else only a model class of the user's other modules (its summary)
     or a name a star import brings: the project is reached."""
-    return m.mentions("softmax") or m.mentions("Softmax") or not m.text.isascii() or (
+    return m.mentions("softmax") or m.mentions("Softmax") or (
         m.project is not None and m.project.reaches(m))
 
 

@@ -33,7 +33,7 @@ from torchlint.semantic.kinds import Kinds
 from torchlint.semantic.nodes import ClassInfo, FunctionInfo, LoopInfo, Scope, Site
 from torchlint.semantic.scopes import ScopeQueries
 from torchlint.semantic.uses import Uses
-from torchlint.syntax import walk
+from torchlint.syntax import fold, walk
 
 
 class Externals(Protocol):
@@ -147,9 +147,10 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
 
     @property
     def text(self) -> str:
-        """The file's source text, joined once (empty when the lines are not known)."""
+        """The file's source text for word tests, joined once (empty when the lines are not
+        known) and read as Python reads names (:func:`~torchlint.syntax.fold`)."""
         if self._text is None:
-            self._text = "".join(self.lines or ())
+            self._text = fold("".join(self.lines or ()))
         return self._text
 
     def site_of(self, node: ast.AST) -> Optional[Site]:
