@@ -443,7 +443,7 @@ def _loader(m: SemanticModel, fn: FunctionInfo) -> Optional[Tuple[str, str]]:
 
 @memoized
 def _mentions(m: SemanticModel, word: str) -> bool:
-    return m.lines is None or any(word in line for line in m.lines)
+    return m.mentions(word)  # the text read as Python reads names (syntax.fold)
 
 
 def _from_parameters(m: SemanticModel, expr: ast.AST, scope: Scope, fn: FunctionInfo, depth: int = 0) -> bool:
