@@ -79,10 +79,10 @@ def grad_at(m: SemanticModel, site: Site, via: Tuple[Site, ...] = (),
     contexts and decorators on the way, starting from ``entry`` (default: the mode
     the outermost function's same-file callers call it in, :func:`entry_grad`)."""
     chain = via + (site,)
-    mode = entry_grad(m, chain[0].function) if entry is FROM_CALLERS else entry
-    for s in chain:
+    mode = entry
+    for s in chain:  # the last context or decorator on the way that sets a mode decides
         mode = grad_mode(m, s.node, s.scope, mode)
-    return mode
+    return entry_grad(m, chain[0].function) if mode is FROM_CALLERS else mode  # none did
 
 
 def records_graph(m: SemanticModel, node: ast.AST, scope: Scope) -> bool:
