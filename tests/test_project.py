@@ -861,3 +861,33 @@ def test_a_summarised_module_keeps_the_ast_line_numbers_past_form_feeds(tmp_path
     root = write(tmp_path, {"setup.cfg": "", "models.py": models, "train.py": FF_TRAIN})
     loop_line = next(i for i, line in enumerate(FF_TRAIN.splitlines(), 1) if "for x in batches" in line)
     assert lint(root / "train.py", code="TL601") == [(loop_line, "TL601")]
+
+
+def test_a_project_method_named_step_that_runs_backward_trains_the_loop(tmp_path):
+    """``trainer.step(x)``: a call named ``step`` into the project may hold the backward
+    too (the cheap may-train test asked it only of calls with other names)."""
+    engine_py = """\
+        class Trainer:
+            def __init__(self, model, opt):
+                self.model, self.opt = model, opt
+
+            def step(self, x):
+                loss = self.model(x).sum()
+                loss.backward()
+                self.opt.step()
+        """
+    train = """\
+        import torch
+        from engine import Trainer
+
+        model = torch.nn.Linear(4, 1)
+        trainer = Trainer(model, torch.optim.SGD(model.parameters(), lr=0.1))
+        for x in torch.randn(8, 2, 4):
+            trainer.step(x)
+        """
+    clears = "        self.opt.zero_grad()\n"
+    root = write(tmp_path, {"setup.py": "", "engine.py": engine_py, "train.py": train})
+    assert lint(root / "train.py") == [(7, "TL101")]
+    cleared = textwrap.dedent(engine_py).replace("        loss = ", clears + "        loss = ")
+    (root / "engine.py").write_text(cleared)
+    assert lint(root / "train.py") == []

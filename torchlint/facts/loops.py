@@ -230,8 +230,9 @@ def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
         if name in ("backward", "manual_backward") or name in computes_grads:
             back = True
-        elif name == "step":
+        elif name == "step":  # ``trainer.step(x)`` may run a project helper's backward too
             step = True
+            back = back or (project and m.project.may_provide(m, site.node, site.scope, "backward"))
         elif project:
             back = back or m.project.may_provide(m, site.node, site.scope, "backward")
             step = step or m.project.may_provide(m, site.node, site.scope, "step")
