@@ -169,6 +169,13 @@ def test_tl302_lr_names_option():
     assert reports("TL302", src, **{"lr-names": "lr,base_lr"}) == [(7, "TL302")]
 
 
+def test_tl302_argparse_gate_reads_identifiers_as_python_does():
+    """The argparse scan runs only where the text says ``add_argument`` or is not pure ASCII
+    (an identifier is NFKC-normalized: ``p.\uff41dd_argument`` is ``p.add_argument``)."""
+    src = HEAD + "import argparse\np = argparse.ArgumentParser()\np.\uff41dd_argument('--lr')\n" + LITERAL
+    assert "add_argument" not in src and reports("TL302", src) == [(7, "TL302")]
+
+
 def test_literal_numbers():
     values = [hparams.literal_number(ast.parse(s, mode="eval").body)
               for s in ("3e-4", "-1", "0.1 / 4", "True", "x", "1 / 0", "'0.1'")]
