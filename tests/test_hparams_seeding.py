@@ -64,6 +64,19 @@ def test_tl301_configure_optimizers_unresolvable_callee_and_positional_of_local_
     assert reports("TL301", src) == [(6, "TL301"), (11, "TL301")]
 
 
+def test_tl301_local_optimizer_class_in_a_file_without_configure_optimizers():
+    src = """
+        import torch
+        class Net(torch.nn.Module):
+            pass
+        class Mine(torch.optim.SGD):
+            pass
+        Net()
+        Mine([], 0.5)
+        """
+    assert reports("TL301", src) == [(8, "TL301")]
+
+
 @pytest.mark.parametrize("filename, src", [
     ("tests/test_opt.py", HEAD + "opt = optim.SGD(model.parameters(), lr=0.1)\n"),
     ("<string>", HEAD + "def test_step():\n    opt = optim.SGD(model.parameters(), lr=0.1)\n"),

@@ -112,11 +112,20 @@ def _optimizer_candidates(m: SemanticModel) -> List[Site]:
     resolving to an optimizer (or lr-taking wrapper) class, those naming a same-file
     class, those inside a ``configure_optimizers`` (every other call it rejects)."""
     indexes = {i for q, found in m.called_names().items() if _lr_taking(q) for i in found}
-    for i, site in enumerate(m.sites):
-        if site.is_call and (site.function is not None and site.function.name == "configure_optimizers"
-                             or type(site.node.func) is ast.Name and site.node.func.id in m.class_names):
-            indexes.add(i)
+    if _may_build_unresolved_optimizer(m):
+        for i, site in enumerate(m.sites):
+            if site.is_call and (site.function is not None and site.function.name == "configure_optimizers"
+                                 or type(site.node.func) is ast.Name and site.node.func.id in m.class_names):
+                indexes.add(i)
     return [m.sites[i] for i in sorted(indexes)]
+
+
+def _may_build_unresolved_optimizer(m: SemanticModel) -> bool:
+    """Can :func:`_lr_position` accept a call whose name resolves to no optimizer? Only
+    one in a ``configure_optimizers``, or one naming a same-file optimizer class (kind
+    or base): it rejects every other same-file class."""
+    return any(f.name == "configure_optimizers" for f in m.functions.values()) or any(
+        "optimizer" in m.class_kinds(c) or m.base_names(c) & OPTIMIZER_BASES for c in m.classes.values())
 
 
 def _lr_position(m: SemanticModel, site: Site):
