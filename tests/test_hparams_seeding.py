@@ -64,6 +64,19 @@ def test_tl301_configure_optimizers_unresolvable_callee_and_positional_of_local_
     assert reports("TL301", src) == [(6, "TL301"), (11, "TL301")]
 
 
+def test_tl301_local_optimizer_class_in_a_file_without_configure_optimizers():
+    src = """
+        import torch
+        class Net(torch.nn.Module):
+            pass
+        class Mine(torch.optim.SGD):
+            pass
+        Net()
+        Mine([], 0.5)
+        """
+    assert reports("TL301", src) == [(8, "TL301")]
+
+
 @pytest.mark.parametrize("filename, src", [
     ("tests/test_opt.py", HEAD + "opt = optim.SGD(model.parameters(), lr=0.1)\n"),
     ("<string>", HEAD + "def test_step():\n    opt = optim.SGD(model.parameters(), lr=0.1)\n"),
@@ -167,6 +180,13 @@ def test_tl302_lr_names_option():
     src = HEAD + "import argparse\np = argparse.ArgumentParser()\np.add_argument('--base-lr')\n" + LITERAL
     assert reports("TL302", src) == []
     assert reports("TL302", src, **{"lr-names": "lr,base_lr"}) == [(7, "TL302")]
+
+
+def test_tl302_argparse_gate_reads_identifiers_as_python_does():
+    """The argparse scan runs only where the text says ``add_argument`` or is not pure ASCII
+    (an identifier is NFKC-normalized: ``p.\uff41dd_argument`` is ``p.add_argument``)."""
+    src = HEAD + "import argparse\np = argparse.ArgumentParser()\np.\uff41dd_argument('--lr')\n" + LITERAL
+    assert "add_argument" not in src and reports("TL302", src) == [(7, "TL302")]
 
 
 def test_literal_numbers():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import operator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Optional, Sequence
 
 from torchlint import known
@@ -111,11 +112,20 @@ def _optimizer_candidates(m: SemanticModel) -> List[Site]:
     resolving to an optimizer (or lr-taking wrapper) class, those naming a same-file
     class, those inside a ``configure_optimizers`` (every other call it rejects)."""
     indexes = {i for q, found in m.called_names().items() if _lr_taking(q) for i in found}
-    for i, site in enumerate(m.sites):
-        if site.is_call and (site.function is not None and site.function.name == "configure_optimizers"
-                             or type(site.node.func) is ast.Name and site.node.func.id in m.class_names):
-            indexes.add(i)
+    if _may_build_unresolved_optimizer(m):
+        for i, site in enumerate(m.sites):
+            if site.is_call and (site.function is not None and site.function.name == "configure_optimizers"
+                                 or type(site.node.func) is ast.Name and site.node.func.id in m.class_names):
+                indexes.add(i)
     return [m.sites[i] for i in sorted(indexes)]
+
+
+def _may_build_unresolved_optimizer(m: SemanticModel) -> bool:
+    """Can :func:`_lr_position` accept a call whose name resolves to no optimizer? Only
+    one in a ``configure_optimizers``, or one naming a same-file optimizer class (kind
+    or base): it rejects every other same-file class."""
+    return any(f.name == "configure_optimizers" for f in m.functions.values()) or any(
+        "optimizer" in m.class_kinds(c) or m.base_names(c) & OPTIMIZER_BASES for c in m.classes.values())
 
 
 def _lr_position(m: SemanticModel, site: Site):
@@ -143,6 +153,7 @@ def _lr_position(m: SemanticModel, site: Site):
     return None if any(k.arg == "lr" for k in site.node.keywords) else False
 
 
+@lru_cache(maxsize=4096)  # a pure function of a name; names repeat across files
 def _lr_taking(q: str) -> bool:
     """A qualified name of an optimizer class or of an lr-taking optimizer wrapper."""
     return q in known.LR_TAKING_OPTIMIZER_WRAPPERS or (
@@ -279,6 +290,10 @@ def _lr_settings(m: SemanticModel, wanted: frozenset) -> List[LrSetting]:
 
 
 def _argparse_settings(m: SemanticModel, wanted) -> List[LrSetting]:
+    # an ``X.add_argument`` call spells the name in the text (in ASCII: a non-ASCII
+    # identifier may normalize to it): no other file needs the scan of every call
+    if not m.mentions("add_argument") and m.text.isascii():
+        return []
     out = []
     for site in m.sites:
         if not (site.is_call and isinstance(site.node.func, ast.Attribute)
@@ -299,8 +314,6 @@ def _argparse_settings(m: SemanticModel, wanted) -> List[LrSetting]:
 def _class_field_settings(m: SemanticModel, wanted) -> List[LrSetting]:
     out = []
     for cls in m.classes.values():
-        if m.class_kinds(cls) & {"optimizer", "scheduler"}:
-            continue
         for stmt in cls.node.body:
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 target = stmt.target
@@ -309,7 +322,7 @@ def _class_field_settings(m: SemanticModel, wanted) -> List[LrSetting]:
                 target = stmt.targets[0]
             else:
                 continue
-            if target.id in wanted:
+            if target.id in wanted and not m.class_kinds(cls) & {"optimizer", "scheduler"}:
                 out.append(LrSetting(FIELD, target.id, f"{cls.name}.{target.id}", stmt))
     return out
 
@@ -318,13 +331,14 @@ def _dict_settings(m: SemanticModel, wanted) -> List[LrSetting]:
     out = []
     for scope in m.scopes.values():
         for name, bindings in scope.bindings.items():
-            for b in bindings:
-                if b.kind == "assign" and b.value is not None:
+            for b in bindings:  # only a dict literal or a call can hold one (see _dict_keys)
+                if b.kind == "assign" and isinstance(b.value, (ast.Dict, ast.Call)):
                     out.extend(_dict_keys(m, b.value, scope, name, wanted))
     for cls in m.classes.values():
         for attr, values in cls.attrs.items():
             for value, scope in values:
-                out.extend(_dict_keys(m, value, scope, f"self.{attr}", wanted))
+                if isinstance(value, (ast.Dict, ast.Call)):
+                    out.extend(_dict_keys(m, value, scope, f"self.{attr}", wanted))
     return out
 
 

@@ -274,8 +274,8 @@ def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Si
     out = {g: [s for s in sites if not (workers and _in_dataset_method(m, s))] for g, sites in found.items()}
     if m.project is not None and m.project.reaches(m):  # the file imports a project module
         seed_exprs = None  # the seeding analysis only once a project call draws
-        for site in m.sites:
-            if not site.is_call or (workers and _in_dataset_method(m, site)):
+        for site in _project_candidate_calls(m):
+            if workers and _in_dataset_method(m, site):
                 continue
             drawn = m.project.draws(m, site.node, site.scope, workers)
             if drawn and seed_exprs is None:
@@ -286,6 +286,15 @@ def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Si
         for sites in out.values():
             sites.sort(key=lambda s: (s.node.lineno, s.node.col_offset))
     return out
+
+
+def _project_candidate_calls(m: SemanticModel) -> List[Site]:
+    """The calls, in source order, whose callee resolves to a name that could be the
+    project's (``summaries.candidate``): ``CrossModule.draws`` answers "nothing" for
+    every other call before it looks anything up, so asking only these is exact."""
+    from torchlint.facts.summaries import candidate  # summaries imports this module
+    indexes = [i for q, found in m.called_names().items() if candidate(q) for i in found]
+    return [m.sites[i] for i in sorted(indexes)]
 
 
 @memoized
