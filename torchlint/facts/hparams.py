@@ -290,9 +290,9 @@ def _lr_settings(m: SemanticModel, wanted: frozenset) -> List[LrSetting]:
 
 
 def _argparse_settings(m: SemanticModel, wanted) -> List[LrSetting]:
-    # an ``X.add_argument`` call spells the name in the text (in ASCII: a non-ASCII
-    # identifier may normalize to it): no other file needs the scan of every call
-    if not m.mentions("add_argument") and m.text.isascii():
+    # an ``X.add_argument`` call spells the name in the text (read as Python reads names,
+    # m.text): no other file needs the scan of every call
+    if not m.mentions("add_argument"):
         return []
     out = []
     for site in m.sites:
