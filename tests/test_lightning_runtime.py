@@ -122,8 +122,10 @@ def _torchrun(folder: Path) -> dict:
     """Run ``main.py`` in ``folder`` as 2 CPU processes under torchrun; each rank's
     final weights. The pytest process's own distributed/Lightning variables are
     removed; a launch that hangs before finishing (seen under loaded full runs) is
-    stopped with its workers and tried once more. The assertions on the
-    weights are the same either way."""
+    stopped with its workers and tried once more, and so is one that fails (a
+    worker aborted in gloo's teardown, "terminate called without an active
+    exception", seen once in a loaded CI run). A second failure fails the test; the
+    assertions on the weights are the same either way."""
     import os
     import signal
     import subprocess
@@ -155,6 +157,8 @@ def _torchrun(folder: Path) -> dict:
                 if attempt == 2:
                     raise AssertionError("torchrun hung twice: " + log.read_text(encoding="utf-8")[-2000:])
                 continue
+        if proc.returncode != 0 and attempt == 1:
+            continue  # gloo's teardown aborting a worker (seen once under load): once more
         assert proc.returncode == 0, log.read_text(encoding="utf-8")[-4000:]
         return {rank: torch.load(folder / f"rank{rank}.pt") for rank in (0, 1)}
     raise AssertionError("unreachable")
