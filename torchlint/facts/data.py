@@ -148,7 +148,7 @@ def training_feeds(m: SemanticModel, helpers: bool = True) -> List[Feed]:
     training loop iterates that parameter, torchlint/facts/crossmodule.py)."""
     out = [Feed(loop.node, node, scope, through or loop)
            for loop, _evs in loops.training_loops(m) for node, scope, through in loop_passes(m, loop)]
-    if helpers and m.project is not None and m.project.reaches(m):
+    if helpers and m.reaches_project():
         for site in m.sites:
             # ``may_provide`` is false exactly where ``fed_arguments`` has nothing to say
             if site.is_call and m.project.may_provide(m, site.node, site.scope, "trains") and any(
@@ -252,7 +252,7 @@ def sampler_feeds(m: SemanticModel) -> List[Feed]:
     DistributedSampler to find: a file that names none resolves none (a star import's
     names come from the project), and every project answer needs ``reaches``."""
     builds = m.mentions("DistributedSampler")
-    if not builds and (m.project is None or not m.project.reaches(m)):
+    if not builds and not m.reaches_project():
         return []
     return training_feeds(m, builds)
 

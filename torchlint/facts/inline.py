@@ -145,9 +145,9 @@ def imported_modes(m: SemanticModel, site: Site, via: Tuple[Site, ...]):
     (its summary's ``modes``, read with the call's arguments as :func:`mode_in` reads a
     same-file helper: ``set_mode([enc, dec], False)`` -> ("eval", enc and dec)); one
     mode for all, else "unknown"; None when it sets none torchlint can name."""
-    project = m.project
-    if project is None or not site.is_call or not project.reaches(m):
+    if not site.is_call or not m.reaches_project():
         return None
+    project = m.project
     binding = m.import_binding(site.node.func, site.scope)  # a function the file imports
     if binding is None or not project.owns(m, binding) or \
             not project.may_provide(m, site.node, site.scope, "modes"):

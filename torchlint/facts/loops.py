@@ -165,15 +165,9 @@ def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     contributes, in the helper's order (torchlint.project: clearing, backward,
     step, optimizers handed to unknown code); None when the call is not one or
     the helper cannot be analysed (the call then stays opaque)."""
-    if not site.is_call or not _reaches_project(m):
+    if not site.is_call or not m.reaches_project():
         return None
     return _project_events(m, site)
-
-
-def _reaches_project(m: SemanticModel) -> bool:
-    """The file imports a module of its project (``CrossModule.reaches``): else no call
-    runs project code, and no question about one needs asking."""
-    return m.project is not None and m.project.reaches(m)
 
 
 @memoized
@@ -221,7 +215,7 @@ def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
     """(calls a backward, calls a step) for :func:`may_train`."""
     back = step = False
     names = inline.method_names(m) if depth < 3 else ()
-    project = _reaches_project(m)
+    project = m.reaches_project()
     computes_grads = autograd.gradient_methods(m)
     for site, _via in m.sites_in(owner):
         if not site.is_call:
@@ -407,7 +401,7 @@ def _may_have_training(m: SemanticModel) -> bool:
         func = site.node.func if site.is_call else None
         if isinstance(func, ast.Attribute) and func.attr == "fit":
             return True
-    if not _reaches_project(m):
+    if not m.reaches_project():
         return False
     for sites in [m.module_sites] + [f.sites for f in m.entry_functions()]:
         for site in sites:
@@ -419,7 +413,7 @@ def _may_have_training(m: SemanticModel) -> bool:
 def _site_trains(m: SemanticModel, site: Site) -> bool:
     if is_trainer_fit(m, site):
         return True
-    if site.is_call and _reaches_project(m):
+    if site.is_call and m.reaches_project():
         binding = m.import_binding(site.node.func, site.scope)
         if binding is None or not m.project.owns(m, binding):
             return False

@@ -122,7 +122,7 @@ def _mode_call_at(m: SemanticModel, site: Site, via: Tuple[Site, ...]) -> Option
     """:func:`mode_in`, or the modes a call into the user's other modules sets
     (:func:`inline.imported_modes`), as one mode call at that call."""
     call = mode_in(m, site, via)
-    if call is None and site.is_call and m.project is not None and m.project.reaches(m):
+    if call is None and site.is_call and m.reaches_project():
         found = inline.imported_modes(m, site, via)
         call = ModeCall(found[0], site, via, found[1]) if found is not None else None
     return call
@@ -403,7 +403,7 @@ def evals_left_on(m: SemanticModel) -> List[EvalLeftOn]:
         tokens: List[Tuple[str, Optional[ModeCall]]] = []
         calls = []  # the other calls: the forwards among them are read only when needed
         entries = list(expand(m, m.loop_sites(loop)))
-        imports = m.project is not None and m.project.reaches(m)
+        imports = m.reaches_project()
         if not any(_named(s.node) == "eval" or _named(s.node) == "train" and (s.node.args or s.node.keywords)
                    for s, _via in entries) and not (imports and any(
                 inline.imported_modes(m, s, v) for s, v in entries)):

@@ -272,7 +272,7 @@ def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Si
     workers = _loader_workers(m)
     found = draw_sites(m, extra)
     out = {g: [s for s in sites if not (workers and _in_dataset_method(m, s))] for g, sites in found.items()}
-    if m.project is not None and m.project.reaches(m):  # the file imports a project module
+    if m.reaches_project():  # the file imports a project module
         seed_exprs = None  # the seeding analysis only once a project call draws
         for site in _project_candidate_calls(m):
             if workers and _in_dataset_method(m, site):

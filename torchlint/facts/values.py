@@ -212,8 +212,7 @@ def may_hold_softmax(m: SemanticModel) -> bool:
     import, ``x.softmax(1)``, ``nn.LogSoftmax`` (the text as Python reads names:
     ``F.ｓｏｆｔｍａｘ`` is ``F.softmax``). Else only a model class of the user's other modules (its summary)
     or a name a star import brings: the project is reached."""
-    return m.mentions("softmax") or m.mentions("Softmax") or (
-        m.project is not None and m.project.reaches(m))
+    return m.mentions("softmax") or m.mentions("Softmax") or m.reaches_project()
 
 
 def is_softmax(m: SemanticModel, expr: ast.expr, scope: Scope, depth: int = 0) -> bool:

@@ -49,6 +49,9 @@ class Externals(Protocol):
     def attribute_kinds(self, m: "SemanticModel", cls: ClassInfo, attr: str) -> FrozenSet[str]:
         """Kinds of ``self.attr`` set by a base class of ``cls`` from another module."""
 
+    def reaches(self, m: "SemanticModel") -> bool:
+        """Can any answer about the user's other modules be other than "nothing"?"""
+
 
 class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
     """Facts about one file. ``SemanticModel(tree, filename, lines, project=None)``."""
@@ -139,6 +142,11 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
         ``"<holder>.<key>"`` when the object is a name or attribute (``"hparams.lr"``).
         One walk of the tree, the first time a fact asks."""
         return _keys_read(self)
+
+    def reaches_project(self) -> bool:
+        """The file imports a module of its project (or star-imports one): else no call
+        runs the user's other code, and no question about it needs asking."""
+        return self.project is not None and self.project.reaches(self)
 
     def mentions(self, word: str) -> bool:
         """Does the file's text hold ``word`` (True when the text is not known)? A cheap
