@@ -309,6 +309,17 @@ class Project:
 
 
 # ------------------------------------------------------------------ helpers
+def candidate(q: Optional[str]) -> bool:
+    """Could the qualified name ``q`` name something of the user's project? Not a known
+    library's, the standard library's or a builtin (cheap, no I/O)."""
+    if not q:
+        return False
+    if q.startswith("."):
+        return True
+    top = q.split(".", 1)[0]
+    return top not in known.TORCH_PACKAGES and top not in _STDLIB_NAMES and top != "builtins"
+
+
 def _project_roots(folder: str) -> Tuple[str, Tuple[str, ...]]:
     """(project root, search roots) for a linted file in ``folder`` (absolute, normalized)."""
     chain = [folder]

@@ -15,10 +15,10 @@ import functools
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 from torchlint import known, project
+from torchlint.project import candidate
 from torchlint.facts import data, loops, summaries
 from torchlint.facts import lexicon
-from torchlint.facts.summaries import (Alias, ClassSummary, Event, FunctionSummary, NestedCall, Reexport,
-                                       candidate)
+from torchlint.facts.summaries import Alias, ClassSummary, Event, FunctionSummary, NestedCall, Reexport
 from torchlint.semantic import Scope, SemanticModel
 from torchlint.syntax import unparse
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from torchlint import known
+from torchlint.project import candidate
 from torchlint.semantic import Binding, FunctionInfo, SemanticModel, Site, memoized
 
 TORCH = "torch"
@@ -290,9 +291,8 @@ def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Si
 
 def _project_candidate_calls(m: SemanticModel) -> List[Site]:
     """The calls, in source order, whose callee resolves to a name that could be the
-    project's (``summaries.candidate``): ``CrossModule.draws`` answers "nothing" for
+    project's (``project.candidate``): ``CrossModule.draws`` answers "nothing" for
     every other call before it looks anything up, so asking only these is exact."""
-    from torchlint.facts.summaries import candidate  # summaries imports this module
     indexes = [i for q, found in m.called_names().items() if candidate(q) for i in found]
     return [m.sites[i] for i in sorted(indexes)]
 

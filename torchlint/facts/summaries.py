@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
-from torchlint import known, project
+from torchlint.project import candidate
 from torchlint.facts import data, loops, modes, seeding, values
 from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site, memoized
 from torchlint.syntax import bind_arguments, fold, node_text, parameters, unparse
@@ -458,13 +458,3 @@ def _from_parameters(m: SemanticModel, expr: ast.AST, scope: Scope, fn: Function
                     and _from_parameters(m, b.value, b.scope, fn, depth + 1)):
                 return True
     return False
-
-
-def candidate(q: Optional[str]) -> bool:
-    """Could ``q`` name something in the user's project? (cheap, no I/O)"""
-    if not q:
-        return False
-    if q.startswith("."):
-        return True
-    top = q.split(".", 1)[0]
-    return top not in known.TORCH_PACKAGES and top not in project._STDLIB_NAMES and top != "builtins"
