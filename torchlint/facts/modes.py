@@ -238,16 +238,13 @@ def expand(m: SemanticModel, sites, via=(), active=None):
     same-file class (``runner.fit()``) and ``__init__`` of a class instantiated
     (``Predictor()``): a mode call may hide in any of them. Cycle-safe, bounded."""
     active = active if active is not None else set()
-    functions, classes, methods = m.defined_names()
     for site in sites:
         yield site, via
         if not site.is_call or len(via) >= MAX_HELPER_DEPTH:
             continue
         func = site.node.func
-        # the questions below answer None for any other name (their own first test)
-        if not (func.id in functions or func.id in classes if isinstance(func, ast.Name)
-                else isinstance(func, ast.Attribute) and func.attr in methods):
-            continue
+        if not m.may_run_local(func):
+            continue  # the questions below answer None for it (their own first test)
         helper = m.function_for(func, site.scope) or m.instance_method_for(func, site.scope)
         if helper is None:
             cls = m.class_for(func, site.scope)

@@ -251,8 +251,7 @@ class ControlFlow:
         """The same-file function a call runs and binds its arguments to: :meth:`method_for`,
         or the ``__init__`` of a same-file class it instantiates."""
         func = call.func
-        if not (func.id in self.function_names or func.id in self.class_names if isinstance(func, ast.Name)
-                else isinstance(func, ast.Attribute) and func.attr in self.method_names):
+        if not self.may_run_local(func):
             return None  # names no same-file function, class or method (most calls)
         helper = self.method_for(call.func, scope)
         if helper is None:

@@ -130,6 +130,14 @@ class ScopeQueries:
         cheap test the questions below ask first; most calls name none)."""
         return self.function_names, self.class_names, self.method_names  # kept by the builder
 
+    def may_run_local(self, func: ast.expr) -> bool:
+        """Could a call of ``func`` run same-file code: a name of one of the file's functions
+        or classes, or ``x.<one of its method names>``? The first test of every callee
+        question (:meth:`callee`); most calls name none."""
+        if isinstance(func, ast.Name):
+            return func.id in self.function_names or func.id in self.class_names
+        return isinstance(func, ast.Attribute) and func.attr in self.method_names
+
     def function_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
         """The same-file function a call's ``func`` refers to (``helper``: the definition in
         force at that use, ``self.method``)."""
