@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Type
 from torchlint.checks import RULES
 from torchlint.config import Config
 from torchlint.facts import crossmodule
-from torchlint.rule import Rule, Violation, essential_words
+from torchlint.rule import Rule, Violation, essential_words, holds_one
 from torchlint.semantic import SemanticModel
 from torchlint.syntax import fold, source_lines
 
@@ -90,7 +90,7 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
         else:
             applies = gates.get(words)
             if applies is None:
-                applies = gates[words] = _holds_one(text, words)
+                applies = gates[words] = holds_one(text, words)  # as Rule.may_apply
         if not applies:
             continue
         try:
@@ -101,13 +101,6 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
             out.append(Violation(1, 0, "TL000", f"torchlint internal error in {rule_cls.code}: "
                                                 f"{type(exc).__name__}"))
     return out
-
-
-def _holds_one(text: str, words: Tuple[str, ...]) -> bool:
-    for word in words:  # a loop, not any(genexpr): asked for every rule of every file
-        if word in text:
-            return True
-    return False
 
 
 @functools.lru_cache(maxsize=16)  # one entry per rule selection (flake8: one per run)
