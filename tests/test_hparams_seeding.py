@@ -183,8 +183,8 @@ def test_tl302_lr_names_option():
 
 
 def test_tl302_argparse_gate_reads_identifiers_as_python_does():
-    """The argparse scan runs only where the text says ``add_argument`` or is not pure ASCII
-    (an identifier is NFKC-normalized: ``p.\uff41dd_argument`` is ``p.add_argument``)."""
+    """The argparse scan runs only where the text says ``add_argument``, read as Python
+    reads names (NFKC: ``p.\uff41dd_argument`` is ``p.add_argument``)."""
     src = HEAD + "import argparse\np = argparse.ArgumentParser()\np.\uff41dd_argument('--lr')\n" + LITERAL
     assert "add_argument" not in src and reports("TL302", src) == [(7, "TL302")]
 
