@@ -9,12 +9,10 @@ option name: ``config["seed-functions"]``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     name: str  # without the --torchlint- prefix
     default: Any
     help: str

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass
-from typing import Iterator, Optional, Tuple, Union
+from typing import Iterator, NamedTuple, Optional, Tuple, Union
 
 from torchlint.config import Config, Option
 from torchlint.semantic import SemanticModel
@@ -29,8 +28,7 @@ def holds_one(text: str, words: Tuple[str, ...]) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     line: int
     col: int
     code: str

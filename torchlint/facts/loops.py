@@ -10,9 +10,7 @@ through same-file helpers, calls both ``<tensor>.backward()`` (or
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
-from dataclasses import dataclass
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
 from torchlint import known
@@ -38,8 +36,7 @@ class Origin(NamedTuple):
     in_loop: bool  # inside a loop of that module's own code: its own lint reports it
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     kind: str
     site: Site
     via: Tuple[Site, ...]  # helper call chain from the loop to this site
@@ -146,7 +143,7 @@ def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
             method = inline.instance_method(m, site)  # ``runner.step(x)``, ``layer.train(h)``
             if method is not None:
                 chain = via + (site,)
-                out.extend(dataclasses.replace(ev, via=chain + ev.via) for ev in _events(m, method, True))
+                out.extend(ev._replace(via=chain + ev.via) for ev in _events(m, method, True))
     return out
 
 
@@ -462,8 +459,7 @@ _EVAL_DATA = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Forward:
+class Forward(NamedTuple):
     """A module forward (``model(x)``, ``self.net(x)``, ``model.forward(x)``) in a loop."""
 
     site: Site
@@ -480,8 +476,7 @@ class Forward:
         return self.via[0].node if self.via else self.site.node
 
 
-@dataclass(frozen=True)
-class InferenceLoop:
+class InferenceLoop(NamedTuple):
     """An outermost loop that runs module forwards and trains nothing."""
 
     loop: LoopInfo
