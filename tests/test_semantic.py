@@ -505,6 +505,25 @@ def test_grad_mode_contexts_and_decorators():
     assert autograd.grad_mode(m, e.node, e.scope, outer=True) is False  # the decorator wins over the caller
 
 
+def test_grad_mode_gate_words_cover_every_grad_mode_name():
+    # may_set_grad_mode skips the walk in files whose text names none of GRAD_MODE_WORDS:
+    # exact only while every context torchlint knows ends in one of them
+    from torchlint import known
+
+    names = known.NO_GRAD_CONTEXTS | known.GRAD_ENABLING_CONTEXTS | known.SET_GRAD_ENABLED
+    assert all(q.rsplit(".", 1)[-1] in autograd.GRAD_MODE_WORDS for q in names)
+
+    def with_text(src):
+        return SemanticModel(ast.parse(src), "t.py", src.splitlines(True))
+
+    plain = with_text("import torch\nwith ctx():\n    a()\n")
+    a = _call(plain, "a()")
+    assert not autograd.may_set_grad_mode(plain)
+    assert autograd.grad_mode(plain, a.node, a.scope, outer=False) is False  # entered mode kept
+    starred = with_text("from torch import *\nwith ng():\n    a()\n")
+    assert autograd.may_set_grad_mode(starred)  # a star import may bring any name in
+
+
 def test_runs_before_through_helpers():
     m = model(
         """

@@ -24,6 +24,8 @@ class BackwardUnderNoGrad(Rule):
     requires = ("backward",)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
+        if not autograd.may_set_grad_mode(m):
+            return  # nothing switches grad off: grad mode is on everywhere
         reported = set()
         for site in m.sites:
             if not site.is_call or id(site.node) in reported:

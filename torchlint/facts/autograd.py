@@ -26,10 +26,26 @@ _NO_EFFECT = object()  # a context manager that does not touch autograd's grad m
 FROM_CALLERS = object()  # grad_at: the outermost function is entered as its callers call it
 
 
+# Every context or decorator that sets grad mode (known.NO_GRAD_CONTEXTS,
+# GRAD_ENABLING_CONTEXTS, SET_GRAD_ENABLED) has a qualified name ending in one of these.
+GRAD_MODE_WORDS = ("no_grad", "inference_mode", "enable_grad", "set_grad_enabled")
+
+
+@memoized
+def may_set_grad_mode(m: SemanticModel) -> bool:
+    """Can anything in the file set grad mode? A qualified name is made of the file's
+    own identifiers, so one of :data:`GRAD_MODE_WORDS` is in its text - unless a star
+    import brings the name in. When False, grad mode is whatever a function is entered
+    in, everywhere (:func:`grad_mode` returns ``outer``)."""
+    return bool(m.star_imports) or any(m.mentions(word) for word in GRAD_MODE_WORDS)
+
+
 def grad_mode(m: SemanticModel, node: ast.AST, scope: Scope,
               outer: Optional[bool] = True) -> Optional[bool]:
     """Grad mode at ``node`` inside its own function, which is entered in mode
     ``outer``: the function's decorators, then every ``with`` around ``node``."""
+    if not may_set_grad_mode(m):
+        return outer
     root = m.root_of(scope)
     mode = outer
     if isinstance(root, FUNCTION_NODES):
