@@ -200,11 +200,22 @@ class ControlFlow:
         return index
 
     def _expand(self, sites, via, seen, follow):
+        if not follow or len(via) >= MAX_HELPER_DEPTH:
+            for site in sites:
+                yield site, via
+            return
+        functions, methods = self.function_names, self.method_names
         for site in sites:
             yield site, via
-            if not follow or not site.is_call or len(via) >= MAX_HELPER_DEPTH:
+            if not site.is_call:
                 continue
-            helper = self.function_for(site.node.func, site.scope)
+            func = site.node.func  # :meth:`function_for` answers None unless (its first test):
+            if type(func) is ast.Name:
+                if func.id not in functions:
+                    continue
+            elif type(func) is not ast.Attribute or func.attr not in methods:
+                continue
+            helper = self.function_for(func, site.scope)
             if helper is None or id(helper.node) in seen:
                 continue
             seen.add(id(helper.node))
