@@ -220,12 +220,13 @@ def parameter_nodes(args: ast.arguments) -> List[ast.arg]:
     return out
 
 
-def arg_defaults(args: ast.arguments) -> List[ast.expr]:
-    """The expressions a ``def`` line evaluates: defaults and annotations."""
+def arg_defaults(args: ast.arguments, params: Optional[List[ast.arg]] = None) -> List[ast.expr]:
+    """The expressions a ``def`` line evaluates: defaults and annotations (``params``:
+    :func:`parameter_nodes` of ``args``, when the caller has them already)."""
     out = list(args.defaults)
     if args.kw_defaults:
         out += [d for d in args.kw_defaults if d is not None]
-    for a in parameter_nodes(args):
+    for a in parameter_nodes(args) if params is None else params:
         if a.annotation is not None:
             out.append(a.annotation)
     return out

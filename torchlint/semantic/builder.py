@@ -87,16 +87,7 @@ class Builder:
         while stack:
             node = pop()
             kind = type(node)
-            if kind is _Name or kind is _Constant:
-                continue
-            elif kind is _Attribute:  # names and constants (most operands) are never pushed
-                node = node.value
-                while type(node) is _Attribute:  # ``a.b.c``: down the chain without the stack
-                    node = node.value
-                kind = type(node)
-                if kind is not _Name and kind is not _Constant:
-                    push(node)
-            elif kind is _Call:
+            if kind is _Call:  # most nodes popped (names and constants are rarely pushed)
                 site = Site(node, scope, function, loops, withs)
                 record(site)
                 stmt_of[node] = stmt
@@ -117,6 +108,15 @@ class Builder:
                 kind = type(func)
                 if kind is not _Name and kind is not _Constant:
                     push(func)
+            elif kind is _Attribute:
+                node = node.value
+                while type(node) is _Attribute:  # ``a.b.c``: down the chain without the stack
+                    node = node.value
+                kind = type(node)
+                if kind is not _Name and kind is not _Constant:
+                    push(node)
+            elif kind is _Name or kind is _Constant:
+                continue
             elif kind is ast.Subscript:
                 push(node.slice)
                 push(node.value)
@@ -211,7 +211,8 @@ class Builder:
 
     def function_def(self, stmt, c: Context) -> None:
         m = self.m
-        evaluated = arg_defaults(stmt.args)
+        params = parameter_nodes(stmt.args)
+        evaluated = arg_defaults(stmt.args, params)
         if stmt.decorator_list or evaluated:
             self.exprs(stmt.decorator_list + evaluated, c)
         c.scope.add(Binding(stmt.name, BindingKind.FUNCTION, stmt, c.scope))
@@ -223,7 +224,7 @@ class Builder:
         if c.cls is not None:
             c.cls.methods[stmt.name] = info
             m.method_names.add(stmt.name)
-        for a in parameter_nodes(stmt.args):
+        for a in params:
             fscope.add(Binding(a.arg, BindingKind.ARGUMENT, a, fscope, None, None, a.annotation))
         self.block(stmt.body, c.inside(fscope, info, None))
 
@@ -314,11 +315,18 @@ class Builder:
             self.block(case.body, c.nested())
 
     def assign(self, stmt, c: Context) -> None:
-        self.expr(stmt.value, c)
-        if type(stmt.value) is ast.BinOp and isinstance(stmt.value.op, ast.Add):
-            self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
+        value = stmt.value
+        kind = type(value)
+        if kind is not _Name and kind is not _Constant:
+            self.exprs((value,), c)
+            if kind is _BinOp and isinstance(value.op, ast.Add):
+                self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         for target in stmt.targets:
-            self.assign_target(target, stmt.value, c)
+            if type(target) is _Name:  # as :meth:`assign_target` binds one
+                c.scope.add(Binding(target.id, BindingKind.ASSIGN, target, c.scope, None, value))
+                self.m.stmt_of[target] = stmt
+            else:
+                self.assign_target(target, value, c)
 
     def ann_or_aug_assign(self, stmt, c: Context) -> None:
         self.expr(stmt.value, c)
@@ -343,9 +351,13 @@ class Builder:
         return
 
     def expr_stmt(self, stmt, c: Context) -> None:
-        if type(stmt.value) is _Call:
-            self.m.statement_calls.add(stmt.value)
-        self.expr(stmt.value, c)
+        value = stmt.value
+        kind = type(value)
+        if kind is _Call:
+            self.m.statement_calls.add(value)
+            self.exprs((value,), c)
+        elif kind is not _Name and kind is not _Constant:  # docstrings: nothing to visit
+            self.exprs((value,), c)
 
     def other(self, stmt, c: Context) -> None:
         """Raise, Assert, TypeAlias and anything newer: just the expressions."""

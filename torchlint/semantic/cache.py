@@ -52,6 +52,22 @@ def memoized(fn: F = None, *, guard: Any = _COMPUTING) -> F:
                 result = table[arg] = func(m, arg)
                 return result
 
+        elif fixed and code.co_argcount == 3:  # two arguments: keyed by their pair, no ``*args``
+
+            @functools.wraps(func)
+            def cached(m, first, second):
+                table = m.memo.get(key)
+                if table is None:
+                    table = m.memo[key] = {}
+                args = (first, second)
+                found = table.get(args, _COMPUTING)
+                if found is not _COMPUTING:
+                    return found
+                if guard is not _COMPUTING:
+                    table[args] = guard
+                result = table[args] = func(m, first, second)
+                return result
+
         else:
             cached = _cached(func, key, guard)
         cached.uncached = func

@@ -185,7 +185,9 @@ class ControlFlow:
         """:meth:`sites_in` with helpers followed, listed once per loop or function (the
         loop facts, the grad-mode and the data facts all walk the same loops)."""
         base = self.loop_sites(owner) if isinstance(owner, LoopInfo) else owner.sites
-        return list(self._expand(iter(base), (), {id(owner.node)}, True))
+        out: List[Tuple[Site, Tuple[Site, ...]]] = []
+        self._expand(base, (), {id(owner.node)}, out)
+        return out
 
     def loop_sites(self, loop: LoopInfo) -> List[Site]:
         """The sites of the loop's own function that lie inside the loop."""
@@ -199,16 +201,29 @@ class ControlFlow:
                 index.setdefault(lp, []).append(s)
         return index
 
-    def _expand(self, sites, via, seen, follow):
+    def _expand(self, sites, via, seen, out) -> None:
+        """Append ``(site, via)`` for ``sites`` to ``out``, each call into a same-file helper
+        followed by the helper's sites (depth-first, cycle-safe: ``seen`` are the helpers
+        on the way)."""
+        if len(via) >= MAX_HELPER_DEPTH:
+            out.extend((site, via) for site in sites)
+            return
+        functions, methods = self.function_names, self.method_names
         for site in sites:
-            yield site, via
-            if not follow or not site.is_call or len(via) >= MAX_HELPER_DEPTH:
+            out.append((site, via))
+            if not site.is_call:
                 continue
-            helper = self.function_for(site.node.func, site.scope)
+            func = site.node.func  # :meth:`function_for` answers None unless (its first test):
+            if type(func) is ast.Name:
+                if func.id not in functions:
+                    continue
+            elif type(func) is not ast.Attribute or func.attr not in methods:
+                continue
+            helper = self.function_for(func, site.scope)
             if helper is None or id(helper.node) in seen:
                 continue
             seen.add(id(helper.node))
-            yield from self._expand(iter(helper.sites), via + (site,), seen, follow)
+            self._expand(helper.sites, via + (site,), seen, out)
             seen.discard(id(helper.node))
 
     # ------------------------------------------------------------ call graph

@@ -64,6 +64,7 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
         self.filename = filename
         self.lines = lines
         self.project = project
+        self._reaches_project: Optional[bool] = None
         self.module_scope = Scope(tree, None)
         self.scopes: Dict[ast.AST, Scope] = {tree: self.module_scope}
         self.functions: Dict[ast.AST, FunctionInfo] = {}
@@ -146,7 +147,10 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
     def reaches_project(self) -> bool:
         """The file imports a module of its project (or star-imports one): else no call
         runs the user's other code, and no question about it needs asking."""
-        return self.project is not None and self.project.reaches(self)
+        found = self._reaches_project  # asked by many facts; the file's imports decide it
+        if found is None:
+            found = self._reaches_project = self.project is not None and self.project.reaches(self)
+        return found
 
     def mentions(self, word: str) -> bool:
         """Does the file's text hold ``word`` (True when the text is not known)? A cheap

@@ -18,6 +18,7 @@ from torchlint.syntax import FUNCTION_NODES
 _RESOLVED = "torchlint.semantic.scopes.resolve"  # its memo table
 _CALLED = "torchlint.semantic.scopes.called_names"
 _UNSET = object()
+_Name, _Attribute = ast.Name, ast.Attribute
 
 MAX_RESOLVE_DEPTH = 8  # alias chains and kind inference give up past this
 _BUILTINS = frozenset(dir(builtins))
@@ -43,13 +44,14 @@ class ScopeQueries:
         call names): memoized in a table of its own rather than through
         :func:`~torchlint.semantic.cache.memoized`, whose generic wrapper costs more
         than most answers here."""
-        table = self.memo.get(_RESOLVED)
-        if table is None:
-            table = self.memo[_RESOLVED] = {}
         key = (expr, scope)
-        found = table.get(key, _UNSET)
+        try:
+            found = self.memo[_RESOLVED].get(key, _UNSET)
+        except KeyError:  # the first question of the file
+            self.memo[_RESOLVED] = {}
+            found = _UNSET
         if found is _UNSET:
-            found = table[key] = self._resolve(expr, scope, 0)
+            found = self.memo[_RESOLVED][key] = self._resolve(expr, scope, 0)
         return found
 
     def called_names(self) -> Dict[str, List[int]]:
@@ -59,9 +61,13 @@ class ScopeQueries:
         found = self.memo.get(_CALLED)
         if found is None:
             found = self.memo[_CALLED] = {}
+            resolved = self.memo.setdefault(_RESOLVED, {})  # :meth:`resolve`, inlined
             for i, site in enumerate(self.sites):
                 if site.is_call:
-                    q = self.resolve(site.node.func, site.scope)
+                    key = (site.node.func, site.scope)
+                    q = resolved.get(key, _UNSET)
+                    if q is _UNSET:
+                        q = resolved[key] = self._resolve(key[0], key[1], 0)
                     if q is not None:
                         found.setdefault(q, []).append(i)
         return found
@@ -77,19 +83,32 @@ class ScopeQueries:
         return [sites[i] for i in sorted(hits)]
 
     def _resolve(self, expr: ast.AST, scope: Scope, depth: int) -> Optional[str]:
+        if depth > MAX_RESOLVE_DEPTH:
+            return None
+        kind = type(expr)
+        if kind is _Name:  # most questions: a bare name
+            return self._resolve_name(expr.id, scope, depth)
+        if kind is not _Attribute:
+            return None
         attrs: List[str] = []
-        while isinstance(expr, ast.Attribute):  # iterative: a.b.c.d...
+        while type(expr) is _Attribute:  # iterative: a.b.c.d...
             attrs.append(expr.attr)
             expr = expr.value
-        if not isinstance(expr, ast.Name) or depth > MAX_RESOLVE_DEPTH:
+        if type(expr) is not _Name:
             return None
         base = self._resolve_name(expr.id, scope, depth)
         if base is None:
             return None
-        return ".".join([base] + attrs[::-1])
+        attrs.append(base)
+        return ".".join(reversed(attrs))
 
     def _resolve_name(self, name: str, scope: Scope, depth: int) -> Optional[str]:
-        bindings = self.lookup(name, scope)
+        bindings = scope.bindings.get(name)  # :meth:`lookup`, inlined (once per name resolved)
+        current = scope.parent
+        while bindings is None and current is not None:
+            if not current.is_class:
+                bindings = current.bindings.get(name)
+            current = current.parent
         if bindings is None:
             if self.module_scope.star_import:
                 return self.star_import_name(name)
@@ -101,10 +120,10 @@ class ScopeQueries:
             imported = self._last_import(bindings[0].scope, name) if len(bindings) > 1 else None
         if imported is not None:
             return imported
-        if len(bindings) == 1 and bindings[0].kind == BindingKind.ASSIGN:
-            value = bindings[0].value
+        if len(bindings) == 1 and last.kind == BindingKind.ASSIGN:
+            value = last.value
             if isinstance(value, (ast.Name, ast.Attribute)):
-                return self._resolve(value, bindings[0].scope, depth + 1)
+                return self._resolve(value, last.scope, depth + 1)
         return None
 
     @memoized
