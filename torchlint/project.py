@@ -383,8 +383,11 @@ _LIBRARY_DIRS = tuple(sorted({os.path.realpath(os.path.dirname(os.__file__))} | 
 _STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
 
 
+_LIBRARY_PREFIXES = tuple(d if d.endswith(os.sep) else d + os.sep for d in _LIBRARY_DIRS)  # as _inside
+
+
 def _third_party(path: str) -> bool:
     """In site-packages/dist-packages or the interpreter's library?"""
     real = _realpath(path)
-    return bool(_THIRD_PARTY_PARTS.intersection(real.split(os.sep))) or any(
-        _inside(real, d) for d in _LIBRARY_DIRS)
+    return ("-packages" in real and bool(_THIRD_PARTY_PARTS.intersection(real.split(os.sep)))) or \
+        real in _LIBRARY_DIRS or real.startswith(_LIBRARY_PREFIXES)

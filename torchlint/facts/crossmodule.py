@@ -115,7 +115,9 @@ class CrossModule:
         if binding.kind != "import":
             return False
         top = (binding.module or binding.full_name or "").split(".")[0]
-        return bool(top) and self.project.module_file((top,), 0, self.project.origin) is not None
+        # ``import torch`` / ``import os``: never looked for in the project (no file probe)
+        return lexicon.project_top(top) and \
+            self.project.module_file((top,), 0, self.project.origin) is not None
 
     @_guarded(project.UNKNOWN)
     def target(self, m: SemanticModel, func: ast.expr, scope: Scope):
@@ -261,7 +263,9 @@ class CrossModule:
             for scope in m.scopes.values():
                 for bindings in scope.bindings.values():
                     for b in bindings:
-                        if b.full_name and b.kind == "import" and self.owns(m, b):
+                        # a library's or the stdlib's name has no project path (_path_of)
+                        if b.full_name and b.kind == "import" and candidate(b.full_name) \
+                                and self.owns(m, b):
                             paths.update(p for p in (self._path_of(b.full_name),
                                                      self._path_of(b.full_name + ".x")) if p)
             self._imported = tuple(sorted(paths))
