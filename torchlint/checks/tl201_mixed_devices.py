@@ -61,9 +61,11 @@ class MixedDevices(Rule):
             func = call.func
             if not (call.args or call.keywords) or not isinstance(func, (ast.Name, ast.Attribute)):
                 continue  # no argument: no batch fed (told before asking what func is)
+            if "module" not in m.kinds(func, scope):
+                continue  # asked before the arguments are listed: most calls are of no module
             args = [a for a in call.args if not isinstance(a, ast.Starred)]
             args += [k.value for k in call.keywords if k.arg]
-            if not args or "module" not in m.kinds(func, scope):
+            if not args:
                 continue
             # a module moved to a device: asked before its arguments (fewer are moved than called)
             moves = devices.module_moves(m, func, scope)
