@@ -283,6 +283,35 @@ def test_modules_are_summarised_once_per_content(tmp_path):
     assert project.STATS["parsed"] == before + 2
 
 
+def test_a_module_linted_just_before_is_not_parsed_again(tmp_path):
+    """One parse per file: flake8 lints engine.py, then train.py, which imports it; the
+    summary reuses the tree of engine.py's lint - only while the file's text is the one
+    that tree was parsed from, and only for the last few files linted."""
+    write(tmp_path, {"setup.cfg": "", "engine.py": CLEARS,
+                     "train.py": loop("from engine import clear", "clear(model)")})
+    script, helper = tmp_path / "train.py", tmp_path / "engine.py"
+    assert lint(helper) == []
+    reused = project.STATS["reused_trees"]
+    assert lint(script) == []
+    assert project.STATS["reused_trees"] == reused + 1
+    project.clear_cache()
+    assert lint(script) == []  # the same answer from a parse of its own
+    lint(helper)
+    helper.write_text(NO_CLEAR + "# zero_grad() elsewhere\n")  # edited since: the tree is stale
+    parsed = project.STATS["parsed"]
+    assert lint(script) == step_line(script)
+    assert project.STATS["parsed"] == parsed + 1
+    helper.write_text(CLEARS)
+    project.clear_cache()
+    lint(helper)
+    for i in range(project.RECENT_TREES):  # other files linted since: the tree is gone
+        write(tmp_path, {f"other{i}.py": "import torch\n"})
+        lint(tmp_path / f"other{i}.py")
+    parsed = project.STATS["parsed"]
+    assert lint(script) == []
+    assert project.STATS["reused_trees"] == reused + 1 and project.STATS["parsed"] == parsed + 1
+
+
 def test_a_same_size_edit_with_the_old_mtime_is_noticed(tmp_path):
     """Reliability (5): an edit that keeps the size, with the modification time set back
     (as some editors and sync tools do), must not be served the old summary."""

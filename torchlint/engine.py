@@ -12,6 +12,7 @@ import functools
 import gc
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
+from torchlint import project
 from torchlint.checks import RULES
 from torchlint.config import Config
 from torchlint.facts import crossmodule
@@ -55,6 +56,7 @@ def check_tree(tree: ast.AST, filename: str = "(none)", lines=None, config: Opti
     try:
         return _check_tree(tree, filename, lines, config, rules)
     finally:
+        project.remember(filename, tree, lines)  # for a summary of this module asked next
         if paused:
             gc.enable()
 

@@ -25,7 +25,12 @@ which gives the summariser to
   bytes, keyed by path, size, mtime and ctime (every write changes the ctime,
   which tools cannot set back: a same-size edit with the old mtime restored is
   a new key; a package created beside a module is found again per linted
-  file); trees and models are never kept.
+  file); models are never kept.
+* One parse per file: the tree flake8 made of a file it just linted is kept for
+  the next few files (:func:`remember`, at most ``RECENT_TREES``, small files
+  only). A summary of that module asked for then - flake8 lints a module and
+  the script importing it one after the other in most folders - reuses it when
+  the text it was parsed from is the file's text byte for byte, else parses.
 
 Editors lint unsaved buffers through stdin (``flake8 --stdin-display-name
 path/to/train.py -``): resolution is relative to the display name, and the
@@ -51,7 +56,9 @@ CACHE_BYTES = 8_000_000  # estimated size of the summaries kept per process
 ROOT_MARKERS = ("setup.cfg", "pyproject.toml", "setup.py", ".git")
 NOT_A_PATH = frozenset({"", "-", "stdin", "<stdin>", "(none)", "<string>", "<unknown>"})
 _THIRD_PARTY_PARTS = frozenset({"site-packages", "dist-packages"})
-STATS = {"parsed": 0, "read_bytes": 0, "cache_hits": 0}  # for tests and the benchmark
+RECENT_TREES = 3  # trees of the files linted last, kept for a summary asked next
+RECENT_BYTES = 64_000  # only of files up to this size (a tree takes ~40x its source)
+STATS = {"parsed": 0, "read_bytes": 0, "cache_hits": 0, "reused_trees": 0}  # tests, benchmark
 
 Summarize = Callable[[SemanticModel], object]  # a module's model -> its summary (facts layer)
 
@@ -111,10 +118,38 @@ MAX_SCANS = 4096
 _MISSING = object()
 
 
+_RECENT: "OrderedDict[str, Tuple[ast.AST, list]]" = OrderedDict()  # path -> (tree, lines)
+
+
 def clear_cache() -> None:
     _CACHE.clear()
     _SCANS.clear()
     _REALPATHS.clear()
+    _RECENT.clear()
+
+
+def remember(filename: Optional[str], tree: ast.AST, lines) -> None:
+    """Keep flake8's tree of a file just linted (a real path, up to ``RECENT_BYTES``
+    of text) among the last ``RECENT_TREES``, for :meth:`Project.module` to reuse."""
+    if lines is None or not ENABLED or filename is None or filename in NOT_A_PATH:
+        return
+    if sum(map(len, lines)) > RECENT_BYTES:
+        return
+    path = os.path.abspath(filename)
+    _RECENT.pop(path, None)
+    _RECENT[path] = (tree, lines)
+    if len(_RECENT) > RECENT_TREES:
+        _RECENT.popitem(last=False)
+
+
+def _recent_tree(path: str, data: bytes) -> Optional[ast.AST]:
+    """The kept tree of ``path`` when it was parsed from exactly ``data`` (flake8 reads
+    text with universal newlines and the declared encoding: any difference, a parse)."""
+    found = _RECENT.get(path)
+    if found is None or "".join(found[1]).encode("utf-8") != data:
+        return None
+    STATS["reused_trees"] += 1
+    return found[0]
 
 
 def for_file(filename: Optional[str], summarize: Summarize) -> Optional["Project"]:
@@ -295,7 +330,7 @@ class Project:
         STATS["parsed"] += 1
         STATS["read_bytes"] += len(data)
         try:
-            tree = ast.parse(data, filename=path)
+            tree = _recent_tree(path, data) or ast.parse(data, filename=path)
             lines = source_lines(data.decode("utf-8", "replace"))
             model = SemanticModel(tree, path, lines)
         except Exception:  # does not parse, or an odd tree the facts trip on: unknown, never a crash
