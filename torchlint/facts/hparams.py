@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional, Sequence
+from typing import List, NamedTuple, Optional, Sequence
 
 from torchlint import known
 from torchlint.facts import containers
@@ -34,8 +33,7 @@ _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
         ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv}
 
 
-@dataclass(frozen=True)
-class OptimizerCall:
+class OptimizerCall(NamedTuple):
     site: Site
     name: str  # the optimizer as written: "optim.SGD"
     lr: Optional[ast.expr]  # the lr argument (keyword or positional), None when not given
@@ -54,8 +52,7 @@ ARGPARSE, FIELD, KEY, VARIABLE, PARAMETER, HPARAMS = (
     "argparse", "field", "key", "variable", "parameter", "hparams")
 
 
-@dataclass(frozen=True)
-class LrSetting:
+class LrSetting(NamedTuple):
     kind: str  # ARGPARSE | FIELD | KEY | VARIABLE | PARAMETER | HPARAMS
     name: str  # the identifier code reads it by: argparse dest, field, key, parameter, constant
     label: str  # for messages: "--lr", "TrainConfig.lr", 'CONFIG["lr"]', "hparams lr"

@@ -16,8 +16,7 @@ Everything unresolvable answers UNKNOWN / False, and rules treat that as "do not
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from torchlint import known
 from torchlint.facts import autograd, inline, loops
@@ -33,8 +32,7 @@ YES, NO, MAYBE = "yes", "no", "maybe"
 MAX_CALLER_DEPTH = 6
 
 
-@dataclass(frozen=True)
-class ModeCall:
+class ModeCall(NamedTuple):
     mode: str  # EVAL / TRAIN / UNKNOWN
     site: Site
     via: Tuple[Site, ...]
@@ -196,16 +194,17 @@ def is_fresh(m: SemanticModel, expr: ast.expr, scope) -> bool:
 
 
 # ------------------------------------------------------------------ mode flow
-@dataclass
 class _Flow:
     """One function's sites (helpers inlined) in source order, with the mode calls."""
 
-    m: SemanticModel
-    entries: List[Tuple[Site, Tuple[Site, ...]]]
-    index: Dict[tuple, int]
-    calls: Dict[int, ModeCall]  # entry index -> mode call
-    loops_of: List[Tuple[ast.AST, ...]]  # entry index -> loops of its anchor
-    _backwards: Optional[List[int]] = None
+    def __init__(self, m: SemanticModel, entries: List[Tuple[Site, Tuple[Site, ...]]],
+                 index: Dict[tuple, int], calls: Dict[int, ModeCall], loops_of: List[Tuple[ast.AST, ...]]):
+        self.m = m
+        self.entries = entries
+        self.index = index
+        self.calls = calls  # entry index -> mode call
+        self.loops_of = loops_of  # entry index -> loops of its anchor
+        self._backwards: Optional[List[int]] = None
 
     @property
     def backwards(self) -> List[int]:
@@ -377,8 +376,7 @@ def _join(states) -> str:
 
 
 # ------------------------------------------------------------------ eval left on
-@dataclass(frozen=True)
-class EvalLeftOn:
+class EvalLeftOn(NamedTuple):
     """A mode call that puts a trained module in eval mode inside a training loop (or a
     loop around one), after which the next ``backward()`` runs with no ``train()``."""
 

@@ -17,8 +17,7 @@ they are unknown it is assumed to seed everything (precision first).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 from torchlint import known
 from torchlint.project import candidate
@@ -36,8 +35,7 @@ MAX_HELPER_DEPTH = 6
 DIRECT, HELPER, OPTION, PROJECT, LIBRARY = "direct", "helper", "option", "project", "library"
 
 
-@dataclass(frozen=True)
-class SeedCall:
+class SeedCall(NamedTuple):
     site: Site
     rngs: FrozenSet[str]  # the generators it seeds
     how: str  # DIRECT | HELPER | OPTION | PROJECT

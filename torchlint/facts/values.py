@@ -18,8 +18,7 @@ Every answer is "definitely" or "not known": unknown never becomes a report.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 
 from torchlint import known
 from torchlint.facts import autograd, containers, loops
@@ -403,8 +402,7 @@ def scheduler_optimizers(m: SemanticModel, scheduler: ast.expr, scope: Scope) ->
 
 
 # ------------------------------------------------------------------ accumulation
-@dataclass(frozen=True)
-class Accumulation:
+class Accumulation(NamedTuple):
     """``total += v``, ``total = total + v`` or ``items.append(v)`` inside a loop; the
     accumulator may be an item of a name (``hist[i] += v``, ``stats["loss"].append(v)``)."""
 
