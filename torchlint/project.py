@@ -27,8 +27,8 @@ which gives the summariser to
   a new key; a package created beside a module is found again per linted
   file); models are never kept.
 * One parse per file: the tree flake8 made of a file it just linted is kept for
-  the next few files (:func:`remember`, at most ``RECENT_TREES``, small files
-  only). A summary of that module asked for then - flake8 lints a module and
+  the next few files (:func:`remember`: at most ``RECENT_TREES``, within
+  ``RECENT_BYTES`` of source text). A summary of that module asked for then - flake8 lints a module and
   the script importing it one after the other in most folders - reuses it when
   the text it was parsed from is the file's text byte for byte, else parses.
 
@@ -57,7 +57,7 @@ ROOT_MARKERS = ("setup.cfg", "pyproject.toml", "setup.py", ".git")
 NOT_A_PATH = frozenset({"", "-", "stdin", "<stdin>", "(none)", "<string>", "<unknown>"})
 _THIRD_PARTY_PARTS = frozenset({"site-packages", "dist-packages"})
 RECENT_TREES = 3  # trees of the files linted last, kept for a summary asked next
-RECENT_BYTES = 64_000  # only of files up to this size (a tree takes ~40x its source)
+RECENT_BYTES = 64_000  # of source text in all, at most (a tree takes ~30-45x its source)
 STATS = {"parsed": 0, "read_bytes": 0, "cache_hits": 0, "reused_trees": 0}  # tests, benchmark
 
 Summarize = Callable[[SemanticModel], object]  # a module's model -> its summary (facts layer)
@@ -118,7 +118,7 @@ MAX_SCANS = 4096
 _MISSING = object()
 
 
-_RECENT: "OrderedDict[str, Tuple[ast.AST, list]]" = OrderedDict()  # path -> (tree, lines)
+_RECENT: "OrderedDict[str, Tuple[ast.AST, list, int]]" = OrderedDict()  # path -> (tree, lines, size)
 
 
 def clear_cache() -> None:
@@ -129,16 +129,17 @@ def clear_cache() -> None:
 
 
 def remember(filename: Optional[str], tree: ast.AST, lines) -> None:
-    """Keep flake8's tree of a file just linted (a real path, up to ``RECENT_BYTES``
-    of text) among the last ``RECENT_TREES``, for :meth:`Project.module` to reuse."""
+    """Keep flake8's tree of a file just linted (a real path) among the last
+    ``RECENT_TREES``, within ``RECENT_BYTES`` of text in all, for :meth:`Project.module`."""
     if lines is None or not ENABLED or filename is None or filename in NOT_A_PATH:
         return
-    if sum(map(len, lines)) > RECENT_BYTES:
+    size = sum(map(len, lines))
+    if size > RECENT_BYTES:
         return
     path = os.path.abspath(filename)
     _RECENT.pop(path, None)
-    _RECENT[path] = (tree, lines)
-    if len(_RECENT) > RECENT_TREES:
+    _RECENT[path] = (tree, lines, size)
+    while len(_RECENT) > RECENT_TREES or sum(e[2] for e in _RECENT.values()) > RECENT_BYTES:
         _RECENT.popitem(last=False)
 
 
