@@ -174,3 +174,43 @@ C = Critic({critic_args})
 def test_parts_set_by_same_file_classes(critic_net, critic_args, uncleared):
     source = IN_FILE_WRAPPERS.format(critic_net=critic_net, critic_args=critic_args)
     assert _uncleared(source) == uncleared
+
+
+@pytest.mark.parametrize("loop", [
+    "for x in data:\n    opt.zero_grad()\n    net(x).sum().backward()\n    opt.step()\n",
+    "for x in data:\n    opt.zero_grad()\n    scaler.scale(net(x).sum()).backward()\n    scaler.step(opt)\n",
+    "for opt in [opt, torch.optim.SGD(net.parameters(), lr=0.1)]:\n    opt.zero_grad()\n"
+    "    net(x).sum().backward()\n    opt.step()\n",
+    "def epoch(opt):\n    for x in data:\n        opt.zero_grad()\n        net(x).sum().backward()\n"
+    "        opt.step()\nepoch(opt)\n",
+])
+def test_a_clearing_on_the_stepped_name_is_what_the_full_analysis_finds(loop):
+    """The shortcut (the very name the step steps, the same bindings) must agree with
+    following both optimizers: the clearing never misses the step."""
+    m = model_of("import torch\nnet = torch.nn.Linear(2, 1)\n"
+                 "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+                 "scaler = torch.cuda.amp.GradScaler()\n" + loop)
+    [(_lp, evs)] = loops.training_loops(m)
+    [step] = [e for e in evs if e.kind == loops.STEP]
+    [clear] = [e for e in evs if e.kind == loops.ZERO_GRAD]
+    assert clearing._clears_the_stepped_name(m, clear, step)
+    stepped = clearing._stepped_modules(m, step)
+    assert stepped is None or not clearing._misses(m, clear, stepped)
+    assert clearing.uncleared_steps(m, evs) == []
+
+
+def test_a_name_bound_again_before_the_step_is_followed():
+    m = model_of("""
+        import torch
+        g, d = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
+        opt = torch.optim.SGD(g.parameters(), lr=0.1)
+        for x in data:
+            opt.zero_grad()
+            d(g(x)).sum().backward()
+            opt = torch.optim.SGD(d.parameters(), lr=0.1)
+            opt.step()
+        """)
+    [(_lp, evs)] = loops.training_loops(m)
+    [step] = [e for e in evs if e.kind == loops.STEP]
+    [clear] = [e for e in evs if e.kind == loops.ZERO_GRAD]
+    assert not clearing._clears_the_stepped_name(m, clear, step)  # other bindings: followed

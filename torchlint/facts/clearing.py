@@ -42,6 +42,8 @@ def uncleared_steps(m: SemanticModel, evs: List[loops.Event]) -> List[loops.Even
         if any(e.kind == loops.OPAQUE for e in clears):
             continue
         if clears:
+            if any(_clears_the_stepped_name(m, clear, step) for clear in clears):
+                continue  # what _misses finds for it, without following the optimizer
             stepped = _stepped_modules(m, step)
             if not stepped or not all(_misses(m, clear, stepped) for clear in clears):
                 continue
@@ -51,15 +53,35 @@ def uncleared_steps(m: SemanticModel, evs: List[loops.Event]) -> List[loops.Even
 
 def _stepped_modules(m: SemanticModel, step: loops.Event) -> Optional[Modules]:
     """The modules whose parameters the stepped optimizer holds, or None when unknown."""
+    optimizer = _stepped(m, step)
+    return None if optimizer is None else optimizer_modules(m, optimizer, step.site.scope)
+
+
+def _stepped(m: SemanticModel, step: loops.Event) -> Optional[ast.expr]:
+    """The optimizer expression of a step: ``opt`` in ``opt.step()`` / ``scaler.step(opt)``."""
     if step.origin is not None or not isinstance(step.node, ast.Call):
         return None
     func = step.node.func
     if not isinstance(func, ast.Attribute):
         return None
-    scope = step.site.scope
-    optimizer = step.node.args[0] if step.node.args and "grad_scaler" in m.kinds(func.value, scope) \
+    return step.node.args[0] if step.node.args and "grad_scaler" in m.kinds(func.value, step.site.scope) \
         else func.value
-    return optimizer_modules(m, optimizer, scope)
+
+
+def _clears_the_stepped_name(m: SemanticModel, clear: loops.Event, step: loops.Event) -> bool:
+    """``opt.zero_grad()`` on the very name the step steps, seeing the same bindings: the
+    clearing reaches the step's parameters. (:func:`_misses` says so too, after following
+    both: a name's kinds and origins are those of its reaching bindings, so both sides
+    find the same optimizer modules - or none, and then nothing is told apart.)"""
+    node = clear.node
+    if clear.origin is not None or not isinstance(node, ast.Call) \
+            or not isinstance(node.func, ast.Attribute) or node.func.attr != "zero_grad" \
+            or not isinstance(node.func.value, ast.Name):
+        return False
+    stepped = _stepped(m, step)
+    return (isinstance(stepped, ast.Name) and stepped.id == node.func.value.id
+            and m.reaching_bindings(node.func.value, clear.site.scope)
+            == m.reaching_bindings(stepped, step.site.scope))
 
 
 def optimizer_modules(m: SemanticModel, optimizer: ast.expr, scope: Scope) -> Optional[Modules]:
