@@ -91,7 +91,13 @@ class MixedDevices(Rule):
         for site in m.sites:
             if not site.is_call:
                 continue
-            text = _hardcoded(m, site.node, site.scope)
+            call = site.node
+            func = call.func
+            # the shapes _hardcoded reads (told here: most calls are neither, at no call's cost)
+            if not (isinstance(func, ast.Attribute) and func.attr in ("cuda", "to")) and not (
+                    call.keywords and any(k.arg == "device" for k in call.keywords)):
+                continue
+            text = _hardcoded(m, call, site.scope)
             if text is None:
                 continue
             chosen = devices.visible_choice(m, site)
@@ -107,11 +113,9 @@ class MixedDevices(Rule):
 
 
 def _hardcoded(m: SemanticModel, call: ast.Call, scope):
-    """``x.cuda()`` / ``x.cuda(0)`` / ``x.to("cuda")`` / ``torch.zeros(..., device="cuda")``."""
+    """``x.cuda()`` / ``x.cuda(0)`` / ``x.to("cuda")`` / ``torch.zeros(..., device="cuda")``,
+    of a call that is ``X.cuda(...)`` / ``X.to(...)`` or has a ``device=`` keyword."""
     func = call.func
-    if not (isinstance(func, ast.Attribute) and func.attr in ("cuda", "to")) and not (
-            call.keywords and any(k.arg == "device" for k in call.keywords)):
-        return None
     if isinstance(func, ast.Attribute) and func.attr == "cuda":
         if (m.resolve(func, scope) or "").startswith("torch."):
             return None

@@ -438,14 +438,18 @@ def factories_meeting_inputs(m: SemanticModel, cls: ClassInfo) -> List[FactoryUs
         ids = inputs
         for node in walk_breadth(function.node):
             operands, submodule = _operands(m, node, home)
-            cpu, source = {}, None
+            cpu, plain = {}, []
             for op in operands:
                 made = {f for f in cpu_factories(m, op, home, homes) if f in owner or f in of_attribute}
                 if made:
                     cpu.update((of_attribute.get(f, f) if f not in owner else f, op) for f in made)
-                elif source is None:
-                    source = is_input_derived(m, op, home, ids)
-            if not cpu or (source is None and submodule is None):
+                else:
+                    plain.append(op)
+            if not cpu:
+                continue  # the input an operand comes from is asked only where a factory meets it
+            source = next((s for s in (is_input_derived(m, op, home, ids) for op in plain)
+                           if s is not None), None)
+            if source is None and submodule is None:
                 continue
             ref = source.arg if source is not None else (params[0].arg if params else "x")
             other = f"input {source.arg}" if source is not None else f"{submodule}'s weights"
