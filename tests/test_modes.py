@@ -280,6 +280,8 @@ def test_same_module_through_wrappers_parameters_and_attributes():
     ("nn.InstanceNorm2d(3)", False),
     ("Plain()", False),
     ("UsesFlag()", True),
+    ("SpacedFlag()", True),
+    ("SaysTraining()", False),
     ("Wraps()", True),
     ("Helpers()", True),
     ("torchvision.models.resnet18()", True),
@@ -298,6 +300,17 @@ def test_mode_dependence(build, dependent):
         class UsesFlag(nn.Module):
             def forward(self, x):
                 return F.dropout(x, 0.2, training=self.training)
+        class SpacedFlag(nn.Module):
+            def forward(self, x):  # the attribute written with blanks, a line join, a comment
+                if self . training or (self.  # mode
+                                       training) or self.\\
+                        training:
+                    x = x * 2
+                return x
+        class SaysTraining(nn.Module):
+            "Used in training."
+            def training_step(self, batch):
+                return batch.training_loss
         class Wraps(nn.Module):
             def __init__(self):
                 super().__init__()

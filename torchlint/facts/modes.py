@@ -16,13 +16,14 @@ Everything unresolvable answers UNKNOWN / False, and rules treat that as "do not
 from __future__ import annotations
 
 import ast
+import re
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from torchlint import known
 from torchlint.facts import autograd, inline, loops
 from torchlint.semantic import FunctionInfo, SemanticModel, Site, memoized
 from torchlint.semantic.control import MAX_HELPER_DEPTH
-from torchlint.syntax import node_text, short_text
+from torchlint.syntax import fold, node_text, short_text
 
 EVAL = "eval"
 TRAIN = "train"
@@ -526,26 +527,24 @@ def _value_dependent(m, expr, scope, depth) -> bool:
 def class_dependent(m: SemanticModel, cls) -> bool:
     """A same-file ``nn.Module`` subclass (and its same-file bases) builds a
     mode-dependent layer, calls one, assigns one to ``self.x`` or reads ``self.training``."""
-    result = False
     for c in m.local_bases(cls):
-        text = node_text(m.lines, c.node)  # the walk only for a class that says "training"
-        if ((text is None or "training" in text) and _reads_self_training(c.node)) or any(
+        text = node_text(m.lines, c.node)  # the walk only for a class that says ".training"
+        if ((text is None or "training" in text and _DOT_TRAINING.search(fold(text)))
+                and _reads_self_training(c.node)) or any(
                 known.nn_layer_name(q) in known.MODE_DEPENDENT_LAYERS or known.is_model_zoo_constructor(q)
                 for q in (m.resolve(b, c.outer) or "" for b in c.node.bases)):
-            result = True
-            break
-        for method in c.methods.values():
-            for site in method.sites:
-                if site.is_call and _call_dependent(m, site.node, site.scope, 1):
-                    result = True
-                    break
-            if result:
-                break
-        if not result:
-            result = any(_value_dependent(m, v, s, 1) for values in c.attrs.values() for v, s in values)
-        if result:
-            break
-    return result
+            return True
+        if any(site.is_call and _call_dependent(m, site.node, site.scope, 1)
+               for method in c.methods.values() for site in method.sites):
+            return True
+        if any(_value_dependent(m, v, s, 1) for values in c.attrs.values() for v, s in values):
+            return True
+    return False
+
+
+# ``x.training`` in source read as Python reads names (fold): the dot, blanks, line joins or
+# comments, the name; a walk that finds the attribute implies it
+_DOT_TRAINING = re.compile(r"\.(?:[\s\\]|#[^\r\n]*)*training\b")
 
 
 def _reads_self_training(node: ast.ClassDef) -> bool:
