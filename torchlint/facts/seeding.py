@@ -268,8 +268,9 @@ def global_draws(m: SemanticModel, extra: Sequence[str] = ()) -> Dict[str, List[
 
 @memoized
 def _global_draws(m: SemanticModel, extra: Tuple[str, ...]) -> Dict[str, List[Site]]:
-    workers = _loader_workers(m)
     found = draw_sites(m, extra)
+    # workers only filter sites: not asked where there is none, local or of the project
+    workers = (any(found.values()) or m.reaches_project()) and _loader_workers(m)
     out = {g: [s for s in sites if not (workers and _in_dataset_method(m, s))] for g, sites in found.items()}
     if m.reaches_project():  # the file imports a project module
         seed_exprs = None  # the seeding analysis only once a project call draws
@@ -301,6 +302,8 @@ def draw_sites(m: SemanticModel, extra: Tuple[str, ...] = ()) -> Dict[str, List[
     by generator, less the draws that only pick a seed (an argument of a seeding call,
     or a value assigned to a ``*seed*`` name or attribute)."""
     out: Dict[str, List[Site]] = {RANDOM: [], NUMPY: []}
+    if not (m.mentions("random") or m.star_imports):
+        return out  # a callee resolves to random.* / numpy.random.* only by a name or import spelling it
     drawing = {RANDOM: [], NUMPY: []}  # indexes of the sites, by generator
     for q, indexes in m.called_names().items():
         module, _, fn = q.rpartition(".")

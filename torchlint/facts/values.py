@@ -23,7 +23,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 from torchlint import known
 from torchlint.facts import autograd, containers, loops
 from torchlint.semantic import LOOP_NODES, BindingKind, LoopInfo, SemanticModel, Scope, Site, memoized
-from torchlint.syntax import bind_arguments, find_argument, parameter_default, short_text, unparse
+from torchlint.syntax import bind_arguments, find_argument, parameter_default, position, short_text, unparse
 
 MAX_DEPTH = 6
 _KEEPS_PROBABILITIES = frozenset({"float", "double", "half", "to", "cpu", "cuda", "contiguous",
@@ -429,24 +429,32 @@ def _subscript_root(expr: ast.AST) -> Optional[ast.Name]:
 
 def accumulations(m: SemanticModel, loop: LoopInfo) -> List[Accumulation]:
     """Accumulations into a name or an item of one in a loop's own function, nested
-    blocks included."""
-    out = []
-    # the statement walk only where the function adds something (the builder records it)
-    statements = m.statements_in(loop.node, loop.scope) \
-        if m.truncated or m.root_of(loop.scope) in m.adding else ()
-    for stmt in statements:
-        if (isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add)
-                and _subscript_root(stmt.target) is not None):
-            out.append(Accumulation(stmt, stmt.target, stmt.value))
-        elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-              and _subscript_root(stmt.targets[0]) is not None and isinstance(stmt.value, ast.BinOp)
-              and isinstance(stmt.value.op, ast.Add) and _adds_to_itself(stmt.targets[0], stmt.value)):
-            out.append(Accumulation(stmt, stmt.targets[0], stmt.value))
-    for site, _via in m.sites_in(loop, follow=False):
+    blocks included (the statement walk only where the builder saw the function add)."""
+    root = m.root_of(loop.scope)
+    added = _added_statements(m, root) if m.truncated or root in m.adding else ()
+    out = [acc for acc, owners in added if loop.node in owners]  # = those of statements_in(loop)
+    for site in m.loop_sites(loop):
         call = site.node
         if (site.is_call and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
                 and _subscript_root(call.func.value) is not None and len(call.args) == 1):
             out.append(Accumulation(call, call.func.value, call.args[0]))
+    return out
+
+
+@memoized
+def _added_statements(m: SemanticModel, root: ast.AST) -> List[Tuple[Accumulation, FrozenSet[ast.AST]]]:
+    """A body's ``+=`` / ``x = x + v`` accumulations in source order, each with the statements
+    holding it: one pass for all loops (in ``statements_in(loop)`` iff the loop is on its path)."""
+    out = []
+    for stmt, path in m.statement_index(root).paths.items():
+        if (isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add)
+                and _subscript_root(stmt.target) is not None):
+            out.append((Accumulation(stmt, stmt.target, stmt.value), frozenset(step[0] for step in path)))
+        elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+              and _subscript_root(stmt.targets[0]) is not None and isinstance(stmt.value, ast.BinOp)
+              and isinstance(stmt.value.op, ast.Add) and _adds_to_itself(stmt.targets[0], stmt.value)):
+            out.append((Accumulation(stmt, stmt.targets[0], stmt.value), frozenset(step[0] for step in path)))
+    out.sort(key=lambda pair: position(pair[0].node))
     return out
 
 
