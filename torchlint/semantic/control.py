@@ -208,18 +208,12 @@ class ControlFlow:
         if len(via) >= MAX_HELPER_DEPTH:
             out.extend((site, via) for site in sites)
             return
-        functions, methods = self.function_names, self.method_names
+        may_run_local = self.may_run_local  # function_for's answer is None where this is False
         for site in sites:
             out.append((site, via))
-            if not site.is_call:
+            if not site.is_call or not may_run_local(site.node.func):
                 continue
-            func = site.node.func  # :meth:`function_for` answers None unless (its first test):
-            if type(func) is ast.Name:
-                if func.id not in functions:
-                    continue
-            elif type(func) is not ast.Attribute or func.attr not in methods:
-                continue
-            helper = self.function_for(func, site.scope)
+            helper = self.function_for(site.node.func, site.scope)
             if helper is None or id(helper.node) in seen:
                 continue
             seen.add(id(helper.node))

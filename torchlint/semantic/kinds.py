@@ -89,10 +89,9 @@ class Kinds:
                 return receiver | moved
             if "tensor" in receiver:
                 return frozenset({"tensor"})
-        if type(func) is ast.Attribute and func.attr in known.LIGHTNING_SELF_ACCESSORS:  # its first test
-            lightning = self.lightning_self_call_kinds(call, scope)
-            if lightning:
-                return lightning
+        lightning = self.lightning_self_call_kinds(call, scope)
+        if lightning:
+            return lightning
         qualname = self.resolve(func, scope)
         if qualname is not None:
             kinds = known.kinds_for_constructor(qualname)

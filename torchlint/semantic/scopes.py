@@ -29,14 +29,13 @@ class ScopeQueries:
 
     def lookup(self, name: str, scope: Scope) -> Optional[List[Binding]]:
         """Bindings of ``name`` visible from ``scope`` (class scopes are skipped from inside methods)."""
-        current: Optional[Scope] = scope
-        first = True
-        while current is not None:
-            if (first or not current.is_class) and name in current.bindings:
-                return current.bindings[name]
-            first = False
+        bindings = scope.bindings.get(name)
+        current = scope.parent
+        while bindings is None and current is not None:
+            if not current.is_class:
+                bindings = current.bindings.get(name)
             current = current.parent
-        return None
+        return bindings
 
     def resolve(self, expr: ast.AST, scope: Scope) -> Optional[str]:
         """Qualified name of a Name/Attribute expression, or None. Builtins resolve
@@ -61,13 +60,10 @@ class ScopeQueries:
         found = self.memo.get(_CALLED)
         if found is None:
             found = self.memo[_CALLED] = {}
-            resolved = self.memo.setdefault(_RESOLVED, {})  # :meth:`resolve`, inlined
+            resolve = self.resolve
             for i, site in enumerate(self.sites):
                 if site.is_call:
-                    key = (site.node.func, site.scope)
-                    q = resolved.get(key, _UNSET)
-                    if q is _UNSET:
-                        q = resolved[key] = self._resolve(key[0], key[1], 0)
+                    q = resolve(site.node.func, site.scope)
                     if q is not None:
                         found.setdefault(q, []).append(i)
         return found
@@ -103,12 +99,7 @@ class ScopeQueries:
         return ".".join(reversed(attrs))
 
     def _resolve_name(self, name: str, scope: Scope, depth: int) -> Optional[str]:
-        bindings = scope.bindings.get(name)  # :meth:`lookup`, inlined (once per name resolved)
-        current = scope.parent
-        while bindings is None and current is not None:
-            if not current.is_class:
-                bindings = current.bindings.get(name)
-            current = current.parent
+        bindings = self.lookup(name, scope)
         if bindings is None:
             if self.module_scope.star_import:
                 return self.star_import_name(name)
