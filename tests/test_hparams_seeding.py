@@ -1,5 +1,5 @@
 """Unit tests of TL301/TL302 (hyperparameters) and TL401/TL402 (seeding): the facts
-in torchlint.hparams / torchlint.seeding / loops.training_entry and the rules' edges
+in torchlint.hparams / torchlint.seeding / entry.training_entry and the rules' edges
 that the fixtures do not show."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from torchlint.facts import hparams, loops, seeding
+from torchlint.facts import hparams, launch, seeding
 from torchlint.checks import BY_CODE
 from torchlint.config import Config
 from torchlint.plugin import check_source
@@ -257,10 +257,10 @@ def test_tl401_no_entry_tests_and_option():
 
 def test_training_entry_is_the_main_guard_or_the_module_level_node():
     m = model(BASE + "x = 1\nfor batch in data:\n    fit(m, opt, batch)\n")
-    assert loops.training_entry(m).lineno == 9
+    assert launch.training_entry(m).lineno == 9
     m = model(BASE + "def main():\n    fit(m, opt, [])\n"
                      "if __name__ == '__main__':\n    print()\n    main()\n")
-    assert isinstance(loops.training_entry(m), ast.If)
+    assert isinstance(launch.training_entry(m), ast.If)
 
 
 # ------------------------------------------------------------------ TL402

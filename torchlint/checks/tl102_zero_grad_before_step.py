@@ -45,13 +45,14 @@ def _next_step(m: SemanticModel, evs: List[loops.Event], i: int):
     """The step of the optimizer ``evs[i]`` clears, run next in the same iteration with
     nothing in between that could put gradients back; None otherwise."""
     zero = evs[i]
-    for ev in evs[i + 1:]:
+    for j, ev in enumerate(evs[i + 1:], i + 1):
         if ev.origin is not None or ev.kind in (loops.BACKWARD, loops.OPAQUE, loops.ZERO_GRAD):
             return None  # gradients recomputed, written by hand, or code we cannot see
         if ev.kind != loops.STEP or not _clears(m, zero, ev):
             continue  # another optimizer's step does not read these gradients
-        if not _without_closure(ev) or not loops.runs_before(m, zero, ev):
-            return None
+        if not _without_closure(ev) or not loops.runs_before(m, zero, ev) \
+                or any(loops.is_opaque(m, e) for e in evs[i + 1:j] if e.kind == loops.UNSEEN_CALL):
+            return None  # the unseen calls in between asked last: the costlier question
         return ev
     return None
 

@@ -49,8 +49,7 @@ class BackwardUnderNoGrad(Rule):
 def _graphless_backward(m: SemanticModel, site: Site, entry: Optional[bool]) -> Optional[str]:
     """The tensor text when ``site`` is a backward() on a tensor computed with grad
     disabled (``entry``: the grad mode its function was entered in)."""
-    ev = loops.classify(m, site)
-    if ev is None or ev.kind != loops.BACKWARD:
+    if not loops.is_backward(m, site):
         return None
     tensor = values.backward_tensor(m, site)
     if tensor is None or not _computed_without_graph(m, tensor, site.scope, entry):

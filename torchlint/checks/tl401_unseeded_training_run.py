@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint.facts import loops, seeding
+from torchlint.facts import launch, seeding
 from torchlint.config import SEED_FUNCTIONS, Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
@@ -23,7 +23,7 @@ class UnseededTrainingRun(Rule):
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
         if m.is_test_module():
             return
-        entry = loops.training_entry(m)
+        entry = launch.training_entry(m)
         if entry is None:
             return
         # any seeding at all is enough here; seeding only some generators is TL402

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from torchlint.facts import loops, seeding
+from torchlint.facts import launch, seeding
 from torchlint.config import SEED_FUNCTIONS, Config
 from torchlint.rule import Rule, Violation
 from torchlint.semantic import SemanticModel
@@ -23,7 +23,7 @@ class PartialSeeding(Rule):
     options = (SEED_FUNCTIONS,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        if m.is_test_module() or loops.training_entry(m) is None:
+        if m.is_test_module() or launch.training_entry(m) is None:
             return
         extra = config["seed-functions"]
         direct = seeding.direct_seeds(m)  # a subset of what the calls below seed: decides cheaply

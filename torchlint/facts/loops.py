@@ -23,6 +23,7 @@ STEP = "step"  # optimizer step
 ZERO_GRAD = "zero_grad"  # any gradient clearing
 SCHEDULER_STEP = "scheduler_step"
 OPAQUE = "opaque"  # an optimizer handed to code torchlint cannot see (might clear)
+UNSEEN_CALL = "unseen_call"  # in events(): a call it cannot see, OPAQUE if is_opaque() says so
 
 # GradScaler methods other than step(): none of them clears or steps
 _SCALER_METHODS = frozenset({"unscale_", "scale", "update"})
@@ -53,10 +54,53 @@ class Event(NamedTuple):
         return self.via[0].node if self.via else self.site.node
 
 
-@memoized
 def classify(m: SemanticModel, site: Site) -> Optional[Event]:
-    """The training event a site is, or None. ``via`` is filled in by the caller. Once
-    per site: a site in nested loops is asked about for each of them."""
+    """The training event a site is, or None. ``via`` is filled in by the caller."""
+    ev = _classify(m, site)
+    return handed_optimizer(m, site) if ev is not None and ev.kind == UNSEEN_CALL else ev
+
+
+def is_backward(m: SemanticModel, site: Site) -> bool:
+    """:func:`classify` says BACKWARD (asked without what unseen calls are handed)."""
+    ev = _classify(m, site)
+    return ev is not None and ev.kind == BACKWARD
+
+
+def is_opaque(m: SemanticModel, ev: Event) -> bool:
+    """An optimizer handed to code torchlint cannot see: OPAQUE, or an UNSEEN_CALL that is one."""
+    return ev.kind == OPAQUE or ev.kind == UNSEEN_CALL and handed_optimizer(m, ev.site) is not None
+
+
+def resolved(m: SemanticModel, evs: List[Event]) -> List[Event]:
+    """``evs`` as a reader of every event (not of some kinds) needs them: each UNSEEN_CALL
+    made the OPAQUE event it is, or dropped."""
+    out = []
+    for ev in evs:
+        if ev.kind == UNSEEN_CALL:
+            found = handed_optimizer(m, ev.site)
+            if found is None:
+                continue
+            ev = found._replace(via=ev.via)
+        out.append(ev)
+    return out
+
+
+@memoized
+def handed_optimizer(m: SemanticModel, site: Site) -> Optional[Event]:
+    """The OPAQUE event of a call torchlint cannot follow (an UNSEEN_CALL), when it is
+    handed something that may be an optimizer; else None."""
+    node = site.node
+    for arg in list(node.args) + [k.value for k in node.keywords]:
+        if "optimizer" in m.kinds(arg, site.scope):
+            return Event(OPAQUE, site, (), unparse(arg))
+    return None
+
+
+@memoized
+def _classify(m: SemanticModel, site: Site) -> Optional[Event]:
+    """:func:`classify`, with a call it cannot follow left an UNSEEN_CALL (whose arguments'
+    kinds only some questions need). Once per site: a site in nested loops is asked
+    about for each of them."""
     node = site.node
     if site.is_grad_write:  # p.grad = None, del p.grad, p.grad += ...
         if isinstance(node, ast.Attribute) and node.attr == "grad":
@@ -94,11 +138,10 @@ def classify(m: SemanticModel, site: Site) -> Optional[Event]:
     if autograd.computes_gradients(m, site):  # model.compute_grads(x): runs backward() itself
         return Event(BACKWARD, site, (), unparse(func.value))
     # an optimizer passed to a call torchlint cannot follow may be cleared there
-    if (qualname is None or not qualname.startswith(("torch.", "builtins."))) and may_hold_optimizers(m):
-        if m.function_for(func, site.scope) is None:
-            for arg in list(node.args) + [k.value for k in node.keywords]:
-                if "optimizer" in m.kinds(arg, site.scope):
-                    return Event(OPAQUE, site, (), unparse(arg))
+    if (node.args or node.keywords) and may_hold_optimizers(m) \
+            and (qualname is None or not qualname.startswith(("torch.", "builtins."))) \
+            and m.function_for(func, site.scope) is None:
+        return Event(UNSEEN_CALL, site, ())
     return None
 
 
@@ -128,7 +171,8 @@ def _mentions_grad(expr: ast.AST) -> bool:
 
 
 def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
-    """Events in a loop or function body, in source order (helpers inlined)."""
+    """Events in a loop or function body, in source order (helpers inlined); a call it
+    cannot follow that is handed arguments is an UNSEEN_CALL (OPAQUE if :func:`is_opaque`)."""
     return _events(m, owner, follow)
 
 
@@ -149,11 +193,12 @@ def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
 
 @memoized
 def classify_all(m: SemanticModel, site: Site) -> Tuple[Event, ...]:
-    """Every event a site contributes: one, or those of an imported project helper."""
+    """Every event a site contributes (an UNSEEN_CALL left as one): one, or those of an
+    imported project helper."""
     imported = project_events(m, site)
     if imported is not None:
         return tuple(imported)
-    ev = classify(m, site)
+    ev = _classify(m, site)
     return (ev,) if ev is not None else ()
 
 
@@ -338,118 +383,6 @@ def _first_difference(a: Event, b: Event) -> Optional[Tuple[int, Site, Site]]:
     return None
 
 
-# ------------------------------------------------------------- training entry
-def is_trainer_fit(m: SemanticModel, site: Site) -> bool:
-    """``trainer.fit(...)`` on a Lightning ``Trainer`` (bound or constructed inline)."""
-    if not site.is_call:
-        return False
-    func = site.node.func
-    return (isinstance(func, ast.Attribute) and func.attr == "fit"
-            and "trainer" in m.kinds(func.value, site.scope))
-
-
-@memoized
-def training_entry(m: SemanticModel) -> Optional[ast.AST]:
-    """Where running the module starts training, or None (RULES.md TL401: "a module
-    that runs training").
-
-    Training is a training loop, a Lightning ``trainer.fit(...)`` or a call into an
-    imported project function that trains (torchlint.project). It is *run* when it
-    is at module level or reachable from module-level code (``if __name__ ==
-    "__main__":`` included) through same-file functions, methods of same-file
-    classes and functions passed as arguments (``mp.spawn(main, ...)``). The
-    answer is the module-level node it is reached from: the ``if __name__ ==
-    "__main__":`` statement around it, else the module-level loop or call.
-    """
-    if not _may_have_training(m):
-        return None
-    module_loops = {id(lp.node): lp.node for lp, _ in training_loops(m) if lp.function is None}
-    for site in m.module_sites:  # every module-level site: a generator only where it can hit
-        anchor = next((module_loops[id(lp)] for lp in site.loops if id(lp) in module_loops), None) \
-            if module_loops and site.loops else None
-        if anchor is None and site.is_call and _call_trains(m, site):
-            anchor = site.node
-        if anchor is not None:
-            guard = next((g for g in m.main_guards
-                          if g.lineno <= anchor.lineno <= (g.end_lineno or g.lineno)), None)
-            return guard if guard is not None else anchor
-    return None
-
-
-def _call_trains(m: SemanticModel, site: Site) -> bool:
-    """The call trains (:func:`_site_trains`) or runs a same-file function that does."""
-    if _site_trains(m, site):
-        return True
-    for function in m.call_targets(site):
-        if _trains_when_called(m, function):
-            return True
-    return False
-
-
-@memoized
-def _may_have_training(m: SemanticModel) -> bool:
-    """Cheap necessary condition for any training in the file: a training loop, a call
-    named ``fit``, or a call into a project module that could train (its text) made where
-    :func:`training_entry` looks for one: at module level or in a function reached from
-    there (not in a model's methods that nothing at module level calls)."""
-    if _training_loops(m):
-        return True
-    for site in m.sites:
-        func = site.node.func if site.is_call else None
-        if isinstance(func, ast.Attribute) and func.attr == "fit":
-            return True
-    if not m.reaches_project():
-        return False
-    for sites in [m.module_sites] + [f.sites for f in m.entry_functions()]:
-        for site in sites:
-            if site.is_call and m.project.may_provide(m, site.node, site.scope, "trains"):
-                return True
-    return False
-
-
-def _site_trains(m: SemanticModel, site: Site) -> bool:
-    if is_trainer_fit(m, site):
-        return True
-    if site.is_call and m.reaches_project():
-        binding = m.import_binding(site.node.func, site.scope)
-        if binding is None or not m.project.owns(m, binding):
-            return False
-        return m.project.trains(m, site.node, site.scope)
-    return False
-
-
-def _trains_when_called(m: SemanticModel, function) -> bool:
-    """Does calling the same-file ``function`` run training: a training loop of its own,
-    a ``trainer.fit``/training project helper call in it, or the same in a same-file
-    function it calls (transitively)? Explored depth-first and stopped at the first
-    training function found, so that what it calls is asked about only as far as
-    needed (asking about project helpers reads their modules); a set explored without
-    finding one trains nowhere, which later questions reuse."""
-    direct, idle = _training_search(m)
-    todo, seen = [function], set()
-    while todo:
-        f = todo.pop()
-        key = id(f.node)
-        if key in seen or key in idle:
-            continue
-        if key in direct:
-            return True
-        seen.add(key)
-        for site in f.sites:
-            if site.is_call:
-                if _site_trains(m, site):
-                    return True
-                todo.extend(m.call_targets(site))
-    idle.update(seen)  # everything reachable from them was seen: none trains
-    return False
-
-
-@memoized
-def _training_search(m: SemanticModel) -> Tuple[set, set]:
-    """(ids of the functions that run a training loop, ids known to train nowhere)."""
-    return {id(lp.function.node) for lp, _ in training_loops(m) if lp.function is not None}, set()
-
-
 # ------------------------------------------------------------- evaluation loops
 # RULES.md TL6xx: an *evaluation loop* is a loop that runs a module forward but
 # trains nothing (no backward, no optimizer step, no other use of gradients),
@@ -508,7 +441,8 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
         if loop.function is not None and loop.function.cls is not None and m.is_nn_module(
                 loop.function.cls):  # part of a model's own computation, or a Lightning hook
             continue
-        if any(e.kind in (BACKWARD, STEP, OPAQUE) for e in events(m, loop)):
+        evs = events(m, loop)
+        if any(e.kind in (BACKWARD, STEP, OPAQUE) for e in evs):
             continue
         forwards = []
         uses_grad = False
@@ -520,7 +454,7 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
                 break
             if is_forward(m, site):
                 forwards.append(Forward(site, via, autograd.grad_at(m, site, via)))
-        if uses_grad or not forwards:
+        if uses_grad or not forwards or any(is_opaque(m, e) for e in evs if e.kind == UNSEEN_CALL):
             continue
         taken.add(id(loop.node))
         out.append(InferenceLoop(loop, tuple(forwards), _held_out(m, loop)))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from typing import List, Optional, Tuple, Union
 
-from torchlint.facts import hparams, loops, seeding
+from torchlint.facts import hparams, launch, seeding
 from torchlint.fix.context import Context
 from torchlint.fix.edits import Edit, Fix
 from torchlint.rule import Violation
@@ -34,7 +34,7 @@ _MODULES = {seeding.RANDOM: ("random", "random", "{}.seed({})"),
 
 def fix(ctx: Context, v: Violation) -> Union[Fix, str]:
     m = ctx.m
-    entry = loops.training_entry(m)
+    entry = launch.training_entry(m)
     if entry is None or (entry.lineno, entry.col_offset) != (v.line, v.col):
         return "the reported training entry is not found"
     torch, imports = ctx.torch_name()

@@ -80,7 +80,7 @@ def choose(m: SemanticModel, filename: str, loop_line: Optional[int] = None,
         hint = f" (its training loops start at lines {lines})" if lines and loop_line else ""
         raise GenerationError(f"no hand-written training loop (backward() and an optimizer step "
                               f"in a for/while loop) found in {filename}{where}{hint}")
-    info, evs = chosen[0]
+    info, evs = chosen[0][0], loops.resolved(m, chosen[0][1])  # every event: OPAQUE ones told
     loop = Loop(info, evs, [p[0].node.lineno for p in primaries if p[0] is not info])
     loop.reasons = adoption.fabric_reasons(m, info, evs)
     loop.path = style or (FABRIC if loop.reasons else MODULE)
