@@ -332,8 +332,11 @@ class CrossModule:
     def _attribute(self, cls: Target, attr: str) -> FrozenSet[str]:
         if not isinstance(cls.summary, ClassSummary):
             return frozenset()
-        if attr in cls.summary.attrs:
-            return cls.summary.attrs[attr]
+        kinds = cls.summary.attrs.get(attr, functools.partial(self.project.model, cls.path))
+        if kinds is project.UNKNOWN:
+            return frozenset()
+        if kinds:
+            return kinds
         for q in cls.summary.bases:
             base = self._find(q, cls.path, cls.hop + 1)
             if isinstance(base, Target):

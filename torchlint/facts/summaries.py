@@ -93,8 +93,8 @@ class ClassSummary(NamedTuple):
     is_module: bool
     mode_dependent: bool  # builds or calls dropout/batch-norm layers, or reads self.training
     # methods (its own, then its same-file bases'), for a class whose text can hold events
-    methods: "Methods" = None
-    attrs: Dict[str, FrozenSet[str]] = {}  # ``self.x`` -> training kinds (ATTRIBUTE_KINDS)
+    methods: "Members" = None
+    attrs: "Members" = None  # ``self.x`` -> training kinds (ATTRIBUTE_KINDS)
     bases: Tuple[str, ...] = ()  # qualified names of the bases defined in other modules
     probabilities: bool = False  # an nn.Module whose forward returns softmax output (TL701)
     draws: FrozenSet[str] = frozenset()  # global generators its methods draw from, unseeded (TL402)
@@ -144,37 +144,53 @@ class ModuleSummary:
         return self._base + sum(_size(v) for v in self.bindings.values())
 
 
-class Methods:
-    """A class's methods (its own, then its same-file bases'), each summarised on first ask."""
+class Members:
+    """Facts of a class by name, its own first, then its same-file bases' (its methods'
+    summaries, the training kinds of its ``self.x``), each computed on first ask."""
 
-    __slots__ = ("owner", "names", "done")
+    __slots__ = ("owner", "names", "done", "_compute")
 
-    def __init__(self, owner: str, names: FrozenSet[str]):
+    def __init__(self, owner: str, names: FrozenSet[str], compute):
         self.owner = owner  # the class's top-level name in its module
         self.names = names
         self.done: Dict[str, object] = {}
+        self._compute = compute  # (model, the class and its same-file bases, name) -> the fact
 
     def get(self, name: str, model: Model):
-        """The method's FunctionSummary; None when the class has none of that name; UNKNOWN
-        when its facts trip on an odd tree."""
+        """The fact for ``name``; None when the class has no member of that name; UNKNOWN
+        when the facts trip on an odd tree."""
         if name not in self.names:
             return None
         if name not in self.done:
             m = model()
             try:
                 cls = m.classes[m.module_scope.bindings[self.owner][-1].node]
-                self.done[name] = next(_function(m, c.methods[name]) for c in m.local_bases(cls)
-                                       if name in c.methods)
+                self.done[name] = self._compute(m, list(m.local_bases(cls)), name)
             except Exception:  # an odd tree the facts trip on: unknown, never a crash
                 self.done[name] = UNKNOWN
         return self.done[name]
+
+
+def _method(m: SemanticModel, chain: List[ClassInfo], name: str) -> FunctionSummary:
+    return next(_function(m, c.methods[name]) for c in chain if name in c.methods)
+
+
+def _attribute(m: SemanticModel, chain: List[ClassInfo], name: str) -> FrozenSet[str]:
+    """The training kinds (ATTRIBUTE_KINDS) of ``self.name``: the first class of the chain
+    that gives it some."""
+    for c in chain:
+        if name in c.attrs:
+            kinds = frozenset().union(*(m.kinds(v, vs) for v, vs in c.attrs[name])) & ATTRIBUTE_KINDS
+            if kinds:
+                return kinds
+    return frozenset()
 
 
 def _size(entry) -> int:
     if isinstance(entry, FunctionSummary):
         return 300 + 150 * (len(entry.items) + len(entry.calls))
     if isinstance(entry, ClassSummary):
-        return 200 + 60 * len(entry.attrs) + sum(_size(f) for f in entry.methods.done.values())
+        return 200 + 60 * len(entry.attrs.done) + sum(_size(f) for f in entry.methods.done.values())
     return 120
 
 
@@ -218,22 +234,17 @@ def _class(m: SemanticModel, binding) -> ClassSummary:
     cls = m.classes[binding.node]
     is_module = m.is_nn_module(cls)
     chain = list(m.local_bases(cls))
-    attrs: Dict[str, FrozenSet[str]] = {}
     events = _holds_any(m, chain, _METHOD_WORDS)  # methods only for a class whose text can hold one
-    names = frozenset(n for c in chain for n in c.methods) if events else frozenset()
-    for c in chain:
-        for attr, bound in c.attrs.items():
-            if attr not in attrs:
-                kinds = frozenset().union(*(m.kinds(v, vs) for v, vs in bound)) & ATTRIBUTE_KINDS
-                if kinds:
-                    attrs[attr] = kinds
+    methods = Members(binding.name, frozenset(n for c in chain for n in c.methods) if events else frozenset(),
+                      _method)
+    attrs = Members(binding.name, frozenset(a for c in chain for a in c.attrs), _attribute)
     bases = tuple(q for c in chain for b in c.node.bases if m.class_for(b, c.outer) is None
                   for q in (m.resolve(b, c.outer),) if candidate(q))
     # the question costs a walk of forward's values: only for a class that names softmax
     probabilities = is_module and _holds_any(m, chain, _SOFTMAX_WORDS) and \
         values.forward_returns_probabilities(m, cls)
     return ClassSummary(cls.node.lineno, m.class_kinds(cls), is_module,
-                        is_module and modes.class_dependent(m, cls), Methods(binding.name, names), attrs,
+                        is_module and modes.class_dependent(m, cls), methods, attrs,
                         bases, probabilities, _draws(m, [fn for c in chain for fn in c.methods.values()]))
 
 
