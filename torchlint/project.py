@@ -397,8 +397,11 @@ class Project:
             _CACHE.resize(key, summary)
         self._asked.clear()
 
-    def __del__(self):
-        self.close()
+    def __del__(self):  # the linted file's model, which holds this project, is gone
+        try:
+            self.close()
+        except Exception:  # at interpreter exit, module globals may be gone already
+            pass
 
 
 # ------------------------------------------------------------------ helpers
