@@ -312,6 +312,37 @@ def test_a_module_linted_just_before_is_not_parsed_again(tmp_path):
     assert project.STATS["reused_trees"] == reused + 1 and project.STATS["parsed"] == parsed + 1
 
 
+def test_names_are_summarised_on_first_ask_whatever_the_order(tmp_path, monkeypatch):
+    """A module's functions, classes and methods are summarised when a question first names
+    them; a name first asked by a later linted file has the module's model built again (the
+    summary itself is cached), and every answer is the one a cold process gives."""
+    write(tmp_path, {
+        "setup.cfg": "",
+        "engine.py": CLEARS + NO_CLEAR.replace("clear", "keep") + (
+            "\nclass Engine:\n    def clear(self, model):\n        model.zero_grad()\n\n"
+            "    def keep(self, model):\n        return model\n"),
+        "a.py": loop("from engine import clear", "clear(model)"),
+        "b.py": loop("from engine import keep", "keep(model)"),
+        "c.py": loop("from engine import Engine", "Engine().keep(model)"),
+        "d.py": loop("from engine import Engine", "Engine().clear(model)"),
+    })
+    asked = []
+    real = summaries._function
+    monkeypatch.setattr(summaries, "_function", lambda m, fn: asked.append(fn.name) or real(m, fn))
+    cold = {}
+    for name in "abcd":
+        project.clear_cache()
+        cold[name] = lint(tmp_path / f"{name}.py")
+    assert cold["a"] == cold["d"] == [] and cold["b"] == step_line(tmp_path / "b.py") \
+        and cold["c"] == step_line(tmp_path / "c.py")
+    project.clear_cache()
+    asked.clear()
+    parsed = project.STATS["parsed"]
+    assert [lint(tmp_path / f"{name}.py") for name in "abcd"] == [cold[name] for name in "abcd"]
+    assert asked == ["clear", "keep", "keep", "clear"]  # each once, when first asked
+    assert project.STATS["parsed"] == parsed + 4  # the summary, then the model again per new name
+
+
 def test_a_same_size_edit_with_the_old_mtime_is_noticed(tmp_path):
     """Reliability (5): an edit that keeps the size, with the modification time set back
     (as some editors and sync tools do), must not be served the old summary."""

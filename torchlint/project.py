@@ -25,7 +25,10 @@ which gives the summariser to
   bytes, keyed by path, size, mtime and ctime (every write changes the ctime,
   which tools cannot set back: a same-size edit with the old mtime restored is
   a new key; a package created beside a module is found again per linted
-  file); models are never kept.
+  file). A module's model is kept only while one linted file's questions last
+  (within ``KEEP_BYTES`` of source, :meth:`Project.model`): a summary answers
+  each name on first ask, and a name first asked by a later file has the model
+  built again.
 * One parse per file: the tree flake8 made of a file it just linted is kept for
   the next few files (:func:`remember`: at most ``RECENT_TREES``, within
   ``RECENT_BYTES`` of source text). A summary of that module asked for then - flake8 lints a module and
@@ -53,6 +56,7 @@ MAX_HOPS = 2
 MAX_FILES = 16
 MAX_BYTES = 1_000_000
 CACHE_BYTES = 8_000_000  # estimated size of the summaries kept per process
+KEEP_BYTES = 256_000  # of source text, the modules whose models a linted file keeps
 ROOT_MARKERS = ("setup.cfg", "pyproject.toml", "setup.py", ".git")
 NOT_A_PATH = frozenset({"", "-", "stdin", "<stdin>", "(none)", "<string>", "<unknown>"})
 _THIRD_PARTY_PARTS = frozenset({"site-packages", "dist-packages"})
@@ -106,6 +110,12 @@ class _Cache:
         while self.used > self.limit and len(self.entries) > 1:
             _key, (_summary, old) = self.entries.popitem(last=False)
             self.used -= old
+
+    def resize(self, key: tuple, summary) -> None:
+        """Count the size ``summary`` (still kept under ``key``) has grown to."""
+        hit = self.entries.get(key)
+        if hit is not None and hit[0] is summary:
+            self.put(key, summary, getattr(summary, "size", 1_000))
 
     def clear(self) -> None:
         self.entries.clear()
@@ -179,6 +189,9 @@ class Project:
         self._bytes: Dict[str, Optional[bytes]] = {}
         self._keys: Dict[str, Optional[tuple]] = {}
         self._real: Optional[Tuple[str, str]] = None
+        self._models: "OrderedDict[str, SemanticModel]" = OrderedDict()  # path -> model (:meth:`model`)
+        self._model_bytes: Dict[str, int] = {}
+        self._asked: Dict[tuple, object] = {}  # cache key -> summary answered from
 
     # ------------------------------------------------------------------ where
     @property
@@ -325,23 +338,70 @@ class Project:
             STATS["cache_hits"] += 1
         if summary is False:
             return UNKNOWN
+        self._asked[key] = summary
         return Located(path, summary, hop)
 
     def _summarize(self, path: str, data: bytes):
-        STATS["parsed"] += 1
-        STATS["read_bytes"] += len(data)
         try:
-            tree = _recent_tree(path, data) or ast.parse(data, filename=path)
-            lines = source_lines(data.decode("utf-8", "replace"))
-            model = SemanticModel(tree, path, lines)
+            model = self._build(path, data)
         except Exception:  # does not parse, or an odd tree the facts trip on: unknown, never a crash
             return False
         try:
-            return self.summarize(model)
+            summary = self.summarize(model)
         except Exception:
-            return False
-        finally:  # its cycles broken: refcounting frees the model now, not the next collection
             model.release()
+            return False
+        self._keep(path, model, len(data))
+        return summary
+
+    def model(self, path: str) -> SemanticModel:
+        """The model of the project module at ``path``, for a summary that answers a name on
+        first ask: the one its summary was made from in this linted file, else built again
+        (the summary was cached: same file identity, same text). Raises when it cannot be."""
+        found = self._models.get(path)
+        if found is None:
+            data = self.read(path)
+            if data is None:
+                raise OSError(f"cannot read {path}")
+            found = self._build(path, data)
+            self._keep(path, found, len(data))
+        else:
+            self._models.move_to_end(path)
+        return found
+
+    def _build(self, path: str, data: bytes) -> SemanticModel:
+        STATS["parsed"] += 1
+        STATS["read_bytes"] += len(data)
+        tree = _recent_tree(path, data) or ast.parse(data, filename=path)
+        return SemanticModel(tree, path, source_lines(data.decode("utf-8", "replace")))
+
+    def _keep(self, path: str, model: SemanticModel, size: int) -> None:
+        """Keep a module's model for this linted file's further questions: the last ones
+        built, within ``KEEP_BYTES`` of source text (the latest one always)."""
+        self._models[path] = model
+        self._model_bytes[path] = size
+        while len(self._models) > 1 and sum(self._model_bytes.values()) > KEEP_BYTES:
+            old, dropped = self._models.popitem(last=False)
+            del self._model_bytes[old]
+            dropped.release()
+
+    def close(self) -> None:
+        """The linted file is done: its modules' models go (their cycles broken: refcounting
+        frees them now, not at the next collection), and the cache learns the size the
+        summaries it asked grew to."""
+        for model in self._models.values():
+            model.release()
+        self._models.clear()
+        self._model_bytes.clear()
+        for key, summary in self._asked.items():
+            _CACHE.resize(key, summary)
+        self._asked.clear()
+
+    def __del__(self):  # the linted file's model, which holds this project, is gone
+        try:
+            self.close()
+        except Exception:  # at interpreter exit, module globals may be gone already
+            pass
 
 
 # ------------------------------------------------------------------ helpers

@@ -149,7 +149,7 @@ class CrossModule:
         located = self.project.module(path, hop)
         if located is project.UNKNOWN:
             return project.UNKNOWN
-        entry = located.summary.bindings.get(parts[-1])
+        entry = located.summary.get(parts[-1], functools.partial(self.project.model, path))
         if isinstance(entry, (FunctionSummary, ClassSummary)):
             return Target(path, parts[-1], entry, hop)
         if isinstance(entry, Reexport):
@@ -305,8 +305,11 @@ class CrossModule:
 
     def _method(self, cls: Target, name: str) -> Optional[Target]:
         """The method ``name`` of a project class, its own or its bases' (within the hops)."""
-        if name in cls.summary.methods:
-            return Target(cls.path, f"{cls.name}.{name}", cls.summary.methods[name], cls.hop)
+        found = cls.summary.methods.get(name, functools.partial(self.project.model, cls.path))
+        if found is project.UNKNOWN:
+            return None
+        if found is not None:
+            return Target(cls.path, f"{cls.name}.{name}", found, cls.hop)
         for q in cls.summary.bases:
             base = self._find(q, cls.path, cls.hop + 1)
             if isinstance(base, Target) and isinstance(base.summary, ClassSummary):
@@ -329,8 +332,11 @@ class CrossModule:
     def _attribute(self, cls: Target, attr: str) -> FrozenSet[str]:
         if not isinstance(cls.summary, ClassSummary):
             return frozenset()
-        if attr in cls.summary.attrs:
-            return cls.summary.attrs[attr]
+        kinds = cls.summary.attrs.get(attr, functools.partial(self.project.model, cls.path))
+        if kinds is project.UNKNOWN:
+            return frozenset()
+        if kinds:
+            return kinds
         for q in cls.summary.bases:
             base = self._find(q, cls.path, cls.hop + 1)
             if isinstance(base, Target):

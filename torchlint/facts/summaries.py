@@ -9,16 +9,18 @@ calls it makes into further project modules, every qualified name it calls
 returns a ``DataLoader`` over the whole dataset; for each class, the kinds of
 its instances, whether it has train/eval-dependent layers and whether its
 ``forward`` returns softmax probabilities; for a
-``from x import *``, the names it exports. The model of that module is
-dropped right after: summaries are small, and cached (bounded) by the project.
+``from x import *``, the names it exports. A function, class or method is
+summarised when a question first names it (most names of a module are never
+asked), from the module's model that the project keeps while the linted file's
+questions last; summaries are small, and cached (bounded) by the project.
 Questions are answered from summaries by :mod:`torchlint.facts.crossmodule`.
 """
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, NamedTuple, Optional, Tuple, Union
 
-from torchlint.project import candidate
+from torchlint.project import UNKNOWN, candidate
 from torchlint.facts import data, loops, modes, seeding, values
 from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site, memoized
 from torchlint.syntax import bind_arguments, fold, node_text, parameters, unparse
@@ -91,8 +93,8 @@ class ClassSummary(NamedTuple):
     is_module: bool
     mode_dependent: bool  # builds or calls dropout/batch-norm layers, or reads self.training
     # methods (its own, then its same-file bases'), for a class whose text can hold events
-    methods: Dict[str, FunctionSummary] = {}
-    attrs: Dict[str, FrozenSet[str]] = {}  # ``self.x`` -> training kinds (ATTRIBUTE_KINDS)
+    methods: "Members" = None
+    attrs: "Members" = None  # ``self.x`` -> training kinds (ATTRIBUTE_KINDS)
     bases: Tuple[str, ...] = ()  # qualified names of the bases defined in other modules
     probabilities: bool = False  # an nn.Module whose forward returns softmax output (TL701)
     draws: FrozenSet[str] = frozenset()  # global generators its methods draw from, unseeded (TL402)
@@ -104,11 +106,92 @@ class Reexport(NamedTuple):
     qualname: str
 
 
-class ModuleSummary(NamedTuple):
-    # name -> FunctionSummary | ClassSummary | Reexport
-    bindings: Dict[str, object]
-    star_names: Dict[str, str]  # what ``from <this> import *`` binds: name -> qualified name
-    size: int  # estimated bytes, for the project's bounded cache
+Model = Callable[[], SemanticModel]  # the module's model, built (or kept) by the project on demand
+
+
+class ModuleSummary:
+    """A module's top-level names: ``bindings`` maps each to its FunctionSummary,
+    ClassSummary or Reexport. A function's or class's summary is computed when first asked
+    (:meth:`get`), from the module's model, then kept: it depends on the module's text
+    alone, so an answer never depends on what was asked before."""
+
+    __slots__ = ("bindings", "star_names", "_pending", "_base")
+
+    def __init__(self, bindings: Dict[str, object], pending: FrozenSet[str], star_names: Dict[str, str],
+                 base: int):
+        self.bindings = bindings
+        self.star_names = star_names  # what ``from <this> import *`` binds: name -> qualified name
+        self._pending = set(pending)  # functions and classes not summarised yet
+        self._base = base
+
+    def get(self, name: str, model: Model):
+        """The summary of the top-level ``name``: a FunctionSummary, ClassSummary or Reexport;
+        None for another name; UNKNOWN for one whose facts trip on an odd tree."""
+        if name in self._pending:
+            m = model()
+            try:
+                b = m.module_scope.bindings[name][-1]
+                found = _function(m, m.functions[b.node]) if b.kind == "function" else _class(m, b)
+            except Exception:  # an odd tree the facts trip on: unknown, never a crash
+                found = UNKNOWN
+            self.bindings[name] = found
+            self._pending.discard(name)
+        return self.bindings.get(name)
+
+    @property
+    def size(self) -> int:
+        """Estimated bytes, for the project's bounded cache (grows as names are summarised)."""
+        return self._base + sum(_size(v) for v in self.bindings.values())
+
+
+class Members:
+    """Facts of a class by name, its own first, then its same-file bases' (its methods'
+    summaries, the training kinds of its ``self.x``), each computed on first ask."""
+
+    __slots__ = ("owner", "names", "done", "_compute")
+
+    def __init__(self, owner: str, names: FrozenSet[str], compute):
+        self.owner = owner  # the class's top-level name in its module
+        self.names = names
+        self.done: Dict[str, object] = {}
+        self._compute = compute  # (model, the class and its same-file bases, name) -> the fact
+
+    def get(self, name: str, model: Model):
+        """The fact for ``name``; None when the class has no member of that name; UNKNOWN
+        when the facts trip on an odd tree."""
+        if name not in self.names:
+            return None
+        if name not in self.done:
+            m = model()
+            try:
+                cls = m.classes[m.module_scope.bindings[self.owner][-1].node]
+                self.done[name] = self._compute(m, list(m.local_bases(cls)), name)
+            except Exception:  # an odd tree the facts trip on: unknown, never a crash
+                self.done[name] = UNKNOWN
+        return self.done[name]
+
+
+def _method(m: SemanticModel, chain: List[ClassInfo], name: str) -> FunctionSummary:
+    return next(_function(m, c.methods[name]) for c in chain if name in c.methods)
+
+
+def _attribute(m: SemanticModel, chain: List[ClassInfo], name: str) -> FrozenSet[str]:
+    """The training kinds (ATTRIBUTE_KINDS) of ``self.name``: the first class of the chain
+    that gives it some."""
+    for c in chain:
+        if name in c.attrs:
+            kinds = frozenset().union(*(m.kinds(v, vs) for v, vs in c.attrs[name])) & ATTRIBUTE_KINDS
+            if kinds:
+                return kinds
+    return frozenset()
+
+
+def _size(entry) -> int:
+    if isinstance(entry, FunctionSummary):
+        return 300 + 150 * (len(entry.items) + len(entry.calls))
+    if isinstance(entry, ClassSummary):
+        return 200 + 60 * len(entry.attrs.done) + sum(_size(f) for f in entry.methods.done.values())
+    return 120
 
 
 class Alias(NamedTuple):
@@ -118,27 +201,21 @@ class Alias(NamedTuple):
 
 
 def summarize(m: SemanticModel) -> ModuleSummary:
-    """The summary of one project module (given to :class:`torchlint.project.Project`)."""
+    """The summary of one project module (given to :class:`torchlint.project.Project`): its
+    names, the functions and classes among them summarised on first ask."""
     bindings: Dict[str, object] = {}
-    size = 400
+    pending = set()
     for name, found in m.module_scope.bindings.items():
         b = found[-1]
-        if b.kind == "function" and b.node in m.functions:
-            fs = _function(m, m.functions[b.node])
-            size += 300 + 150 * (len(fs.items) + len(fs.calls))
-            bindings[name] = fs
-        elif b.kind == "class" and b.node in m.classes:
-            cs = _class(m, m.classes[b.node])
-            size += 200 + 60 * len(cs.attrs) + sum(300 + 150 * (len(f.items) + len(f.calls))
-                                                   for f in cs.methods.values())
-            bindings[name] = cs
+        if (b.kind == "function" and b.node in m.functions) or (b.kind == "class" and b.node in m.classes):
+            pending.add(name)
         elif b.kind == "import" and b.full_name:
             bindings[name] = Reexport(b.full_name)
-            size += 120
     public = _dunder_all(m)
     star = {n: (v.qualname if isinstance(v, Reexport) and not v.qualname.startswith(".") else "")
-            for n, v in bindings.items() if (n in public if public is not None else not n.startswith("_"))}
-    return ModuleSummary(bindings, star, size + 100 * len(star))
+            for n, v in [*bindings.items(), *((n, None) for n in pending)]
+            if (n in public if public is not None else not n.startswith("_"))}
+    return ModuleSummary(bindings, frozenset(pending), star, 400 + 100 * len(star))
 
 
 # What ``self.x`` may be that a caller's training loop asks about (optimizer steps,
@@ -149,32 +226,26 @@ _SOFTMAX_WORDS = ("softmax", "Softmax")
 _METHOD_WORDS = ("backward", "zero_grad", ".grad", ".step", "seed", ".fit", ".train", ".eval")
 
 
-def _class(m: SemanticModel, cls: ClassInfo) -> ClassSummary:
+def _class(m: SemanticModel, binding) -> ClassSummary:
     """A class's summary: its kinds; for an ``nn.Module``, whether it depends on the mode;
-    its methods (own first, then its same-file bases') when its text can hold a training
-    event (a model's ``forward`` has none to tell); the training kinds of its ``self.x``."""
+    its methods (own first, then its same-file bases', summarised on first ask) when its text
+    can hold a training event (a model's ``forward`` has none to tell); the training kinds of
+    its ``self.x``."""
+    cls = m.classes[binding.node]
     is_module = m.is_nn_module(cls)
     chain = list(m.local_bases(cls))
-    methods: Dict[str, FunctionSummary] = {}
-    attrs: Dict[str, FrozenSet[str]] = {}
-    if _holds_any(m, chain, _METHOD_WORDS):
-        for c in reversed(chain):
-            for name, fn in c.methods.items():
-                methods[name] = _function(m, fn)
-    for c in chain:
-        for attr, bound in c.attrs.items():
-            if attr not in attrs:
-                kinds = frozenset().union(*(m.kinds(v, vs) for v, vs in bound)) & ATTRIBUTE_KINDS
-                if kinds:
-                    attrs[attr] = kinds
+    events = _holds_any(m, chain, _METHOD_WORDS)  # methods only for a class whose text can hold one
+    methods = Members(binding.name, frozenset(n for c in chain for n in c.methods) if events else frozenset(),
+                      _method)
+    attrs = Members(binding.name, frozenset(a for c in chain for a in c.attrs), _attribute)
     bases = tuple(q for c in chain for b in c.node.bases if m.class_for(b, c.outer) is None
                   for q in (m.resolve(b, c.outer),) if candidate(q))
     # the question costs a walk of forward's values: only for a class that names softmax
     probabilities = is_module and _holds_any(m, chain, _SOFTMAX_WORDS) and \
         values.forward_returns_probabilities(m, cls)
     return ClassSummary(cls.node.lineno, m.class_kinds(cls), is_module,
-                        is_module and modes.class_dependent(m, cls), methods, attrs, bases, probabilities,
-                        _draws(m, [fn for c in chain for fn in c.methods.values()]))
+                        is_module and modes.class_dependent(m, cls), methods, attrs,
+                        bases, probabilities, _draws(m, [fn for c in chain for fn in c.methods.values()]))
 
 
 def _draws(m: SemanticModel, functions: List[FunctionInfo]) -> FrozenSet[str]:
