@@ -76,6 +76,8 @@ def _check_tree(tree, filename, lines, config, rules) -> List[Violation]:
         return _run_rules(model, lines, config, rules) if model.imports_torch else []
     finally:
         model.release()
+        if model.project is not None:
+            model.project.close()
 
 
 def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:

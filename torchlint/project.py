@@ -397,7 +397,7 @@ class Project:
             _CACHE.resize(key, summary)
         self._asked.clear()
 
-    def __del__(self):  # the linted file's model, which holds this project, is gone
+    def __del__(self):  # a backstop: the engine closes it (the CLI, tests may not)
         try:
             self.close()
         except Exception:  # at interpreter exit, module globals may be gone already

@@ -95,6 +95,10 @@ class CrossModule:
         self._modules: Dict[ast.Call, Optional[str]] = {}  # call -> :meth:`_module_of`
         self._inert: Dict[tuple, Optional[str]] = {}  # (call, word) -> :meth:`_inert_module`
 
+    def close(self) -> None:
+        """The linted file is done: the project modules' models kept for its questions go."""
+        self.project.close()
+
     @property
     def touched(self) -> set:
         return self.project.touched
