@@ -25,7 +25,7 @@ import ast
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
 from torchlint import known
-from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Scope, memoized
+from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Scope, Site, memoized
 from torchlint.syntax import const_str, find_argument, is_self, position, unparse, walk, walk_breadth
 
 MAX_DEPTH = 6
@@ -363,8 +363,8 @@ def cpu_attributes(m: SemanticModel, cls: ClassInfo) -> Dict[str, FrozenSet[ast.
     if any(name in c.methods for c in bases for name in known.MODULE_MOVE_OVERRIDES):
         return {}
     building = construction_methods(m, cls)
-    if not any(s.is_call and _last_name(s.node.func) in _FACTORY_NAMES and device_less_factory(
-            m, s.node, s.scope) for f in building for s in f.sites):
+    if not any(s.is_call and _may_name_factory(m, s) and device_less_factory(m, s.node, s.scope)
+               for f in building for s in f.sites):
         return {}  # the cheap gate: construction makes no CPU tensor at all
     homes = frozenset(id(f.scope) for f in building)
     registered = {const_str(s.node.args[0]) for c in bases for f in c.methods.values() for s in f.sites
@@ -391,8 +391,20 @@ _FACTORY_NAMES = frozenset(q.rsplit(".", 1)[-1]
                            for q in known.TENSOR_FACTORIES | known.CPU_TENSOR_CONVERSIONS)
 
 
-def _last_name(func: ast.expr) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+def _may_name_factory(m: SemanticModel, site: Site) -> bool:
+    """The cheap test :func:`device_less_factory` implies: the callee's last name is a
+    factory's (``torch.zeros``, ``zeros``), or it is a bare name that resolves to one
+    (``from torch import zeros as z``: resolving gives the qualified name the full test
+    reads; a qualified name resolved from ``a.b.f`` always ends in ``f``)."""
+    func = site.node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in _FACTORY_NAMES
+    if not isinstance(func, ast.Name):
+        return False
+    if func.id in _FACTORY_NAMES:
+        return True
+    q = m.resolve(func, site.scope)
+    return q is not None and q.rsplit(".", 1)[-1] in _FACTORY_NAMES
 
 
 @memoized
