@@ -1,5 +1,5 @@
 """Unit tests of TL301/TL302 (hyperparameters) and TL401/TL402 (seeding): the facts
-in torchlint.hparams / torchlint.seeding / entry.training_entry and the rules' edges
+in torchlint.hparams / torchlint.seeding / launch.training_entry and the rules' edges
 that the fixtures do not show."""
 from __future__ import annotations
 

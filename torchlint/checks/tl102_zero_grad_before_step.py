@@ -51,7 +51,7 @@ def _next_step(m: SemanticModel, evs: List[loops.Event], i: int):
         if ev.kind != loops.STEP or not _clears(m, zero, ev):
             continue  # another optimizer's step does not read these gradients
         if not _without_closure(ev) or not loops.runs_before(m, zero, ev) \
-                or any(loops.is_opaque(m, e) for e in evs[i + 1:j] if e.kind == loops.UNSEEN_CALL):
+                or any(loops.is_opaque(m, e) for e in evs[i + 1:j]):
             return None  # the unseen calls in between asked last: the costlier question
         return ev
     return None

@@ -44,8 +44,7 @@ def uncleared_steps(m: SemanticModel, evs: List[loops.Event]) -> List[loops.Even
             stepped = _stepped_modules(m, step)
             if not stepped or not all(_misses(m, clear, stepped) for clear in clears):
                 continue
-        if any(e.kind in (loops.OPAQUE, loops.UNSEEN_CALL) and loops.is_opaque(m, e)
-               and not loops.never_together(m, e, step) for e in evs):
+        if any(loops.is_opaque(m, e) and not loops.never_together(m, e, step) for e in evs):
             continue  # asked last: what unseen calls are handed costs the most to tell
         out.append(step)
     return out

@@ -454,7 +454,7 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
                 break
             if is_forward(m, site):
                 forwards.append(Forward(site, via, autograd.grad_at(m, site, via)))
-        if uses_grad or not forwards or any(is_opaque(m, e) for e in evs if e.kind == UNSEEN_CALL):
+        if uses_grad or not forwards or any(is_opaque(m, e) for e in evs):
             continue
         taken.add(id(loop.node))
         out.append(InferenceLoop(loop, tuple(forwards), _held_out(m, loop)))
