@@ -23,12 +23,14 @@ class PartialSeeding(Rule):
     options = (SEED_FUNCTIONS,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        if m.is_test_module() or launch.training_entry(m) is None:
+        if m.is_test_module():
             return
         extra = config["seed-functions"]
         direct = seeding.direct_seeds(m)  # a subset of what the calls below seed: decides cheaply
         if direct == seeding.ALL_RNGS or (seeding.TORCH in direct
                                           and not any(seeding.global_draws(m, extra).values())):
+            return  # fully seeded, whether or not the module trains: asked before training_entry
+        if launch.training_entry(m) is None:
             return
         calls = seeding.seeding_calls(m, extra)
         seeded = seeding.seeded_rngs(calls)
