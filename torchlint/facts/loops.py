@@ -263,13 +263,14 @@ def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
     back = step = False
     names = inline.method_names(m) if depth < 3 else ()
     project = m.reaches_project()
-    computes_grads = autograd.gradient_methods(m)
+    module_methods = autograd.module_methods(m)  # the names a gradient method can have
     for site, _via in m.sites_in(owner):
         if not site.is_call:
             continue
         func = site.node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("backward", "manual_backward") or name in computes_grads:
+        if name in ("backward", "manual_backward") or name in module_methods \
+                and autograd.is_gradient_method(m, name):
             back = True
         elif name == "step":  # ``trainer.step(x)`` may run a project helper's backward too
             step = True
