@@ -139,7 +139,8 @@ def _local_event(m: SemanticModel, site: Site) -> Optional[Event]:
     qualname = m.resolve(func, site.scope)
     if qualname in known.AUTOGRAD_BACKWARD:
         return Event(BACKWARD, site, ())
-    if autograd.computes_gradients(m, site):  # model.compute_grads(x): runs backward() itself
+    if isinstance(func, ast.Attribute) and autograd.computes_gradients(m, site):
+        # model.compute_grads(x): runs backward() itself (a method call, no other)
         return Event(BACKWARD, site, (), unparse(func.value))
     # an optimizer passed to a call torchlint cannot follow may be cleared there
     if (node.args or node.keywords) and may_hold_optimizers(m) \
@@ -247,7 +248,6 @@ def _training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, List[Event]]]:
     return out
 
 
-@memoized
 def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
     """The cheap necessary condition for a training loop, before any site is classified
     (which asks about the user's other modules): the loop (helpers and methods called
