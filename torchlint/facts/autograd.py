@@ -17,7 +17,7 @@ training step (:func:`computes_gradients`), a backward event for the loop facts.
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from torchlint import known
 from torchlint.semantic import FUNCTION_NODES, FunctionInfo, Scope, SemanticModel, Site, memoized
@@ -139,20 +139,18 @@ def is_gradient_method(m: SemanticModel, name: str) -> bool:
     """Some method ``name`` (not ``forward``) of the file's ``nn.Module`` classes computes
     gradients and nothing else of a training step: its body, same-file helpers followed,
     runs ``backward()`` / ``torch.autograd.backward`` and neither steps nor clears
-    (``def compute_grads(self, x): self.loss(x).backward()``)."""
-    return name in gradient_methods(m)
+    (``def compute_grads(self, x): self.loss(x).backward()``). Read per name asked: a
+    method no call names is never read."""
+    return name in module_methods(m) and _is_gradient_method(m, name)
 
 
 @memoized
-def gradient_methods(m: SemanticModel) -> FrozenSet[str]:
-    """The names :func:`is_gradient_method` holds for, once per file (asked of every call
-    in a loop)."""
-    return frozenset(name for name, methods in _module_methods(m).items()
-                     if any(_only_backward(m, f) for f in methods))
+def _is_gradient_method(m: SemanticModel, name: str) -> bool:
+    return any(_only_backward(m, f) for f in module_methods(m)[name])
 
 
 @memoized
-def _module_methods(m: SemanticModel) -> Dict[str, List[FunctionInfo]]:
+def module_methods(m: SemanticModel) -> Dict[str, List[FunctionInfo]]:
     """Methods of the file's ``nn.Module`` classes by name (``forward`` aside); none in a
     file that never mentions ``backward``."""
     out: Dict[str, List[FunctionInfo]] = {}
@@ -197,7 +195,7 @@ def computes_gradients(m: SemanticModel, site: Site) -> bool:
                 continue
             cls = m.class_for(inner, oscope) if isinstance(origin, ast.Call) else None
             method = m.method(cls, func.attr) if cls is not None else None
-            if method is None or method not in _module_methods(m).get(func.attr, ()) or not _only_backward(
+            if method is None or method not in module_methods(m).get(func.attr, ()) or not _only_backward(
                     m, method):
                 return False
             found = True

@@ -96,19 +96,23 @@ def handed_optimizer(m: SemanticModel, site: Site) -> Optional[Event]:
     return None
 
 
-@memoized
 def _classify(m: SemanticModel, site: Site) -> Optional[Event]:
     """:func:`classify`, with a call it cannot follow left an UNSEEN_CALL (whose arguments'
-    kinds only some questions need). Once per site: a site in nested loops is asked
-    about for each of them."""
+    kinds only some questions need): the one event of :func:`classify_all`, or for an
+    imported helper its clearing (else its first event)."""
+    evs = classify_all(m, site)
+    if len(evs) == 1:
+        return evs[0]
+    return next((e for e in evs if e.kind == ZERO_GRAD), evs[0] if evs else None)
+
+
+def _local_event(m: SemanticModel, site: Site) -> Optional[Event]:
+    """The event of a site that is no call into an imported project helper."""
     node = site.node
-    if site.is_grad_write:  # p.grad = None, del p.grad, p.grad += ...
+    if not site.is_call:  # p.grad = None, del p.grad, p.grad += ...
         if isinstance(node, ast.Attribute) and node.attr == "grad":
             return Event(ZERO_GRAD, site, ())
         return None
-    imported = project_events(m, site)
-    if imported is not None:  # a call into a helper imported from the user's project
-        return next((e for e in imported if e.kind == ZERO_GRAD), imported[0] if imported else None)
     func = node.func
     if isinstance(func, ast.Attribute):
         attr = func.attr
@@ -135,7 +139,8 @@ def _classify(m: SemanticModel, site: Site) -> Optional[Event]:
     qualname = m.resolve(func, site.scope)
     if qualname in known.AUTOGRAD_BACKWARD:
         return Event(BACKWARD, site, ())
-    if autograd.computes_gradients(m, site):  # model.compute_grads(x): runs backward() itself
+    if isinstance(func, ast.Attribute) and autograd.computes_gradients(m, site):
+        # model.compute_grads(x): runs backward() itself (a method call, no other)
         return Event(BACKWARD, site, (), unparse(func.value))
     # an optimizer passed to a call torchlint cannot follow may be cleared there
     if (node.args or node.keywords) and may_hold_optimizers(m) \
@@ -194,11 +199,12 @@ def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
 @memoized
 def classify_all(m: SemanticModel, site: Site) -> Tuple[Event, ...]:
     """Every event a site contributes (an UNSEEN_CALL left as one): one, or those of an
-    imported project helper."""
+    imported project helper. Once per site: a site in nested loops is asked about for
+    each of them."""
     imported = project_events(m, site)
     if imported is not None:
         return tuple(imported)
-    ev = _classify(m, site)
+    ev = _local_event(m, site)
     return (ev,) if ev is not None else ()
 
 
@@ -242,7 +248,6 @@ def _training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, List[Event]]]:
     return out
 
 
-@memoized
 def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
     """The cheap necessary condition for a training loop, before any site is classified
     (which asks about the user's other modules): the loop (helpers and methods called
@@ -258,13 +263,14 @@ def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
     back = step = False
     names = inline.method_names(m) if depth < 3 else ()
     project = m.reaches_project()
-    computes_grads = autograd.gradient_methods(m)
+    module_methods = autograd.module_methods(m)  # the names a gradient method can have
     for site, _via in m.sites_in(owner):
         if not site.is_call:
             continue
         func = site.node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("backward", "manual_backward") or name in computes_grads:
+        if name in ("backward", "manual_backward") or name in module_methods \
+                and autograd.is_gradient_method(m, name):
             back = True
         elif name == "step":  # ``trainer.step(x)`` may run a project helper's backward too
             step = True
