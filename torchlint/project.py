@@ -146,8 +146,9 @@ def remember(filename: Optional[str], tree: ast.AST, lines, model: Optional[Sema
     """Keep flake8's tree of a file just linted (a real path), and the model the lint made
     of it (its memo cleared), among the last ``RECENT_TREES``, within ``RECENT_BYTES`` of
     text in all, for :meth:`Project.module`. A model not kept, or dropped, is released."""
-    if lines is None or not ENABLED or filename is None or filename in NOT_A_PATH or \
-            sum(map(len, lines)) > RECENT_BYTES:
+    usable = lines is not None and ENABLED and filename is not None and filename not in NOT_A_PATH
+    size = sum(map(len, lines)) if usable else 0
+    if not usable or size > RECENT_BYTES:
         if model is not None:
             model.release()
         return
@@ -156,13 +157,14 @@ def remember(filename: Optional[str], tree: ast.AST, lines, model: Optional[Sema
         _RECENT.move_to_end(path)
         _forget()  # the file's older entry (it is last now)
     if model is not None:
-        model.memo.clear()  # its facts were the lint's (with the project): a view starts afresh
-    _RECENT[path] = (tree, lines, sum(map(len, lines)), model)
+        model.memo.clear()  # its facts were the lint's (with its project): a summary's start afresh
+    _RECENT[path] = (tree, lines, size, model)
     while len(_RECENT) > RECENT_TREES or sum(e[2] for e in _RECENT.values()) > RECENT_BYTES:
         _forget(last=False)
 
 
 def _forget(last: bool = True) -> None:
+    """Drop the newest (or oldest) kept file; its model is released."""
     _path, (_tree, _lines, _size, model) = _RECENT.popitem(last=last)
     if model is not None:
         model.release()
