@@ -312,6 +312,30 @@ def test_a_module_linted_just_before_is_not_parsed_again(tmp_path):
     assert project.STATS["reused_trees"] == reused + 1 and project.STATS["parsed"] == parsed + 1
 
 
+def test_a_module_linted_just_before_is_not_modelled_again(tmp_path, monkeypatch):
+    """The summary of engine.py, linted just before train.py, is made on the records its
+    lint's model built (a fresh memo, no project); those stay whole for the next importer
+    once train.py's project is done, and every answer is the one a cold process gives."""
+    from torchlint.semantic import builder
+    built = []
+    real = builder.Builder.build
+    monkeypatch.setattr(builder.Builder, "build", lambda self, tree: built.append(tree) or real(self, tree))
+    helper_text = "import torch\n" + NO_CLEAR + CLEARS.replace("clear(", "really_clear(")
+    write(tmp_path, {"setup.cfg": "", "engine.py": helper_text,
+                     "train.py": loop("from engine import clear", "clear(model)"),
+                     "train2.py": loop("from engine import really_clear", "really_clear(model)")})
+    script, script2, helper = tmp_path / "train.py", tmp_path / "train2.py", tmp_path / "engine.py"
+    lint(helper)
+    assert len(built) == 1
+    assert lint(script) == step_line(script)
+    assert len(built) == 2  # train.py's own model only
+    assert lint(script2) == []  # ``really_clear`` summarised on engine.py's records, still whole
+    assert len(built) == 3
+    project.clear_cache()
+    assert lint(script2) == [] and lint(script) == step_line(script)  # a cold process: parsed, built
+    assert len(built) == 7  # engine.py twice: ``clear`` asked after the summary was cached
+
+
 def test_names_are_summarised_on_first_ask_whatever_the_order(tmp_path, monkeypatch):
     """A module's functions, classes and methods are summarised when a question first names
     them; a name first asked by a later linted file has the module's model built again (the

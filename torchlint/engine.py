@@ -53,20 +53,23 @@ def check_tree(tree: ast.AST, filename: str = "(none)", lines=None, config: Opti
     paused = gc.isenabled()
     if paused:
         gc.disable()
+    built: List[SemanticModel] = []  # the file's model, once made: project.remember keeps or releases it
     try:
-        return _check_tree(tree, filename, lines, config, rules)
+        return _check_tree(tree, filename, lines, config, rules, built)
     finally:
-        project.remember(filename, tree, lines)  # for a summary of this module asked next
+        # for a summary of this module asked next
+        project.remember(filename, tree, lines, built[0] if built else None)
         if paused:
             gc.enable()
 
 
-def _check_tree(tree, filename, lines, config, rules) -> List[Violation]:
+def _check_tree(tree, filename, lines, config, rules, built: List[SemanticModel]) -> List[Violation]:
     rules = RULES if rules is None else rules
     if not rules or not looks_like_pytorch(lines):
         return []
     try:
         model = open_model(tree, filename, lines)
+        built.append(model)
     except RecursionError:  # pathological nesting: stay quiet rather than guess
         return []
     except Exception as exc:  # never abort flake8
@@ -75,7 +78,6 @@ def _check_tree(tree, filename, lines, config, rules) -> List[Violation]:
     try:
         return _run_rules(model, lines, config, rules) if model.imports_torch else []
     finally:
-        model.release()
         if model.project is not None:
             model.project.close()
 

@@ -31,9 +31,11 @@ which gives the summariser to
   built again.
 * One parse per file: the tree flake8 made of a file it just linted is kept for
   the next few files (:func:`remember`: at most ``RECENT_TREES``, within
-  ``RECENT_BYTES`` of source text). A summary of that module asked for then - flake8 lints a module and
-  the script importing it one after the other in most folders - reuses it when
-  the text it was parsed from is the file's text byte for byte, else parses.
+  ``RECENT_BYTES`` of source text), with the records of the model its lint built. A
+  summary of that module asked for then - flake8 lints a module and the script
+  importing it one after the other in most folders - reuses both (a model of its own
+  on those records: a fresh memo, no project) when the text the tree was parsed from
+  is the file's text byte for byte, else parses.
 
 Editors lint unsaved buffers through stdin (``flake8 --stdin-display-name
 path/to/train.py -``): resolution is relative to the display name, and the
@@ -128,39 +130,55 @@ MAX_SCANS = 4096
 _MISSING = object()
 
 
-_RECENT: "OrderedDict[str, Tuple[ast.AST, list, int]]" = OrderedDict()  # path -> (tree, lines, size)
+# path -> (tree, lines, size, the file's model or None)
+_RECENT: "OrderedDict[str, Tuple[ast.AST, list, int, Optional[SemanticModel]]]" = OrderedDict()
 
 
 def clear_cache() -> None:
     _CACHE.clear()
     _SCANS.clear()
     _REALPATHS.clear()
-    _RECENT.clear()
+    while _RECENT:
+        _forget()
 
 
-def remember(filename: Optional[str], tree: ast.AST, lines) -> None:
-    """Keep flake8's tree of a file just linted (a real path) among the last
-    ``RECENT_TREES``, within ``RECENT_BYTES`` of text in all, for :meth:`Project.module`."""
-    if lines is None or not ENABLED or filename is None or filename in NOT_A_PATH:
-        return
-    size = sum(map(len, lines))
-    if size > RECENT_BYTES:
+def remember(filename: Optional[str], tree: ast.AST, lines, model: Optional[SemanticModel] = None) -> None:
+    """Keep flake8's tree of a file just linted (a real path), and the model the lint made
+    of it (its memo cleared), among the last ``RECENT_TREES``, within ``RECENT_BYTES`` of
+    text in all, for :meth:`Project.module`. A model not kept, or dropped, is released."""
+    usable = lines is not None and ENABLED and filename is not None and filename not in NOT_A_PATH
+    size = sum(map(len, lines)) if usable else 0
+    if not usable or size > RECENT_BYTES:
+        if model is not None:
+            model.release()
         return
     path = os.path.abspath(filename)
-    _RECENT.pop(path, None)
-    _RECENT[path] = (tree, lines, size)
+    if path in _RECENT:
+        _RECENT.move_to_end(path)
+        _forget()  # the file's older entry (it is last now)
+    if model is not None:
+        model.memo.clear()  # its facts were the lint's (with its project): a summary's start afresh
+    _RECENT[path] = (tree, lines, size, model)
     while len(_RECENT) > RECENT_TREES or sum(e[2] for e in _RECENT.values()) > RECENT_BYTES:
-        _RECENT.popitem(last=False)
+        _forget(last=False)
 
 
-def _recent_tree(path: str, data: bytes) -> Optional[ast.AST]:
-    """The kept tree of ``path`` when it was parsed from exactly ``data`` (flake8 reads
-    text with universal newlines and the declared encoding: any difference, a parse)."""
+def _forget(last: bool = True) -> None:
+    """Drop the newest (or oldest) kept file; its model is released."""
+    _path, (_tree, _lines, _size, model) = _RECENT.popitem(last=last)
+    if model is not None:
+        model.release()
+
+
+def _recent_tree(path: str, data: bytes) -> Optional[Tuple[ast.AST, Optional[SemanticModel]]]:
+    """The kept tree of ``path`` and its lint's model when it was parsed from exactly
+    ``data`` (flake8 reads text with universal newlines and the declared encoding: any
+    difference, a parse)."""
     found = _RECENT.get(path)
     if found is None or "".join(found[1]).encode("utf-8") != data:
         return None
     STATS["reused_trees"] += 1
-    return found[0]
+    return found[0], found[3]
 
 
 def for_file(filename: Optional[str], summarize: Summarize) -> Optional["Project"]:
@@ -191,6 +209,7 @@ class Project:
         self._real: Optional[Tuple[str, str]] = None
         self._models: "OrderedDict[str, SemanticModel]" = OrderedDict()  # path -> model (:meth:`model`)
         self._model_bytes: Dict[str, int] = {}
+        self._views: set = set()  # models sharing a linted file's records (:meth:`_release`)
         self._asked: Dict[tuple, object] = {}  # cache key -> summary answered from
 
     # ------------------------------------------------------------------ where
@@ -349,7 +368,7 @@ class Project:
         try:
             summary = self.summarize(model)
         except Exception:
-            model.release()
+            self._release(model)
             return False
         self._keep(path, model, len(data))
         return summary
@@ -372,8 +391,14 @@ class Project:
     def _build(self, path: str, data: bytes) -> SemanticModel:
         STATS["parsed"] += 1
         STATS["read_bytes"] += len(data)
-        tree = _recent_tree(path, data) or ast.parse(data, filename=path)
-        return SemanticModel(tree, path, source_lines(data.decode("utf-8", "replace")))
+        lines = source_lines(data.decode("utf-8", "replace"))
+        recent = _recent_tree(path, data)
+        if recent is None:
+            return SemanticModel(ast.parse(data, filename=path), path, lines)
+        model = SemanticModel(recent[0], path, lines, records=recent[1])
+        if recent[1] is not None:  # the lint's model of that tree: its records, not built again
+            self._views.add(model)
+        return model
 
     def _keep(self, path: str, model: SemanticModel, size: int) -> None:
         """Keep a module's model for this linted file's further questions: the last ones
@@ -383,14 +408,24 @@ class Project:
         while len(self._models) > 1 and sum(self._model_bytes.values()) > KEEP_BYTES:
             old, dropped = self._models.popitem(last=False)
             del self._model_bytes[old]
-            dropped.release()
+            self._release(dropped)
+
+    def _release(self, model: SemanticModel) -> None:
+        """Done with a module's model: its records released, unless they are a linted
+        file's (kept by :func:`remember`, which releases them)."""
+        if model in self._views:
+            self._views.discard(model)
+            model.memo.clear()
+        else:
+            model.release()
 
     def close(self) -> None:
         """The linted file is done: its modules' models go (their cycles broken: refcounting
         frees them now, not at the next collection), and the cache learns the size the
         summaries it asked grew to."""
         for model in self._models.values():
-            model.release()
+            self._release(model)
+        self._views.clear()
         self._models.clear()
         self._model_bytes.clear()
         for key, summary in self._asked.items():

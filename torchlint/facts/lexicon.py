@@ -13,21 +13,25 @@ from torchlint.syntax import fold
 
 # What a module's text must hold for its functions to be able to do a thing (a word
 # the code cannot be written without); a module lacking it cannot, whatever its tree.
-_BACKWARD_CALL = re.compile(rb"(?<!def )\bbackward\s*\(|manual_backward\s*\(")
+# a backward call: ``backward(`` not after a word character (``\b``) nor after ``def ``, or
+# ``manual_backward(``; found by its literal (a pattern led by a lookbehind has no fast path)
+_BACKWARD = re.compile(rb"backward\s*\(")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _STEP_CALL = re.compile(rb"\.step\s*\(")
 _FIT_CALL = re.compile(rb"\.fit\s*\(")
 _ACTS = (b"backward", b"zero_grad", b".grad", b".step", b"seed", b".fit") + tuple(
     w.encode() for w in known.OPTIMIZER_WORDS)
 WORDS = {  # name -> test of the bytes (a substring first: alternations scan slowly)
     "acts": lambda d: any(w in d for w in _ACTS),  # any Facts at all
-    "backward": lambda d: b"backward" in d and _BACKWARD_CALL.search(d) is not None,  # a backward call
+    "backward": lambda d: _backward_call(d),  # a backward call
     "step": lambda d: b".step" in d and _STEP_CALL.search(d) is not None,  # an optimizer/scaler step
-    "trains": lambda d: (b"backward" in d and _BACKWARD_CALL.search(d) is not None)
-    or (b".fit" in d and _FIT_CALL.search(d) is not None),
+    "trains": lambda d: _backward_call(d) or (b".fit" in d and _FIT_CALL.search(d) is not None),
     "seeds": lambda d: b"seed" in d,
     "draws": lambda d: b"random" in d,  # a draw from ``random`` / ``numpy.random``
     "modes": lambda d: b".eval(" in d or b".train(" in d,  # a mode call
 }
+# matched from a line's start (``pos``), on the lines that say ``import`` only: a match lies
+# within one line (no part of the pattern crosses a newline) and holds ``import``
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([^\n#]*)"
                           rb"|import[ \t]+([\w., \t]+))", re.M)
 # ``def name(``: a name is the whole run of non-space, non-paren characters after ``def``
@@ -47,7 +51,7 @@ def scan(data: bytes) -> Lexicon:
         data = fold(data.decode("utf-8", "replace")).encode()
     words = frozenset(name for name, holds in WORDS.items() if holds(data))
     imports = []
-    for match in _IMPORT_LINE.finditer(data):
+    for match in _import_lines(data):
         dots, module, names, plain = match.groups()
         if plain is not None:
             for part in plain.split(b","):
@@ -66,6 +70,30 @@ def scan(data: bytes) -> Lexicon:
         if dots or project_top(module_text.split(".")[0]):
             imports.append((len(dots), module_text, listed))
     return Lexicon(words, tuple(imports), frozenset(_DEF.findall(data)))
+
+
+def _backward_call(data: bytes) -> bool:
+    for found in _BACKWARD.finditer(data):
+        at = found.start()
+        if at >= 7 and data[at - 7:at] == b"manual_":
+            return True
+        if (at == 0 or data[at - 1] not in _WORD_BYTES) and not (at >= 4 and data[at - 4:at] == b"def "):
+            return True
+    return False
+
+
+def _import_lines(data: bytes):
+    """``_IMPORT_LINE.finditer(data)``, tried only at the start of a line that says ``import``."""
+    at = data.find(b"import")
+    while at != -1:
+        start = data.rfind(b"\n", 0, at) + 1
+        match = _IMPORT_LINE.match(data, start)
+        if match is not None:
+            yield match
+        end = data.find(b"\n", at)
+        if end == -1:
+            return
+        at = data.find(b"import", end)
 
 
 def holds(proj: "project.Project", path: str, word: str, strict: bool, memo: Dict[tuple, bool],

@@ -53,11 +53,22 @@ class Externals(Protocol):
         """Can any answer about the user's other modules be other than "nothing"?"""
 
 
+# what a model has of its own, not the builder's records of its tree (:meth:`SemanticModel.__init__`)
+_PER_READER = frozenset({"tree", "test_module", "_text", "filename", "lines", "project",
+                         "_reaches_project", "memo"})
+
+
 class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
     """Facts about one file. ``SemanticModel(tree, filename, lines, project=None)``."""
 
     def __init__(self, tree: ast.AST, filename: str = "<unknown>", lines=None,
-                 project: Optional[Externals] = None, test_module: Optional[bool] = None):
+                 project: Optional[Externals] = None, test_module: Optional[bool] = None,
+                 records: Optional["SemanticModel"] = None):
+        """``records``: a model of the same tree whose builder's records this one shares
+        (they depend on the tree alone; a summary of a module just linted): not built again.
+        Such a model is done with by clearing its memo, never :meth:`release` (the records
+        are the other's). No attribute beyond these: at 30, instances lose Python's
+        shared-key layout and every attribute read slows (~3.6% of the plugin's work)."""
         self.tree = tree
         self.test_module = test_module  # None: judged by the file name
         self._text: Optional[str] = None
@@ -93,7 +104,12 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
         self.method_names: Set[str] = set()
         self.branching: Set[ast.AST] = set()  # the functions (and module) whose code has an ``if``
         self.adding: Set[ast.AST] = set()  # ... and those with ``x += ...`` or ``x = ... + ...``
-        Builder(self).build(tree)
+        if records is None:
+            Builder(self).build(tree)
+        else:  # set in place (same attribute order: instances keep Python's shared-key layout)
+            for name, value in vars(records).items():
+                if name not in _PER_READER:
+                    setattr(self, name, value)
 
     def release(self) -> None:
         """Break the model's reference cycles (scope <-> binding, function <-> site, class
