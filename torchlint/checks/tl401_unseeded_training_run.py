@@ -24,7 +24,7 @@ class UnseededTrainingRun(Rule):
         # any seeding at all is enough here (seeding only some generators is TL402); the
         # tests are independent facts, asked cheapest first: may it train at all, a direct
         # seeder, where training starts, every call that may seed
-        if m.is_test_module() or not launch.may_train(m) or seeding.direct_seeds(m):
+        if m.is_test_module() or not launch.may_have_training(m) or seeding.direct_seeds(m):
             return
         entry = launch.training_entry(m)
         if entry is None or seeding.seeding_calls(m, config["seed-functions"]):

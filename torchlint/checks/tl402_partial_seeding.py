@@ -23,7 +23,7 @@ class PartialSeeding(Rule):
     options = (SEED_FUNCTIONS,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        if m.is_test_module() or not launch.may_train(m):  # cheap, and implied by training_entry
+        if m.is_test_module() or not launch.may_have_training(m):  # cheap, and implied by training_entry
             return
         extra = config["seed-functions"]
         direct = seeding.direct_seeds(m)  # a subset of what the calls below seed: decides cheaply

@@ -33,7 +33,7 @@ def training_entry(m: SemanticModel) -> Optional[ast.AST]:
     answer is the module-level node it is reached from: the ``if __name__ ==
     "__main__":`` statement around it, else the module-level loop or call.
     """
-    if not may_train(m):
+    if not may_have_training(m):
         return None
     module_loops = {id(lp.node): lp.node for lp, _ in loops.training_loops(m) if lp.function is None}
     for site in m.module_sites:  # every module-level site: a generator only where it can hit
@@ -59,7 +59,7 @@ def _call_trains(m: SemanticModel, site: Site) -> bool:
 
 
 @memoized
-def may_train(m: SemanticModel) -> bool:
+def may_have_training(m: SemanticModel) -> bool:
     """Cheap necessary condition for any training in the file (:func:`training_entry` is None
     without it, so a rule may ask it first): a training loop, a call
     named ``fit``, or a call into a project module that could train (its text) made where
