@@ -60,10 +60,14 @@ class ScopeQueries:
         found = self.memo.get(_CALLED)
         if found is None:
             found = self.memo[_CALLED] = {}
-            resolve = self.resolve
+            table = self.memo.setdefault(_RESOLVED, {})  # :meth:`resolve`'s, filled here
+            bases: Dict[Tuple[str, Scope], Optional[str]] = {}  # each callee's base name once per scope
             for i, site in enumerate(self.sites):
                 if site.is_call:
-                    q = resolve(site.node.func, site.scope)
+                    key = (site.node.func, site.scope)
+                    q = table.get(key, _UNSET)
+                    if q is _UNSET:
+                        q = table[key] = self._resolve(key[0], key[1], 0, bases)
                     if q is not None:
                         found.setdefault(q, []).append(i)
         return found
@@ -78,13 +82,11 @@ class ScopeQueries:
         sites = self.sites
         return [sites[i] for i in sorted(hits)]
 
-    def _resolve(self, expr: ast.AST, scope: Scope, depth: int) -> Optional[str]:
+    def _resolve(self, expr: ast.AST, scope: Scope, depth: int,
+                 bases: Optional[Dict[Tuple[str, Scope], Optional[str]]] = None) -> Optional[str]:
+        """``bases``: what names already resolved to in their scope (at ``depth``), to
+        read and fill (:meth:`called_names` asks for most names many times)."""
         if depth > MAX_RESOLVE_DEPTH:
-            return None
-        kind = type(expr)
-        if kind is _Name:  # most questions: a bare name
-            return self._resolve_name(expr.id, scope, depth)
-        if kind is not _Attribute:
             return None
         attrs: List[str] = []
         while type(expr) is _Attribute:  # iterative: a.b.c.d...
@@ -92,9 +94,15 @@ class ScopeQueries:
             expr = expr.value
         if type(expr) is not _Name:
             return None
-        base = self._resolve_name(expr.id, scope, depth)
-        if base is None:
-            return None
+        if bases is None:
+            base = self._resolve_name(expr.id, scope, depth)
+        else:
+            key = (expr.id, scope)
+            base = bases.get(key, _UNSET)
+            if base is _UNSET:
+                base = bases[key] = self._resolve_name(expr.id, scope, depth)
+        if base is None or not attrs:
+            return base
         attrs.append(base)
         return ".".join(reversed(attrs))
 
