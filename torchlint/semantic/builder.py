@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, Optional
 
-from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionInfo, LoopInfo, Scope, Site
+from torchlint.semantic.nodes import (BindingKind, ClassInfo, FunctionInfo, LoopInfo, Scope, Site, bind,
+                                      new_site)
 from torchlint.syntax import arg_defaults, children_reversed, is_main_guard, parameter_nodes
 
 MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
@@ -56,7 +57,7 @@ class Builder:
 
     # ------------------------------------------------------------ recording
     def site(self, node: ast.AST, c: Context) -> None:
-        site = Site(node, c.scope, c.function, c.loops, c.withs)
+        site = new_site(node, c.scope, c.function, c.loops, c.withs)
         self.m.sites.append(site)
         self.m.stmt_of[node] = self.stmt
         if c.function is None:
@@ -88,7 +89,13 @@ class Builder:
             node = pop()
             kind = type(node)
             if kind is _Call:  # most nodes popped (names and constants are rarely pushed)
-                site = Site(node, scope, function, loops, withs)
+                site = Site()  # as new_site makes it
+                site.node = node
+                site.scope = scope
+                site.function = function
+                site.loops = loops
+                site.withs = withs
+                site.is_call = True
                 record(site)
                 stmt_of[node] = stmt
                 own(site)
@@ -138,7 +145,7 @@ class Builder:
                 push(node.left)
             else:
                 if kind is ast.NamedExpr and isinstance(node.target, ast.Name):
-                    c.scope.add(Binding(node.target.id, BindingKind.ASSIGN, node, c.scope, value=node.value))
+                    bind(c.scope, node.target.id, BindingKind.ASSIGN, node, node.value)
                     m.stmt_of[node] = self.stmt
                 stack.extend(children_reversed(node))
 
@@ -151,7 +158,7 @@ class Builder:
     def bind_target(self, target, value, c: Context, kind=BindingKind.ASSIGN) -> None:
         scope = c.scope
         if type(target) is _Name:
-            scope.add(Binding(target.id, kind, target, scope, None, value))
+            bind(scope, target.id, kind, target, value)
             self.m.stmt_of[target] = self.stmt
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
@@ -173,7 +180,7 @@ class Builder:
 
     def assign_target(self, target, value, c: Context) -> None:
         if type(target) is _Name:  # most targets: as bind_target binds one
-            c.scope.add(Binding(target.id, BindingKind.ASSIGN, target, c.scope, None, value))
+            bind(c.scope, target.id, BindingKind.ASSIGN, target, value)
             self.m.stmt_of[target] = self.stmt
             return
         if isinstance(target, ast.Subscript):
@@ -215,7 +222,7 @@ class Builder:
         evaluated = arg_defaults(stmt.args, params)
         if stmt.decorator_list or evaluated:
             self.exprs(stmt.decorator_list + evaluated, c)
-        c.scope.add(Binding(stmt.name, BindingKind.FUNCTION, stmt, c.scope))
+        bind(c.scope, stmt.name, BindingKind.FUNCTION, stmt)
         fscope = Scope(stmt, c.scope)
         m.scopes[stmt] = fscope
         info = FunctionInfo(stmt, stmt.name, fscope, c.cls)
@@ -225,13 +232,13 @@ class Builder:
             c.cls.methods[stmt.name] = info
             m.method_names.add(stmt.name)
         for a in params:
-            fscope.add(Binding(a.arg, BindingKind.ARGUMENT, a, fscope, None, None, a.annotation))
+            bind(fscope, a.arg, BindingKind.ARGUMENT, a, None, a.annotation)
         self.block(stmt.body, c.inside(fscope, info, None))
 
     def class_def(self, stmt, c: Context) -> None:
         m = self.m
         self.exprs(stmt.bases + [k.value for k in stmt.keywords] + stmt.decorator_list, c)
-        c.scope.add(Binding(stmt.name, BindingKind.CLASS, stmt, c.scope))
+        bind(c.scope, stmt.name, BindingKind.CLASS, stmt)
         cscope = Scope(stmt, c.scope)
         m.scopes[stmt] = cscope
         info = ClassInfo(stmt, stmt.name, cscope, c.scope)
@@ -246,10 +253,9 @@ class Builder:
                 top = alias.name.split(".")[0]
                 m.imported_modules.add(top)
                 if alias.asname:
-                    scope.add(Binding(alias.asname, BindingKind.IMPORT, stmt, scope,
-                                      full_name=alias.name, module=alias.name))
+                    bind(scope, alias.asname, BindingKind.IMPORT, stmt, None, None, alias.name, alias.name)
                 else:  # ``import torch.nn`` binds ``torch``
-                    scope.add(Binding(top, BindingKind.IMPORT, stmt, scope, full_name=top, module=top))
+                    bind(scope, top, BindingKind.IMPORT, stmt, None, None, top, top)
             return
         module = stmt.module or ""
         if stmt.level == 0 and module:
@@ -262,8 +268,8 @@ class Builder:
                 m.star_imports.append(stmt)
                 continue
             full = f"{prefix}.{alias.name}" if module else f"{prefix}{alias.name}"
-            scope.add(Binding(alias.asname or alias.name, BindingKind.IMPORT, stmt, scope,
-                              full_name=full, module=module, level=stmt.level))
+            bind(scope, alias.asname or alias.name, BindingKind.IMPORT, stmt, None, None, full, module,
+                 stmt.level)
 
     def loop(self, stmt, c: Context) -> None:
         if isinstance(stmt, ast.While):
@@ -302,7 +308,7 @@ class Builder:
         self.block(stmt.body, inner)
         for handler in stmt.handlers:
             if handler.name:
-                c.scope.add(Binding(handler.name, BindingKind.TARGET, handler, c.scope))
+                bind(c.scope, handler.name, BindingKind.TARGET, handler)
             self.expr(handler.type, c)
             self.block(handler.body, inner)
         self.block(stmt.orelse, inner)
@@ -323,7 +329,7 @@ class Builder:
                 self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         for target in stmt.targets:
             if type(target) is _Name:  # as :meth:`assign_target` binds one
-                c.scope.add(Binding(target.id, BindingKind.ASSIGN, target, c.scope, None, value))
+                bind(c.scope, target.id, BindingKind.ASSIGN, target, value)
                 self.m.stmt_of[target] = stmt
             else:
                 self.assign_target(target, value, c)
