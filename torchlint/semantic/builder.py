@@ -23,37 +23,46 @@ _Tuple, _List, _BinOp, _Compare = ast.Tuple, ast.List, ast.BinOp, ast.Compare
 
 
 class Context:
-    """Where a statement runs: its scope, function, class body, loops and ``with`` blocks."""
+    """Where a statement runs: its scope, function, class body, loops and ``with`` blocks
+    (a nested block with none added runs in the same context: ``if``, ``try``, ``else``)."""
 
-    __slots__ = ("scope", "function", "cls", "loops", "withs", "depth")
-
-    def __init__(self, scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo],
-                 loops: tuple, withs: tuple, depth: int):
-        self.scope, self.function, self.cls = scope, function, cls
-        self.loops, self.withs, self.depth = loops, withs, depth
+    __slots__ = ("scope", "function", "cls", "loops", "withs")
 
     def nested(self, loops: Optional[tuple] = None, withs: Optional[tuple] = None) -> "Context":
-        """One block deeper, in the same scope (a new scope: :meth:`inside`)."""
-        return Context(self.scope, self.function, self.cls, self.loops if loops is None else loops,
-                       self.withs if withs is None else withs, self.depth + 1)
+        """A block in a loop or ``with`` block, in the same scope (a new scope: :meth:`inside`)."""
+        return _context(self.scope, self.function, self.cls, self.loops if loops is None else loops,
+                        self.withs if withs is None else withs)
 
     def inside(self, scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo]) -> "Context":
         """The body of a function (no loops or ``with`` blocks around it there) or a class."""
         if function is not None:
-            return Context(scope, function, None, (), (), self.depth + 1)
-        return Context(scope, self.function, cls, self.loops, self.withs, self.depth + 1)
+            return _context(scope, function, None, (), ())
+        return _context(scope, self.function, cls, self.loops, self.withs)
+
+
+def _context(scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo], loops: tuple,
+             withs: tuple) -> Context:
+    """A new :class:`Context` (no ``__init__``: as :func:`~torchlint.semantic.nodes.bind`)."""
+    c = Context()
+    c.scope = scope
+    c.function = function
+    c.cls = cls
+    c.loops = loops
+    c.withs = withs
+    return c
 
 
 class Builder:
     def __init__(self, model) -> None:
         self.m = model
         self.stmt: Optional[ast.stmt] = None  # the statement being visited
+        self.depth = 0  # blocks being visited (statement nesting)
 
     def build(self, tree: ast.AST) -> None:
         body = getattr(tree, "body", [])
         if not isinstance(body, list):  # ast.Expression / ast.Interactive
             body = [body] if isinstance(body, ast.AST) else []
-        self.block(body, Context(self.m.module_scope, None, None, (), (), 0))
+        self.block(body, _context(self.m.module_scope, None, None, (), ()))
 
     # ------------------------------------------------------------ recording
     def site(self, node: ast.AST, c: Context) -> None:
@@ -202,9 +211,10 @@ class Builder:
 
     # ------------------------------------------------------------ statements
     def block(self, stmts, c: Context) -> None:
-        if c.depth > MAX_STATEMENT_DEPTH:
+        if self.depth > MAX_STATEMENT_DEPTH:
             self.m.truncated = True
             return
+        self.depth += 1
         handlers = _HANDLERS
         outer = self.stmt
         for stmt in stmts:
@@ -215,6 +225,7 @@ class Builder:
             else:
                 handler(self, stmt, c)
         self.stmt = outer
+        self.depth -= 1
 
     def function_def(self, stmt, c: Context) -> None:
         m = self.m
@@ -283,7 +294,7 @@ class Builder:
             c.function.loops.append(info)
         self.block(stmt.body, c.nested(loops=c.loops + (stmt,)))
         if stmt.orelse:
-            self.block(stmt.orelse, c.nested())
+            self.block(stmt.orelse, c)
 
     def with_(self, stmt, c: Context) -> None:
         withs = c.withs
@@ -299,26 +310,25 @@ class Builder:
         self.m.branching.add(c.function.node if c.function is not None else self.m.tree)
         if c.function is None and c.cls is None and is_main_guard(stmt.test):
             self.m.main_guards.append(stmt)
-        self.block(stmt.body, c.nested())
+        self.block(stmt.body, c)
         if stmt.orelse:
-            self.block(stmt.orelse, c.nested())
+            self.block(stmt.orelse, c)
 
     def try_(self, stmt, c: Context) -> None:
-        inner = c.nested()
-        self.block(stmt.body, inner)
+        self.block(stmt.body, c)
         for handler in stmt.handlers:
             if handler.name:
                 bind(c.scope, handler.name, BindingKind.TARGET, handler)
             self.expr(handler.type, c)
-            self.block(handler.body, inner)
-        self.block(stmt.orelse, inner)
-        self.block(stmt.finalbody, inner)
+            self.block(handler.body, c)
+        self.block(stmt.orelse, c)
+        self.block(stmt.finalbody, c)
 
     def match(self, stmt, c: Context) -> None:
         self.expr(stmt.subject, c)
         for case in stmt.cases:
             self.expr(case.guard, c)
-            self.block(case.body, c.nested())
+            self.block(case.body, c)
 
     def assign(self, stmt, c: Context) -> None:
         value = stmt.value
