@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, Optional
 
-from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionInfo, LoopInfo, Scope, Site
+from torchlint.semantic.nodes import (BindingKind, ClassInfo, FunctionInfo, LoopInfo, Scope, Site, bind,
+                                      new_site)
 from torchlint.syntax import arg_defaults, children_reversed, is_main_guard, parameter_nodes
 
 MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
@@ -22,41 +23,50 @@ _Tuple, _List, _BinOp, _Compare = ast.Tuple, ast.List, ast.BinOp, ast.Compare
 
 
 class Context:
-    """Where a statement runs: its scope, function, class body, loops and ``with`` blocks."""
+    """Where a statement runs: its scope, function, class body, loops and ``with`` blocks
+    (a nested block with none added runs in the same context: ``if``, ``try``, ``else``)."""
 
-    __slots__ = ("scope", "function", "cls", "loops", "withs", "depth")
-
-    def __init__(self, scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo],
-                 loops: tuple, withs: tuple, depth: int):
-        self.scope, self.function, self.cls = scope, function, cls
-        self.loops, self.withs, self.depth = loops, withs, depth
+    __slots__ = ("scope", "function", "cls", "loops", "withs")
 
     def nested(self, loops: Optional[tuple] = None, withs: Optional[tuple] = None) -> "Context":
-        """One block deeper, in the same scope (a new scope: :meth:`inside`)."""
-        return Context(self.scope, self.function, self.cls, self.loops if loops is None else loops,
-                       self.withs if withs is None else withs, self.depth + 1)
+        """A block in a loop or ``with`` block, in the same scope (a new scope: :meth:`inside`)."""
+        return _context(self.scope, self.function, self.cls, self.loops if loops is None else loops,
+                        self.withs if withs is None else withs)
 
     def inside(self, scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo]) -> "Context":
         """The body of a function (no loops or ``with`` blocks around it there) or a class."""
         if function is not None:
-            return Context(scope, function, None, (), (), self.depth + 1)
-        return Context(scope, self.function, cls, self.loops, self.withs, self.depth + 1)
+            return _context(scope, function, None, (), ())
+        return _context(scope, self.function, cls, self.loops, self.withs)
+
+
+def _context(scope: Scope, function: Optional[FunctionInfo], cls: Optional[ClassInfo], loops: tuple,
+             withs: tuple) -> Context:
+    """A new :class:`Context` (no ``__init__``: as :func:`~torchlint.semantic.nodes.bind`)."""
+    c = Context()
+    c.scope = scope
+    c.function = function
+    c.cls = cls
+    c.loops = loops
+    c.withs = withs
+    return c
 
 
 class Builder:
     def __init__(self, model) -> None:
         self.m = model
         self.stmt: Optional[ast.stmt] = None  # the statement being visited
+        self.depth = 0  # blocks being visited (statement nesting)
 
     def build(self, tree: ast.AST) -> None:
         body = getattr(tree, "body", [])
         if not isinstance(body, list):  # ast.Expression / ast.Interactive
             body = [body] if isinstance(body, ast.AST) else []
-        self.block(body, Context(self.m.module_scope, None, None, (), (), 0))
+        self.block(body, _context(self.m.module_scope, None, None, (), ()))
 
     # ------------------------------------------------------------ recording
     def site(self, node: ast.AST, c: Context) -> None:
-        site = Site(node, c.scope, c.function, c.loops, c.withs)
+        site = new_site(node, c.scope, c.function, c.loops, c.withs)
         self.m.sites.append(site)
         self.m.stmt_of[node] = self.stmt
         if c.function is None:
@@ -88,7 +98,13 @@ class Builder:
             node = pop()
             kind = type(node)
             if kind is _Call:  # most nodes popped (names and constants are rarely pushed)
-                site = Site(node, scope, function, loops, withs)
+                site = Site()  # as new_site makes it
+                site.node = node
+                site.scope = scope
+                site.function = function
+                site.loops = loops
+                site.withs = withs
+                site.is_call = True
                 record(site)
                 stmt_of[node] = stmt
                 own(site)
@@ -138,7 +154,7 @@ class Builder:
                 push(node.left)
             else:
                 if kind is ast.NamedExpr and isinstance(node.target, ast.Name):
-                    c.scope.add(Binding(node.target.id, BindingKind.ASSIGN, node, c.scope, value=node.value))
+                    bind(c.scope, node.target.id, BindingKind.ASSIGN, node, node.value)
                     m.stmt_of[node] = self.stmt
                 stack.extend(children_reversed(node))
 
@@ -151,7 +167,7 @@ class Builder:
     def bind_target(self, target, value, c: Context, kind=BindingKind.ASSIGN) -> None:
         scope = c.scope
         if type(target) is _Name:
-            scope.add(Binding(target.id, kind, target, scope, None, value))
+            bind(scope, target.id, kind, target, value)
             self.m.stmt_of[target] = self.stmt
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
@@ -173,7 +189,7 @@ class Builder:
 
     def assign_target(self, target, value, c: Context) -> None:
         if type(target) is _Name:  # most targets: as bind_target binds one
-            c.scope.add(Binding(target.id, BindingKind.ASSIGN, target, c.scope, None, value))
+            bind(c.scope, target.id, BindingKind.ASSIGN, target, value)
             self.m.stmt_of[target] = self.stmt
             return
         if isinstance(target, ast.Subscript):
@@ -195,9 +211,10 @@ class Builder:
 
     # ------------------------------------------------------------ statements
     def block(self, stmts, c: Context) -> None:
-        if c.depth > MAX_STATEMENT_DEPTH:
+        if self.depth > MAX_STATEMENT_DEPTH:
             self.m.truncated = True
             return
+        self.depth += 1
         handlers = _HANDLERS
         outer = self.stmt
         for stmt in stmts:
@@ -208,6 +225,7 @@ class Builder:
             else:
                 handler(self, stmt, c)
         self.stmt = outer
+        self.depth -= 1
 
     def function_def(self, stmt, c: Context) -> None:
         m = self.m
@@ -215,7 +233,7 @@ class Builder:
         evaluated = arg_defaults(stmt.args, params)
         if stmt.decorator_list or evaluated:
             self.exprs(stmt.decorator_list + evaluated, c)
-        c.scope.add(Binding(stmt.name, BindingKind.FUNCTION, stmt, c.scope))
+        bind(c.scope, stmt.name, BindingKind.FUNCTION, stmt)
         fscope = Scope(stmt, c.scope)
         m.scopes[stmt] = fscope
         info = FunctionInfo(stmt, stmt.name, fscope, c.cls)
@@ -225,13 +243,13 @@ class Builder:
             c.cls.methods[stmt.name] = info
             m.method_names.add(stmt.name)
         for a in params:
-            fscope.add(Binding(a.arg, BindingKind.ARGUMENT, a, fscope, None, None, a.annotation))
+            bind(fscope, a.arg, BindingKind.ARGUMENT, a, None, a.annotation)
         self.block(stmt.body, c.inside(fscope, info, None))
 
     def class_def(self, stmt, c: Context) -> None:
         m = self.m
         self.exprs(stmt.bases + [k.value for k in stmt.keywords] + stmt.decorator_list, c)
-        c.scope.add(Binding(stmt.name, BindingKind.CLASS, stmt, c.scope))
+        bind(c.scope, stmt.name, BindingKind.CLASS, stmt)
         cscope = Scope(stmt, c.scope)
         m.scopes[stmt] = cscope
         info = ClassInfo(stmt, stmt.name, cscope, c.scope)
@@ -246,10 +264,9 @@ class Builder:
                 top = alias.name.split(".")[0]
                 m.imported_modules.add(top)
                 if alias.asname:
-                    scope.add(Binding(alias.asname, BindingKind.IMPORT, stmt, scope,
-                                      full_name=alias.name, module=alias.name))
+                    bind(scope, alias.asname, BindingKind.IMPORT, stmt, None, None, alias.name, alias.name)
                 else:  # ``import torch.nn`` binds ``torch``
-                    scope.add(Binding(top, BindingKind.IMPORT, stmt, scope, full_name=top, module=top))
+                    bind(scope, top, BindingKind.IMPORT, stmt, None, None, top, top)
             return
         module = stmt.module or ""
         if stmt.level == 0 and module:
@@ -262,8 +279,8 @@ class Builder:
                 m.star_imports.append(stmt)
                 continue
             full = f"{prefix}.{alias.name}" if module else f"{prefix}{alias.name}"
-            scope.add(Binding(alias.asname or alias.name, BindingKind.IMPORT, stmt, scope,
-                              full_name=full, module=module, level=stmt.level))
+            bind(scope, alias.asname or alias.name, BindingKind.IMPORT, stmt, None, None, full, module,
+                 stmt.level)
 
     def loop(self, stmt, c: Context) -> None:
         if isinstance(stmt, ast.While):
@@ -277,7 +294,7 @@ class Builder:
             c.function.loops.append(info)
         self.block(stmt.body, c.nested(loops=c.loops + (stmt,)))
         if stmt.orelse:
-            self.block(stmt.orelse, c.nested())
+            self.block(stmt.orelse, c)
 
     def with_(self, stmt, c: Context) -> None:
         withs = c.withs
@@ -293,26 +310,25 @@ class Builder:
         self.m.branching.add(c.function.node if c.function is not None else self.m.tree)
         if c.function is None and c.cls is None and is_main_guard(stmt.test):
             self.m.main_guards.append(stmt)
-        self.block(stmt.body, c.nested())
+        self.block(stmt.body, c)
         if stmt.orelse:
-            self.block(stmt.orelse, c.nested())
+            self.block(stmt.orelse, c)
 
     def try_(self, stmt, c: Context) -> None:
-        inner = c.nested()
-        self.block(stmt.body, inner)
+        self.block(stmt.body, c)
         for handler in stmt.handlers:
             if handler.name:
-                c.scope.add(Binding(handler.name, BindingKind.TARGET, handler, c.scope))
+                bind(c.scope, handler.name, BindingKind.TARGET, handler)
             self.expr(handler.type, c)
-            self.block(handler.body, inner)
-        self.block(stmt.orelse, inner)
-        self.block(stmt.finalbody, inner)
+            self.block(handler.body, c)
+        self.block(stmt.orelse, c)
+        self.block(stmt.finalbody, c)
 
     def match(self, stmt, c: Context) -> None:
         self.expr(stmt.subject, c)
         for case in stmt.cases:
             self.expr(case.guard, c)
-            self.block(case.body, c.nested())
+            self.block(case.body, c)
 
     def assign(self, stmt, c: Context) -> None:
         value = stmt.value
@@ -323,7 +339,7 @@ class Builder:
                 self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         for target in stmt.targets:
             if type(target) is _Name:  # as :meth:`assign_target` binds one
-                c.scope.add(Binding(target.id, BindingKind.ASSIGN, target, c.scope, None, value))
+                bind(c.scope, target.id, BindingKind.ASSIGN, target, value)
                 self.m.stmt_of[target] = stmt
             else:
                 self.assign_target(target, value, c)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Tuple
 
+_Call = ast.Call
 Step = Tuple[ast.AST, str, int]  # (owner, field, index): statement ``owner.<field>[index]``
 
 
@@ -35,56 +36,58 @@ class Scope:
         self.star_import = False
         self.is_class = type(node) is ast.ClassDef
 
-    def add(self, binding: "Binding") -> None:
-        found = self.bindings.get(binding.name)
-        if found is None:
-            self.bindings[binding.name] = [binding]
-        else:
-            found.append(binding)
-
     def __repr__(self) -> str:
         return f"Scope({type(self.node).__name__}@{getattr(self.node, 'lineno', 0)})"
 
 
 class Binding:
-    """One binding of a name."""
+    """One binding of a name, made by :func:`bind`. Fields: ``name``, ``kind`` (a
+    :class:`BindingKind`), ``node``, ``scope``; ``full_name`` (imports: the qualified name
+    bound), ``value`` (assignments: the value bound), ``annotation`` (parameters),
+    ``module`` / ``level`` (imports: the module it came from, for project lookup, and the
+    relative level); ``unpack``: for ``a, b = f()``, (value, index) of this name in the
+    unpacked value."""
 
     __slots__ = ("name", "kind", "node", "scope", "full_name", "value", "annotation", "module",
                  "level", "unpack")
-
-    def __init__(self, name: str, kind: str, node: ast.AST, scope: Scope,
-                 full_name: Optional[str] = None, value: Optional[ast.expr] = None,
-                 annotation: Optional[ast.expr] = None, module: Optional[str] = None,
-                 level: int = 0):
-        self.name = name
-        self.kind = kind
-        self.node = node
-        self.scope = scope
-        self.full_name = full_name  # imports: the qualified name bound
-        self.value = value  # assignments: the value bound
-        self.annotation = annotation  # parameters
-        self.module = module  # imports: the module it came from (for project lookup)
-        self.level = level  # imports: relative import level
-        # ``a, b = f()``: (value, index) of this name in the unpacked value
-        self.unpack: Optional[Tuple[ast.expr, int]] = None
 
     def __repr__(self) -> str:
         return f"Binding({self.name!r}, {self.kind}, line {getattr(self.node, 'lineno', 0)})"
 
 
+def bind(scope: Scope, name: str, kind: str, node: ast.AST, value: Optional[ast.expr] = None,
+         annotation: Optional[ast.expr] = None, full_name: Optional[str] = None,
+         module: Optional[str] = None, level: int = 0) -> Binding:
+    """A new :class:`Binding`, added to ``scope``. A plain function, not ``__init__``: on
+    CPython 3.11 a class call that runs a Python ``__init__`` costs about twice the
+    instructions of filling the slots here, and every name bound in a file makes one."""
+    b = Binding()
+    b.name = name
+    b.kind = kind
+    b.node = node
+    b.scope = scope
+    b.full_name = full_name
+    b.value = value
+    b.annotation = annotation
+    b.module = module
+    b.level = level
+    b.unpack = None
+    found = scope.bindings.get(name)
+    if found is None:
+        scope.bindings[name] = [b]
+    else:
+        found.append(b)
+    return b
+
+
 class Site:
-    """A call, or a write to ``X.grad``, with its context."""
+    """A call, or a write to ``X.grad``, with its context, made by :func:`new_site`.
+    Fields: ``node`` (the ``ast.Call``, or the ``ast.Attribute`` target of a ``.grad``
+    write), ``scope``, ``function``, ``loops`` (enclosing loops in the same function,
+    outermost first), ``withs`` (enclosing ``with`` context expressions, outermost first),
+    ``is_call``."""
 
     __slots__ = ("node", "scope", "function", "loops", "withs", "is_call")
-
-    def __init__(self, node: ast.AST, scope: Scope, function: Optional["FunctionInfo"],
-                 loops: Tuple[ast.AST, ...], withs: Tuple[ast.expr, ...]):
-        self.node = node  # ast.Call, or the ast.Attribute target of a ``.grad`` write
-        self.scope = scope
-        self.function = function
-        self.loops = loops  # enclosing loops in the same function, outermost first
-        self.withs = withs  # enclosing ``with`` context expressions, outermost first
-        self.is_call = type(node) is ast.Call
 
     @property
     def is_grad_write(self) -> bool:
@@ -92,6 +95,19 @@ class Site:
 
     def __repr__(self) -> str:
         return f"Site({type(self.node).__name__}@{getattr(self.node, 'lineno', 0)})"
+
+
+def new_site(node: ast.AST, scope: Scope, function: Optional["FunctionInfo"],
+             loops: Tuple[ast.AST, ...], withs: Tuple[ast.expr, ...]) -> Site:
+    """A new :class:`Site` (a plain function, as :func:`bind`: one per call of the file)."""
+    site = Site()
+    site.node = node
+    site.scope = scope
+    site.function = function
+    site.loops = loops
+    site.withs = withs
+    site.is_call = type(node) is _Call
+    return site
 
 
 class LoopInfo:
