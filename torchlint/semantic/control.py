@@ -51,15 +51,16 @@ class StatementIndex:
         self._exprs: Optional[Dict[ast.AST, Tuple[Step, ...]]] = None
         body = getattr(root, "body", None)
         todo = [(root, "body", body if isinstance(body, list) else [], ())]
-        paths, nested = self.paths, self.nested
+        paths, nested, fields_of = self.paths, self.nested, _BLOCKS.get
         while todo:
             owner, field_name, stmts, prefix = todo.pop()
-            children = nested.setdefault(owner, [])
+            nested.setdefault(owner, []).extend(stmts)
             for i, stmt in enumerate(stmts):
                 path = prefix + ((owner, field_name, i),)
                 paths[stmt] = path
-                children.append(stmt)
-                blocks, parts = _block_fields(type(stmt))
+                blocks, parts = fields_of(type(stmt)) or _block_fields(type(stmt))
+                if not (blocks or parts):
+                    continue  # a simple statement (most)
                 for sub in blocks:
                     block = getattr(stmt, sub)
                     if block:
