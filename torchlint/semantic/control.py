@@ -255,11 +255,15 @@ class ControlFlow:
         call = site.node
         if not isinstance(call, ast.Call):
             return []
-        targets = [self.callee(call, site.scope)]
-        for arg in list(call.args) + [k.value for k in call.keywords]:
-            if isinstance(arg, ast.Name):
-                targets.append(self.function_for(arg, site.scope))
-        return [t for t in targets if t is not None]
+        helper = self.callee(call, site.scope)
+        targets = [helper] if helper is not None else []
+        functions = self.function_names  # function_for's first test, inline: most arguments fail it
+        for arg in call.args + [k.value for k in call.keywords]:
+            if isinstance(arg, ast.Name) and arg.id in functions:
+                helper = self.function_for(arg, site.scope)
+                if helper is not None:
+                    targets.append(helper)
+        return targets
 
     def callee(self, call: ast.Call, scope: Scope) -> Optional[FunctionInfo]:
         """The same-file function a call runs and binds its arguments to: :meth:`method_for`,
