@@ -411,7 +411,10 @@ def _read_by_call(body, name: str) -> bool:
 def sets_lr_by_hand(m: SemanticModel, loop: LoopInfo) -> bool:
     """``group["lr"] = ...`` in the loop (or the helpers it calls), or in the code
     around it after the optimizer exists (a loop that anneals between epochs)."""
-    nodes = [loop.node] + [s.function.node for s, via in m.sites_in(loop) if via and s.function]
+    nodes = [loop.node]  # each helper once, however many of its calls the loop reaches
+    for s, via in m.sites_in(loop):
+        if via and s.function and s.function.node not in nodes:
+            nodes.append(s.function.node)
     owner = loop.function.node if loop.function is not None else m.tree
     nodes.append(owner)
     for node in nodes:
