@@ -128,3 +128,38 @@ def test_work_grows_linearly_with_the_loops_of_one_function():
     a margin for the per-file constant (a quadratic pass gives about 4x)."""
     small, large = _calls_to_lint(_many_loops(100)), _calls_to_lint(_many_loops(200))
     assert large / small < 2.3, (small, large)
+
+
+def _helper_calls(n: int) -> str:
+    body = "".join(f"    print(x, {i})\n" for i in range(n))
+    return ("import torch\nfrom torch import nn\n\n\ndef log_stats(x):\n" + body +
+            "\n\ndef main():\n    model = nn.Linear(2, 1)\n"
+            "    opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+            "    for epoch in range(3):\n        for x in [torch.randn(4, 2)]:\n"
+            "            x = x.to('cpu')\n            opt.zero_grad()\n            loss = model(x).sum()\n"
+            "            loss.backward()\n            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+            "            opt.step()\n            log_stats(loss)\n"
+            "        torch.save(model.state_dict(), 'ckpt.pt')\n")
+
+
+def _calls_to_adopt(source: str) -> int:
+    tree, count = ast.parse(source), [0]
+
+    def profile(frame, event, arg):
+        if event == "call":
+            count[0] += 1
+
+    tl901 = [r for r in RULES if r.code == "TL901"]
+    sys.setprofile(profile)
+    try:
+        engine.check_tree(tree, "train.py", source.splitlines(True), rules=tl901)
+    finally:
+        sys.setprofile(None)
+    return count[0]
+
+
+def test_adoption_walks_each_helper_once():
+    """TL901's facts walk a helper the loop calls once, not once per call inside it:
+    doubling the helper's calls at most doubles the work (walking it per call gave 4x)."""
+    small, large = _calls_to_adopt(_helper_calls(100)), _calls_to_adopt(_helper_calls(200))
+    assert large / small < 2.3, (small, large)
