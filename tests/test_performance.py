@@ -138,7 +138,8 @@ def _helper_calls(n: int) -> str:
             "    for epoch in range(3):\n        for x in [torch.randn(4, 2)]:\n"
             "            x = x.to('cpu')\n            opt.zero_grad()\n"
             "            loss = model(x).sum()\n"
-            "            loss.backward()\n            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+            "            loss.backward()\n"
+            "            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
             "            opt.step()\n            log_stats(loss)\n"
             "        torch.save(model.state_dict(), 'ckpt.pt')\n")
 
