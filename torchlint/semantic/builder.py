@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, Optional
 
-from torchlint.semantic.nodes import (BindingKind, ClassInfo, FunctionInfo, LoopInfo, Scope, Site, bind,
+from torchlint.semantic.nodes import (BindingKind, ClassInfo, FunctionInfo, LoopInfo, Scope, bind,
                                       new_site)
 from torchlint.syntax import arg_defaults, children_reversed, is_main_guard, parameter_nodes
 
@@ -90,7 +90,7 @@ class Builder:
                 return
         m = self.m
         push, pop = stack.append, stack.pop
-        # a call's Site, as :meth:`site` records it (inlined: one per call of the file)
+        # a call's Site, recorded as :meth:`site` does (inlined here: one per call of the file)
         record, stmt_of, stmt = m.sites.append, m.stmt_of, self.stmt
         own = (m.module_sites if c.function is None else c.function.sites).append
         scope, function, loops, withs = c.scope, c.function, c.loops, c.withs
@@ -98,13 +98,7 @@ class Builder:
             node = pop()
             kind = type(node)
             if kind is _Call:  # most nodes popped (names and constants are rarely pushed)
-                site = Site()  # as new_site makes it
-                site.node = node
-                site.scope = scope
-                site.function = function
-                site.loops = loops
-                site.withs = withs
-                site.is_call = True
+                site = new_site(node, scope, function, loops, withs)
                 record(site)
                 stmt_of[node] = stmt
                 own(site)
