@@ -89,63 +89,66 @@ class Builder:
             if not stack:
                 return
         m = self.m
-        push, pop = stack.append, stack.pop
-        # a call's Site, recorded as :meth:`site` does (inlined here: one per call of the file)
-        record, stmt_of, stmt = m.sites.append, m.stmt_of, self.stmt
-        own = (m.module_sites if c.function is None else c.function.sites).append
+        # a call's Site, recorded as :meth:`site` does (inlined here: one per call of the file).
+        # Lists' own methods are called, not bound ones kept in locals: CPython 3.11 runs
+        # ``stack.append(x)`` without a call (specialized), and a bound method is an object made
+        # and freed per visit
+        sites, stmt_of, stmt = m.sites, m.stmt_of, self.stmt
+        own = m.module_sites if c.function is None else c.function.sites
         scope, function, loops, withs = c.scope, c.function, c.loops, c.withs
         while stack:
-            node = pop()
+            node = stack.pop()
             kind = type(node)
             if kind is _Call:  # most nodes popped (names and constants are rarely pushed)
                 site = new_site(node, scope, function, loops, withs)
-                record(site)
+                sites.append(site)
                 stmt_of[node] = stmt
-                own(site)
+                own.append(site)
                 if node.keywords:
                     for k in reversed(node.keywords):
                         value = k.value
                         kind = type(value)
                         if kind is not _Name and kind is not _Constant:
-                            push(value)
-                for a in reversed(node.args):
-                    kind = type(a)
-                    if kind is not _Name and kind is not _Constant:
-                        push(a)
+                            stack.append(value)
+                if node.args:
+                    for a in reversed(node.args):
+                        kind = type(a)
+                        if kind is not _Name and kind is not _Constant:
+                            stack.append(a)
                 func = node.func  # ``f(...)``: nothing to visit; ``a.b.f(...)``: down to ``a``
                 while type(func) is _Attribute:
                     func = func.value
                 kind = type(func)
                 if kind is not _Name and kind is not _Constant:
-                    push(func)
+                    stack.append(func)
             elif kind is _Attribute:
                 node = node.value
                 while type(node) is _Attribute:  # ``a.b.c``: down the chain without the stack
                     node = node.value
                 kind = type(node)
                 if kind is not _Name and kind is not _Constant:
-                    push(node)
+                    stack.append(node)
             elif kind is _Name or kind is _Constant:
                 continue
             elif kind is ast.Subscript:
-                push(node.slice)
-                push(node.value)
+                stack.append(node.slice)
+                stack.append(node.value)
             elif kind is _Tuple or kind is _List:
                 for e in reversed(node.elts):
                     kind = type(e)
                     if kind is not _Name and kind is not _Constant:
-                        push(e)
+                        stack.append(e)
             elif kind is _BinOp:
                 for e in (node.right, node.left):
                     kind = type(e)
                     if kind is not _Name and kind is not _Constant:
-                        push(e)
+                        stack.append(e)
             elif kind is _Compare:
                 for e in reversed(node.comparators):
                     kind = type(e)
                     if kind is not _Name and kind is not _Constant:
-                        push(e)
-                push(node.left)
+                        stack.append(e)
+                stack.append(node.left)
             else:
                 if kind is ast.NamedExpr and isinstance(node.target, ast.Name):
                     bind(c.scope, node.target.id, BindingKind.ASSIGN, node, node.value)
