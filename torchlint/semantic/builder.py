@@ -75,19 +75,18 @@ class Builder:
             c.function.sites.append(site)
 
     def exprs(self, nodes, c: Context) -> None:
-        """Record calls and walrus bindings, iteratively, in source
-        order (children are pushed last first). The common node types are unrolled: this
-        loop visits every expression node of the file once."""
-        if len(nodes) == 1:  # most calls: one expression, often a bare name or constant
-            only = nodes[0]
-            kind = type(only)
-            if only is None or kind is _Name or kind is _Constant:
-                return
-            stack = [only]
-        else:
-            stack = [n for n in reversed(nodes) if n is not None]
-            if not stack:
-                return
+        """:meth:`expr` of each expression, in order."""
+        for node in nodes:
+            self.expr(node, c)
+
+    def expr(self, node, c: Context) -> None:
+        """Record the calls and walrus bindings of one expression (None allowed),
+        iteratively, in source order (children are pushed last first). The common node
+        types are unrolled: this loop visits every expression node of the file once."""
+        kind = type(node)
+        if node is None or kind is _Name or kind is _Constant:  # nothing to record
+            return
+        stack = [node]
         m = self.m
         # a call's Site, recorded as :meth:`site` does (inlined here: one per call of the file).
         # Lists' own methods are called, not bound ones kept in locals: CPython 3.11 runs
@@ -104,14 +103,15 @@ class Builder:
                 sites.append(site)
                 stmt_of[node] = stmt
                 own.append(site)
-                if node.keywords:
-                    for k in reversed(node.keywords):
+                keywords, args = node.keywords, node.args
+                if keywords:
+                    for k in reversed(keywords):
                         value = k.value
                         kind = type(value)
                         if kind is not _Name and kind is not _Constant:
                             stack.append(value)
-                if node.args:
-                    for a in reversed(node.args):
+                if args:
+                    for a in reversed(args):
                         kind = type(a)
                         if kind is not _Name and kind is not _Constant:
                             stack.append(a)
@@ -155,12 +155,6 @@ class Builder:
                     m.stmt_of[node] = self.stmt
                 stack.extend(children_reversed(node))
 
-    def expr(self, node, c: Context) -> None:
-        """:meth:`exprs` of one expression (None allowed); a name or constant holds nothing."""
-        kind = type(node)
-        if node is not None and kind is not _Name and kind is not _Constant:
-            self.exprs((node,), c)
-
     def bind_target(self, target, value, c: Context, kind=BindingKind.ASSIGN) -> None:
         scope = c.scope
         if type(target) is _Name:
@@ -190,7 +184,7 @@ class Builder:
             self.m.stmt_of[target] = self.stmt
             return
         if isinstance(target, ast.Subscript):
-            self.exprs([target], c)
+            self.expr(target, c)
             key = target.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.m.keys_written.add(key.value)
@@ -331,7 +325,7 @@ class Builder:
         value = stmt.value
         kind = type(value)
         if kind is not _Name and kind is not _Constant:
-            self.exprs((value,), c)
+            self.expr(value, c)
             if kind is _BinOp and isinstance(value.op, ast.Add):
                 self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         for target in stmt.targets:
@@ -365,12 +359,9 @@ class Builder:
 
     def expr_stmt(self, stmt, c: Context) -> None:
         value = stmt.value
-        kind = type(value)
-        if kind is _Call:
+        if type(value) is _Call:
             self.m.statement_calls.add(value)
-            self.exprs((value,), c)
-        elif kind is not _Name and kind is not _Constant:  # docstrings: nothing to visit
-            self.exprs((value,), c)
+        self.expr(value, c)  # docstrings: nothing to visit
 
     def other(self, stmt, c: Context) -> None:
         """Raise, Assert, TypeAlias and anything newer: just the expressions."""
