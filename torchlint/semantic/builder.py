@@ -93,8 +93,9 @@ class Builder:
         # ``stack.append(x)`` without a call (specialized), and a bound method is an object made
         # and freed per visit
         sites, stmt_of, stmt = m.sites, m.stmt_of, self.stmt
-        own = m.module_sites if c.function is None else c.function.sites
-        scope, function, loops, withs = c.scope, c.function, c.loops, c.withs
+        function = c.function
+        own = m.module_sites if function is None else function.sites
+        scope, loops, withs = c.scope, c.loops, c.withs  # (not four at once: a tuple made)
         while stack:
             node = stack.pop()
             kind = type(node)
