@@ -90,8 +90,8 @@ class Builder:
         m = self.m
         # a call's Site, recorded as :meth:`site` does (inlined here: one per call of the file).
         # Lists' own methods are called, not bound ones kept in locals: CPython 3.11 runs
-        # ``stack.append(x)`` without a call (specialized), and a bound method is an object made
-        # and freed per visit
+        # ``stack.append(x)`` without a call (specialized), and a bound method kept in a local is
+        # an object made and freed per expression walked.
         sites, stmt_of, stmt = m.sites, m.stmt_of, self.stmt
         function = c.function
         own = m.module_sites if function is None else function.sites
