@@ -349,7 +349,8 @@ def never_together(m: SemanticModel, a: Event, b: Event) -> bool:
     every iteration (``if args.amp: ... else: ...``): an iteration that runs one never
     runs the other, nor does any other iteration of the same run. False when unsure."""
     first = _first_difference(a, b)
-    if first is None or not m.truncated and m.root_of(first[1].scope) not in m.branching:
+    if first is None or not m.truncated and m.root_of(first[1].scope) not in m.branching \
+            or _one_block(m, first[1], first[2]):
         return False  # where the two part there is no ``if`` (no statement index needed)
     parting = _parting(m, a, b)
     if parting is None:
@@ -378,6 +379,18 @@ def _parting(m: SemanticModel, a: Event, b: Event):
             return None
         return sa[0], sa[1:], sb[1:], (y, (b.via + (b.site,))[:k])
     return None
+
+
+def _one_block(m: SemanticModel, x: Site, y: Site) -> bool:
+    """The statements of ``x`` and ``y`` both lie directly in the body of ``x``'s innermost
+    loop (or of its function): their statement paths, equal down to that block, part
+    there (:func:`_parting` finds that block's owner, a loop or a function: no ``if``)."""
+    stmt_x, stmt_y = m.stmt_of.get(x.node), m.stmt_of.get(y.node)
+    if stmt_x is None or stmt_y is None:
+        return False
+    owner = x.loops[-1] if x.loops else x.function.node if x.function is not None else m.tree
+    body = getattr(owner, "body", None)
+    return isinstance(body, list) and stmt_x in body and stmt_y in body
 
 
 def _first_difference(a: Event, b: Event) -> Optional[Tuple[int, Site, Site]]:
