@@ -27,6 +27,11 @@ UNSEEN_CALL = "unseen_call"  # in events(): a call it cannot see, OPAQUE if is_o
 
 # GradScaler methods other than step(): none of them clears or steps
 _SCALER_METHODS = frozenset({"unscale_", "scale", "update"})
+# in-place tensor methods that clear ``p.grad`` when called on it
+_GRAD_CLEARING = frozenset({"zero_", "detach_", "fill_", "requires_grad_"})
+# method names :func:`_local_event` tells an event (or none) by, before the generic tests
+_NAMED_EVENTS = frozenset({"backward", "manual_backward", "zero_grad", "step"}) | _SCALER_METHODS \
+    | _GRAD_CLEARING
 
 
 class Origin(NamedTuple):
@@ -114,8 +119,13 @@ def _local_event(m: SemanticModel, site: Site) -> Optional[Event]:
             return Event(ZERO_GRAD, site, ())
         return None
     func = node.func
-    if isinstance(func, ast.Attribute):
-        attr = func.attr
+    if not isinstance(func, ast.Attribute):
+        qualname = m.resolve(func, site.scope)
+        if qualname in known.AUTOGRAD_BACKWARD:
+            return Event(BACKWARD, site, ())
+        return _unseen_call(m, site, qualname)
+    attr = func.attr
+    if attr in _NAMED_EVENTS:
         recv = func.value
         if attr == "backward":
             return Event(BACKWARD, site, (), unparse(recv))
@@ -123,8 +133,6 @@ def _local_event(m: SemanticModel, site: Site) -> Optional[Event]:
             return Event(BACKWARD, site, ())
         if attr == "zero_grad":
             return Event(ZERO_GRAD, site, (), unparse(recv))
-        if attr in ("zero_", "detach_", "fill_", "requires_grad_") and _mentions_grad(recv):
-            return Event(ZERO_GRAD, site, ())
         if attr == "step":
             kinds = m.kinds(recv, site.scope)
             if "grad_scaler" in kinds and node.args:
@@ -134,18 +142,33 @@ def _local_event(m: SemanticModel, site: Site) -> Optional[Event]:
             if "scheduler" in kinds:
                 return Event(SCHEDULER_STEP, site, (), unparse(recv))
             return None
-        if attr in _SCALER_METHODS and "grad_scaler" in m.kinds(recv, site.scope):
-            return None  # scaler.unscale_(optimizer) rescales .grad in place, clears nothing
-    qualname = m.resolve(func, site.scope)
-    if qualname in known.AUTOGRAD_BACKWARD:
-        return Event(BACKWARD, site, ())
-    if isinstance(func, ast.Attribute) and autograd.computes_gradients(m, site):
+        if attr in _SCALER_METHODS:
+            if "grad_scaler" in m.kinds(recv, site.scope):
+                return None  # scaler.unscale_(optimizer) rescales .grad in place, clears nothing
+        elif _mentions_grad(recv):  # p.grad.zero_(), p.grad.detach_() ...
+            return Event(ZERO_GRAD, site, ())
+    # (an attribute's qualified name ends in its own name: never torch.autograd.backward here;
+    # a gradient method is a method of a same-file class)
+    if attr in m.method_names and autograd.computes_gradients(m, site):
         # model.compute_grads(x): runs backward() itself (a method call, no other)
         return Event(BACKWARD, site, (), unparse(func.value))
-    # an optimizer passed to a call torchlint cannot follow may be cleared there
-    if (node.args or node.keywords) and may_hold_optimizers(m) \
-            and (qualname is None or not qualname.startswith(("torch.", "builtins."))) \
-            and m.function_for(func, site.scope) is None:
+    return _unseen_call(m, site)
+
+
+_UNSET = object()
+
+
+def _unseen_call(m: SemanticModel, site: Site, qualname=_UNSET) -> Optional[Event]:
+    """An UNSEEN_CALL: a call torchlint cannot follow that is handed arguments (an
+    optimizer passed to it may be cleared there), or None. ``qualname``: the callee's
+    resolved name when already asked."""
+    node = site.node
+    if not (node.args or node.keywords) or not may_hold_optimizers(m) \
+            or m.function_for(node.func, site.scope) is not None:
+        return None
+    if qualname is _UNSET:
+        qualname = m.resolve(node.func, site.scope)
+    if qualname is None or not qualname.startswith(("torch.", "builtins.")):
         return Event(UNSEEN_CALL, site, ())
     return None
 
@@ -201,25 +224,21 @@ def classify_all(m: SemanticModel, site: Site) -> Tuple[Event, ...]:
     """Every event a site contributes (an UNSEEN_CALL left as one): one, or those of an
     imported project helper. Once per site: a site in nested loops is asked about for
     each of them."""
-    imported = project_events(m, site)
-    if imported is not None:
-        return tuple(imported)
+    if site.is_call and m.reaches_project():  # most files reach no project module
+        imported = _project_events(m, site)
+        if imported is not None:
+            return tuple(imported)
     ev = _local_event(m, site)
     return (ev,) if ev is not None else ()
 
 
-def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
+@memoized
+def _project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     """The events a call into a function imported from the user's own project
     contributes, in the helper's order (torchlint.project: clearing, backward,
     step, optimizers handed to unknown code); None when the call is not one or
-    the helper cannot be analysed (the call then stays opaque)."""
-    if not site.is_call or not m.reaches_project():
-        return None
-    return _project_events(m, site)
-
-
-@memoized
-def _project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
+    the helper cannot be analysed (the call then stays opaque). Asked of a call
+    in a file that reaches the project."""
     facts = m.project.facts(m, site.node, site.scope)
     if facts is None:
         return None
