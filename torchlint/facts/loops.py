@@ -282,13 +282,13 @@ def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
     back = step = False
     names = inline.method_names(m) if depth < 3 else ()
     project = m.reaches_project()
-    module_methods = autograd.module_methods(m)  # the names a gradient method can have
+    defined = m.method_names  # the names a gradient method can have (those of same-file classes)
     for site, _via in m.sites_in(owner):
         if not site.is_call:
             continue
         func = site.node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("backward", "manual_backward") or name in module_methods \
+        if name in ("backward", "manual_backward") or name in defined \
                 and autograd.is_gradient_method(m, name):
             back = True
         elif name == "step":  # ``trainer.step(x)`` may run a project helper's backward too
