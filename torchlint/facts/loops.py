@@ -32,6 +32,7 @@ _GRAD_CLEARING = frozenset({"zero_", "detach_", "fill_", "requires_grad_"})
 # method names :func:`_local_event` tells an event (or none) by, before the generic tests
 _NAMED_EVENTS = frozenset({"backward", "manual_backward", "zero_grad", "step"}) | _SCALER_METHODS \
     | _GRAD_CLEARING
+_UNSET = object()  # a qualified name not asked yet
 
 
 class Origin(NamedTuple):
@@ -119,55 +120,46 @@ def _local_event(m: SemanticModel, site: Site) -> Optional[Event]:
             return Event(ZERO_GRAD, site, ())
         return None
     func = node.func
+    qualname = _UNSET  # the callee's qualified name, asked once it is needed
     if not isinstance(func, ast.Attribute):
         qualname = m.resolve(func, site.scope)
         if qualname in known.AUTOGRAD_BACKWARD:
             return Event(BACKWARD, site, ())
-        return _unseen_call(m, site, qualname)
-    attr = func.attr
-    if attr in _NAMED_EVENTS:
-        recv = func.value
-        if attr == "backward":
-            return Event(BACKWARD, site, (), unparse(recv))
-        if attr == "manual_backward":
-            return Event(BACKWARD, site, ())
-        if attr == "zero_grad":
-            return Event(ZERO_GRAD, site, (), unparse(recv))
-        if attr == "step":
-            kinds = m.kinds(recv, site.scope)
-            if "grad_scaler" in kinds and node.args:
-                return Event(STEP, site, (), unparse(node.args[0]))
-            if "optimizer" in kinds:
-                return Event(STEP, site, (), unparse(recv))
-            if "scheduler" in kinds:
-                return Event(SCHEDULER_STEP, site, (), unparse(recv))
-            return None
-        if attr in _SCALER_METHODS:
-            if "grad_scaler" in m.kinds(recv, site.scope):
-                return None  # scaler.unscale_(optimizer) rescales .grad in place, clears nothing
-        elif _mentions_grad(recv):  # p.grad.zero_(), p.grad.detach_() ...
-            return Event(ZERO_GRAD, site, ())
-    # (an attribute's qualified name ends in its own name: never torch.autograd.backward here;
-    # a gradient method is a method of a same-file class)
-    if attr in m.method_names and autograd.computes_gradients(m, site):
-        # model.compute_grads(x): runs backward() itself (a method call, no other)
-        return Event(BACKWARD, site, (), unparse(func.value))
-    return _unseen_call(m, site)
-
-
-_UNSET = object()
-
-
-def _unseen_call(m: SemanticModel, site: Site, qualname=_UNSET) -> Optional[Event]:
-    """An UNSEEN_CALL: a call torchlint cannot follow that is handed arguments (an
-    optimizer passed to it may be cleared there), or None. ``qualname``: the callee's
-    resolved name when already asked."""
-    node = site.node
+    else:
+        attr = func.attr
+        if attr in _NAMED_EVENTS:
+            recv = func.value
+            if attr == "backward":
+                return Event(BACKWARD, site, (), unparse(recv))
+            if attr == "manual_backward":
+                return Event(BACKWARD, site, ())
+            if attr == "zero_grad":
+                return Event(ZERO_GRAD, site, (), unparse(recv))
+            if attr == "step":
+                kinds = m.kinds(recv, site.scope)
+                if "grad_scaler" in kinds and node.args:
+                    return Event(STEP, site, (), unparse(node.args[0]))
+                if "optimizer" in kinds:
+                    return Event(STEP, site, (), unparse(recv))
+                if "scheduler" in kinds:
+                    return Event(SCHEDULER_STEP, site, (), unparse(recv))
+                return None
+            if attr in _SCALER_METHODS:
+                if "grad_scaler" in m.kinds(recv, site.scope):
+                    return None  # scaler.unscale_(optimizer) rescales .grad in place, clears nothing
+            elif _mentions_grad(recv):  # p.grad.zero_(), p.grad.detach_() ...
+                return Event(ZERO_GRAD, site, ())
+        # (an attribute's qualified name ends in its own name: never torch.autograd.backward here;
+        # a gradient method is a method of a same-file class)
+        if attr in m.method_names and autograd.computes_gradients(m, site):
+            # model.compute_grads(x): runs backward() itself (a method call, no other)
+            return Event(BACKWARD, site, (), unparse(func.value))
+    # an optimizer passed to a call torchlint cannot follow may be cleared there
     if not (node.args or node.keywords) or not may_hold_optimizers(m) \
-            or m.function_for(node.func, site.scope) is not None:
+            or m.function_for(func, site.scope) is not None:
         return None
     if qualname is _UNSET:
-        qualname = m.resolve(node.func, site.scope)
+        qualname = m.resolve(func, site.scope)
     if qualname is None or not qualname.startswith(("torch.", "builtins.")):
         return Event(UNSEEN_CALL, site, ())
     return None
@@ -207,7 +199,7 @@ def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
 @memoized(guard=[])
 def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
     out = []
-    names = inline.method_names(m) if follow else ()
+    names = m.method_names if follow else ()  # inline.instance_method runs only these
     for site, via in m.sites_in(owner, follow=follow):
         for ev in classify_all(m, site):  # classified events have no ``via`` (shared, frozen)
             out.append(Event(ev.kind, ev.site, via, ev.receiver, ev.origin) if via else ev)
@@ -280,7 +272,7 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
 def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
     """(calls a backward, calls a step) for :func:`may_train`."""
     back = step = False
-    names = inline.method_names(m) if depth < 3 else ()
+    names = m.method_names if depth < 3 else ()
     project = m.reaches_project()
     defined = m.method_names  # the names a gradient method can have (those of same-file classes)
     for site, _via in m.sites_in(owner):
