@@ -27,6 +27,12 @@ UNSEEN_CALL = "unseen_call"  # in events(): a call it cannot see, OPAQUE if is_o
 
 # GradScaler methods other than step(): none of them clears or steps
 _SCALER_METHODS = frozenset({"unscale_", "scale", "update"})
+# in-place tensor methods that clear ``p.grad`` when called on it
+_GRAD_CLEARING = frozenset({"zero_", "detach_", "fill_", "requires_grad_"})
+# method names :func:`_local_event` tells an event (or none) by, before the generic tests
+_NAMED_EVENTS = frozenset({"backward", "manual_backward", "zero_grad", "step"}) | _SCALER_METHODS \
+    | _GRAD_CLEARING
+_UNSET = object()  # a qualified name not asked yet
 
 
 class Origin(NamedTuple):
@@ -114,38 +120,47 @@ def _local_event(m: SemanticModel, site: Site) -> Optional[Event]:
             return Event(ZERO_GRAD, site, ())
         return None
     func = node.func
-    if isinstance(func, ast.Attribute):
-        attr = func.attr
-        recv = func.value
-        if attr == "backward":
-            return Event(BACKWARD, site, (), unparse(recv))
-        if attr == "manual_backward":
+    qualname = _UNSET  # the callee's qualified name, asked once it is needed
+    if not isinstance(func, ast.Attribute):
+        qualname = m.resolve(func, site.scope)
+        if qualname in known.AUTOGRAD_BACKWARD:
             return Event(BACKWARD, site, ())
-        if attr == "zero_grad":
-            return Event(ZERO_GRAD, site, (), unparse(recv))
-        if attr in ("zero_", "detach_", "fill_", "requires_grad_") and _mentions_grad(recv):
-            return Event(ZERO_GRAD, site, ())
-        if attr == "step":
-            kinds = m.kinds(recv, site.scope)
-            if "grad_scaler" in kinds and node.args:
-                return Event(STEP, site, (), unparse(node.args[0]))
-            if "optimizer" in kinds:
-                return Event(STEP, site, (), unparse(recv))
-            if "scheduler" in kinds:
-                return Event(SCHEDULER_STEP, site, (), unparse(recv))
-            return None
-        if attr in _SCALER_METHODS and "grad_scaler" in m.kinds(recv, site.scope):
-            return None  # scaler.unscale_(optimizer) rescales .grad in place, clears nothing
-    qualname = m.resolve(func, site.scope)
-    if qualname in known.AUTOGRAD_BACKWARD:
-        return Event(BACKWARD, site, ())
-    if isinstance(func, ast.Attribute) and autograd.computes_gradients(m, site):
-        # model.compute_grads(x): runs backward() itself (a method call, no other)
-        return Event(BACKWARD, site, (), unparse(func.value))
+    else:
+        attr = func.attr
+        if attr in _NAMED_EVENTS:
+            recv = func.value
+            if attr == "backward":
+                return Event(BACKWARD, site, (), unparse(recv))
+            if attr == "manual_backward":
+                return Event(BACKWARD, site, ())
+            if attr == "zero_grad":
+                return Event(ZERO_GRAD, site, (), unparse(recv))
+            if attr == "step":
+                kinds = m.kinds(recv, site.scope)
+                if "grad_scaler" in kinds and node.args:
+                    return Event(STEP, site, (), unparse(node.args[0]))
+                if "optimizer" in kinds:
+                    return Event(STEP, site, (), unparse(recv))
+                if "scheduler" in kinds:
+                    return Event(SCHEDULER_STEP, site, (), unparse(recv))
+                return None
+            if attr in _SCALER_METHODS:
+                if "grad_scaler" in m.kinds(recv, site.scope):
+                    return None  # scaler.unscale_(optimizer) rescales .grad in place, clears nothing
+            elif _mentions_grad(recv):  # p.grad.zero_(), p.grad.detach_() ...
+                return Event(ZERO_GRAD, site, ())
+        # (an attribute's qualified name ends in its own name: never torch.autograd.backward here;
+        # a gradient method is a method of a same-file class)
+        if attr in m.method_names and autograd.computes_gradients(m, site):
+            # model.compute_grads(x): runs backward() itself (a method call, no other)
+            return Event(BACKWARD, site, (), unparse(func.value))
     # an optimizer passed to a call torchlint cannot follow may be cleared there
-    if (node.args or node.keywords) and may_hold_optimizers(m) \
-            and (qualname is None or not qualname.startswith(("torch.", "builtins."))) \
-            and m.function_for(func, site.scope) is None:
+    if not (node.args or node.keywords) or not may_hold_optimizers(m) \
+            or m.function_for(func, site.scope) is not None:
+        return None
+    if qualname is _UNSET:
+        qualname = m.resolve(func, site.scope)
+    if qualname is None or not qualname.startswith(("torch.", "builtins.")):
         return Event(UNSEEN_CALL, site, ())
     return None
 
@@ -184,7 +199,7 @@ def events(m: SemanticModel, owner, follow: bool = True) -> List[Event]:
 @memoized(guard=[])
 def _events(m: SemanticModel, owner, follow: bool) -> List[Event]:
     out = []
-    names = inline.method_names(m) if follow else ()
+    names = m.method_names if follow else ()  # inline.instance_method runs only these
     for site, via in m.sites_in(owner, follow=follow):
         for ev in classify_all(m, site):  # classified events have no ``via`` (shared, frozen)
             out.append(Event(ev.kind, ev.site, via, ev.receiver, ev.origin) if via else ev)
@@ -201,25 +216,21 @@ def classify_all(m: SemanticModel, site: Site) -> Tuple[Event, ...]:
     """Every event a site contributes (an UNSEEN_CALL left as one): one, or those of an
     imported project helper. Once per site: a site in nested loops is asked about for
     each of them."""
-    imported = project_events(m, site)
-    if imported is not None:
-        return tuple(imported)
+    if site.is_call and m.reaches_project():  # most files reach no project module
+        imported = _project_events(m, site)
+        if imported is not None:
+            return tuple(imported)
     ev = _local_event(m, site)
     return (ev,) if ev is not None else ()
 
 
-def project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
+@memoized
+def _project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
     """The events a call into a function imported from the user's own project
     contributes, in the helper's order (torchlint.project: clearing, backward,
     step, optimizers handed to unknown code); None when the call is not one or
-    the helper cannot be analysed (the call then stays opaque)."""
-    if not site.is_call or not m.reaches_project():
-        return None
-    return _project_events(m, site)
-
-
-@memoized
-def _project_events(m: SemanticModel, site: Site) -> Optional[List[Event]]:
+    the helper cannot be analysed (the call then stays opaque). Asked of a call
+    in a file that reaches the project."""
     facts = m.project.facts(m, site.node, site.scope)
     if facts is None:
         return None
@@ -261,15 +272,15 @@ def may_train(m: SemanticModel, loop: LoopInfo) -> bool:
 def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
     """(calls a backward, calls a step) for :func:`may_train`."""
     back = step = False
-    names = inline.method_names(m) if depth < 3 else ()
+    names = m.method_names if depth < 3 else ()
     project = m.reaches_project()
-    module_methods = autograd.module_methods(m)  # the names a gradient method can have
+    defined = m.method_names  # the names a gradient method can have (those of same-file classes)
     for site, _via in m.sites_in(owner):
         if not site.is_call:
             continue
         func = site.node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if name in ("backward", "manual_backward") or name in module_methods \
+        if name in ("backward", "manual_backward") or name in defined \
                 and autograd.is_gradient_method(m, name):
             back = True
         elif name == "step":  # ``trainer.step(x)`` may run a project helper's backward too
@@ -349,7 +360,8 @@ def never_together(m: SemanticModel, a: Event, b: Event) -> bool:
     every iteration (``if args.amp: ... else: ...``): an iteration that runs one never
     runs the other, nor does any other iteration of the same run. False when unsure."""
     first = _first_difference(a, b)
-    if first is None or not m.truncated and m.root_of(first[1].scope) not in m.branching:
+    if first is None or not m.truncated and m.root_of(first[1].scope) not in m.branching \
+            or _one_block(m, first[1], first[2]):
         return False  # where the two part there is no ``if`` (no statement index needed)
     parting = _parting(m, a, b)
     if parting is None:
@@ -378,6 +390,18 @@ def _parting(m: SemanticModel, a: Event, b: Event):
             return None
         return sa[0], sa[1:], sb[1:], (y, (b.via + (b.site,))[:k])
     return None
+
+
+def _one_block(m: SemanticModel, x: Site, y: Site) -> bool:
+    """The statements of ``x`` and ``y`` both lie directly in the body of ``x``'s innermost
+    loop (or of its function): their statement paths, equal down to that block, part
+    there (:func:`_parting` finds that block's owner, a loop or a function: no ``if``)."""
+    stmt_x, stmt_y = m.stmt_of.get(x.node), m.stmt_of.get(y.node)
+    if stmt_x is None or stmt_y is None:
+        return False
+    owner = x.loops[-1] if x.loops else x.function.node if x.function is not None else m.tree
+    body = getattr(owner, "body", None)
+    return isinstance(body, list) and stmt_x in body and stmt_y in body
 
 
 def _first_difference(a: Event, b: Event) -> Optional[Tuple[int, Site, Site]]:
