@@ -132,6 +132,7 @@ _MISSING = object()
 
 # path -> (tree, lines, size, the file's model or None)
 _RECENT: "OrderedDict[str, Tuple[ast.AST, list, int, Optional[SemanticModel]]]" = OrderedDict()
+_recent_bytes = 0  # the sizes of the texts in _RECENT, summed
 
 
 def clear_cache() -> None:
@@ -158,14 +159,18 @@ def remember(filename: Optional[str], tree: ast.AST, lines, model: Optional[Sema
         _forget()  # the file's older entry (it is last now)
     if model is not None:
         model.memo.clear()  # its facts were the lint's (with its project): a summary's start afresh
+    global _recent_bytes
     _RECENT[path] = (tree, lines, size, model)
-    while len(_RECENT) > RECENT_TREES or sum(e[2] for e in _RECENT.values()) > RECENT_BYTES:
+    _recent_bytes += size
+    while len(_RECENT) > RECENT_TREES or _recent_bytes > RECENT_BYTES:
         _forget(last=False)
 
 
 def _forget(last: bool = True) -> None:
     """Drop the newest (or oldest) kept file; its model is released."""
-    _path, (_tree, _lines, _size, model) = _RECENT.popitem(last=last)
+    global _recent_bytes
+    _path, (_tree, _lines, size, model) = _RECENT.popitem(last=last)
+    _recent_bytes -= size
     if model is not None:
         model.release()
 
@@ -423,6 +428,8 @@ class Project:
         """The linted file is done: its modules' models go (their cycles broken: refcounting
         frees them now, not at the next collection), and the cache learns the size the
         summaries it asked grew to."""
+        if not (self._models or self._views or self._asked):
+            return  # nothing was built or asked (most linted files import no module of theirs)
         for model in self._models.values():
             self._release(model)
         self._views.clear()
@@ -447,8 +454,7 @@ def candidate(q: Optional[str]) -> bool:
         return False
     if q.startswith("."):
         return True
-    top = q.split(".", 1)[0]
-    return top not in known.TORCH_PACKAGES and top not in _STDLIB_NAMES and top != "builtins"
+    return q.split(".", 1)[0] not in LIBRARY_TOPS
 
 
 def _project_roots(folder: str) -> Tuple[str, Tuple[str, ...]]:
@@ -512,6 +518,8 @@ def _realpath(path: str) -> str:
 _LIBRARY_DIRS = tuple(sorted({os.path.realpath(os.path.dirname(os.__file__))} | {
     os.path.realpath(p) for p in sys.path if p and _THIRD_PARTY_PARTS & set(p.split(os.sep))}))
 _STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
+# the top-level names :func:`candidate` rules out
+LIBRARY_TOPS = known.TORCH_PACKAGES | _STDLIB_NAMES | {"builtins"}
 
 
 _LIBRARY_PREFIXES = tuple(d if d.endswith(os.sep) else d + os.sep for d in _LIBRARY_DIRS)  # as _inside

@@ -263,13 +263,16 @@ class CrossModule:
         ``import pkg``, ``from pkg import sub``; a package named like a library that the
         project holds counts, :meth:`owns`). No parse."""
         if self._imported is None:
+            # an absolute import's top-level name is in m.imported_modules: when all of them
+            # are libraries' (most files), only a relative import can name a candidate
+            absolute = not m.imported_modules <= project.LIBRARY_TOPS
             paths = set()
             for scope in m.scopes.values():
                 for bindings in scope.bindings.values():
                     for b in bindings:
                         # a library's or the stdlib's name has no project path (_path_of)
-                        if b.full_name and b.kind == "import" and candidate(b.full_name) \
-                                and self.owns(m, b):
+                        if b.kind == "import" and (absolute or b.level) and b.full_name \
+                                and candidate(b.full_name) and self.owns(m, b):
                             paths.update(p for p in (self._path_of(b.full_name),
                                                      self._path_of(b.full_name + ".x")) if p)
             self._imported = tuple(sorted(paths))
