@@ -282,10 +282,9 @@ def moves_to_devices(m: SemanticModel) -> bool:
     """Some call of the file is ``X.to(...)``, ``X.cuda()``, ``X.xpu()`` or ``X.mps()``:
     without one, :func:`module_moves` is empty for every value (the cheap gate)."""
     for site in m.sites:
-        if site.is_call:
-            func = site.node.func
-            if isinstance(func, ast.Attribute) and func.attr in _TO_DEVICE_METHODS:
-                return True
+        func = getattr(site.node, "func", None)  # a call's (a ``.grad`` write has none)
+        if type(func) is ast.Attribute and func.attr in _TO_DEVICE_METHODS:
+            return True
     return False
 
 
@@ -425,10 +424,11 @@ def iterates_dataloader(m: SemanticModel) -> bool:
     ``enumerate``/``tqdm``), or a batch is drawn with ``next(iter(loader))``: the cheap
     gate before looking for batch tensors."""
     for loop in m.loops:
-        if isinstance(loop.node, (ast.For, ast.AsyncFor)):
-            source = (loop.node.iter, loop.scope)
-            if _batch_loader(m, source, (1, 0)) is not None or _batch_loader(m, source, (0,)) is not None:
-                return True
+        # one path asked: _batch_loader answers for (0,) only past progress wrappers and no
+        # ``enumerate``, where it reads the same iterable for (1, 0) (implied, exact)
+        if isinstance(loop.node, (ast.For, ast.AsyncFor)) and \
+                _batch_loader(m, (loop.node.iter, loop.scope), (1, 0)) is not None:
+            return True
     for s in m.sites:
         if s.is_call and isinstance(s.node.func, ast.Name) and s.node.func.id == "next":
             source = _next_source(m, s.node, s.scope)

@@ -77,8 +77,8 @@ def direct_seeds(m: SemanticModel) -> FrozenSet[str]:
     (a direct seeder is one whatever else is asked): rules ask it first and skip the
     whole analysis when it already decides (TL401: something seeds; TL402: all three)."""
     out: set = set()
-    for q in m.called_names():  # known seeders, by the name they resolve to
-        out |= _direct_seeds_by_name(q)
+    for q in _SEEDERS.keys() & m.called_names().keys():  # known seeders, by the name they resolve to
+        out |= _SEEDERS[q]
     classes = m.defined_names()[1]
     for site in m.sites:  # the rest of what _direct_seeds accepts: by attribute, same-file CLIs
         func = site.node.func if site.is_call else None
@@ -306,6 +306,8 @@ def draw_sites(m: SemanticModel, extra: Tuple[str, ...] = ()) -> Dict[str, List[
         return out  # a callee resolves to random.* / numpy.random.* only by a name or import spelling it
     drawing = {RANDOM: [], NUMPY: []}  # indexes of the sites, by generator
     for q, indexes in m.called_names().items():
+        if not q.startswith(_DRAW_MODULES):  # implied by the module tests below
+            continue
         module, _, fn = q.rpartition(".")
         if module == "random" and fn not in known.RANDOM_NON_DRAWS and not fn.startswith("_"):
             drawing[RANDOM].extend(indexes)
@@ -318,6 +320,9 @@ def draw_sites(m: SemanticModel, extra: Tuple[str, ...] = ()) -> Dict[str, List[
         seed_exprs = _seed_producing_calls(m, extra)
         out = {g: [s for s in sites if id(s.node) not in seed_exprs] for g, sites in out.items()}
     return out
+
+
+_DRAW_MODULES = ("random.", "numpy.random.")
 
 
 def _loader_workers(m: SemanticModel) -> bool:
