@@ -36,8 +36,12 @@ class ValueFlow:
         followed (callers read a non-call terminal as "unknown"). Cycle-safe,
         bounded.
         """
+        follow = self._follow(expr, scope)
+        if follow is None:  # a terminal itself (most calls, constants, attributes): no walk
+            return ((expr, scope),)
         out: Dict[int, Tuple[ast.AST, Scope]] = {}
-        self._origins(expr, scope, 0, set(), out, [MAX_ORIGIN_STEPS])
+        # the first step of :meth:`_origins`, done: one of the budget spent, ``expr`` active
+        self._walk_on(follow, 1, {(id(expr), id(scope))}, out, [MAX_ORIGIN_STEPS - 1])
         return tuple(out.values())
 
     def _origins(self, expr, scope, depth, active, out, budget) -> None:
@@ -46,18 +50,23 @@ class ValueFlow:
         if depth > MAX_ORIGIN_DEPTH or budget[0] < 0 or mark in active:
             out.setdefault(id(expr), (expr, scope))
             return
+        follow = self._follow(expr, scope)
+        if follow is None:
+            out.setdefault(id(expr), (expr, scope))
+            return
         active.add(mark)
         try:
-            follow = self._follow(expr, scope)
-            if follow is None:
-                out.setdefault(id(expr), (expr, scope))
-            for item in follow or ():
-                if len(item) == 3:  # a terminal found while following
-                    out.setdefault(id(item[0]), item[:2])
-                else:
-                    self._origins(item[0], item[1], depth + 1, active, out, budget)
+            self._walk_on(follow, depth + 1, active, out, budget)
         finally:
             active.discard(mark)
+
+    def _walk_on(self, follow: list, depth, active, out, budget) -> None:
+        """Walk on from the items of one :meth:`_follow` step, at ``depth``."""
+        for item in follow:
+            if len(item) == 3:  # a terminal found while following
+                out.setdefault(id(item[0]), item[:2])
+            else:
+                self._origins(item[0], item[1], depth, active, out, budget)
 
     def _follow(self, expr, scope) -> Optional[list]:
         """One step of :meth:`origins`: what ``expr`` stands for, or None for a terminal.
