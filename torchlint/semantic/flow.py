@@ -71,20 +71,21 @@ class ValueFlow:
     def _follow(self, expr, scope) -> Optional[list]:
         """One step of :meth:`origins`: what ``expr`` stands for, or None for a terminal.
         Items are ``(expr, scope)`` to follow further or ``(expr, scope, True)``, terminals."""
-        if isinstance(expr, ast.Name):
+        kind = type(expr)  # parsed nodes: their exact classes, the commonest first
+        if kind is ast.Name:
             return self._name_values(expr, scope)
-        if isinstance(expr, ast.IfExp):
-            return [(expr.body, scope), (expr.orelse, scope)]
-        if isinstance(expr, ast.BoolOp):
-            return [(v, scope) for v in expr.values]
-        if isinstance(expr, ast.NamedExpr):
-            return [(expr.value, scope)]
-        if isinstance(expr, ast.Call):
+        if kind is ast.Call:
             helper = self.method_for(expr.func, scope)
             if helper is not None and helper.returns:
                 return [(r, helper.scope) for r in helper.returns]
             return None
-        if isinstance(expr, ast.Attribute):
+        if kind is ast.IfExp:
+            return [(expr.body, scope), (expr.orelse, scope)]
+        if kind is ast.BoolOp:
+            return [(v, scope) for v in expr.values]
+        if kind is ast.NamedExpr:
+            return [(expr.value, scope)]
+        if kind is ast.Attribute:
             if isinstance(expr.value, ast.Name) and expr.value.id == "self":
                 cls = self.enclosing_class(scope)
                 if cls is None:
@@ -102,18 +103,19 @@ class ValueFlow:
         earlier in the same block or an enclosing one: ``opt = Wrapper(opt)``, ``opt =
         None``, a class defined again) - or from ``x = f(x)``, or the target of a ``for``
         whose body holds the use. From an outer scope, all of them. Linear in the
-        bindings between the use and the one in force (bisected, not scanned)."""
+        bindings between the use and the one in force (bisected, not scanned). All of
+        them is the model's own list, not a copy: read it, never change it."""
         bindings = self.lookup(node.id, scope)
         if not bindings:
             return []
         if len(bindings) == 1 or bindings[0].scope is not scope:
-            return list(bindings)  # one binding: it reaches whether or not it precedes
+            return bindings  # one binding: it reaches whether or not it precedes
         positions = self._binding_positions(scope, node.id)
         end = bisect.bisect_left(positions, position(node))
         while end and not self._precedes(bindings[end - 1], node):  # the use inside its own value
             end -= 1
         if not end:
-            return list(bindings)
+            return bindings
         start = 0
         for i in range(end - 1, 0, -1):
             b = bindings[i]
@@ -245,10 +247,15 @@ class ValueFlow:
         pass (:meth:`callee`: ``__init__`` through ``Class(...)``, methods through an
         instance or the class), ``*args``/``**kwargs`` included."""
         acc: Dict[Tuple[ast.AST, str], List[Tuple[ast.expr, Scope]]] = {}
+        functions, classes, methods = self.function_names, self.class_names, self.method_names
         for site in self.sites:
             if not site.is_call:
                 continue
             call = site.node
+            func = call.func  # callee's own first test (may_run_local), inline: most calls fail it
+            if not (func.id in functions or func.id in classes if type(func) is ast.Name
+                    else type(func) is ast.Attribute and func.attr in methods):
+                continue
             helper = self.callee(call, site.scope)
             if helper is None:
                 continue

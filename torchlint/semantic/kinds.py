@@ -50,8 +50,11 @@ class Kinds:
         if depth > MAX_RESOLVE_DEPTH:
             return EMPTY
         if isinstance(expr, ast.Name):
+            bindings = self.reaching_bindings(expr, scope)
+            if len(bindings) == 1:  # the commonest: its kinds (a frozenset) as they are
+                return self.binding_kinds(bindings[0], depth + 1)
             out: set = set()
-            for b in self.reaching_bindings(expr, scope):
+            for b in bindings:
                 out |= self.binding_kinds(b, depth + 1)
             return frozenset(out)
         if isinstance(expr, ast.Attribute):
