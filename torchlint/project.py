@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 from collections import OrderedDict
 from typing import Callable, Dict, Iterable, Optional, Tuple
@@ -153,7 +154,7 @@ def remember(filename: Optional[str], tree: ast.AST, lines, model: Optional[Sema
         if model is not None:
             model.release()
         return
-    path = os.path.abspath(filename)
+    path = _abspath(filename)
     if path in _RECENT:
         _RECENT.move_to_end(path)
         _forget()  # the file's older entry (it is last now)
@@ -191,7 +192,7 @@ def for_file(filename: Optional[str], summarize: Summarize) -> Optional["Project
     or None when it has no usable location."""
     if not ENABLED or filename is None or filename in NOT_A_PATH:
         return None
-    origin = os.path.abspath(filename)
+    origin = _abspath(filename)
     if _third_party(origin):
         return None
     return Project(origin, summarize)
@@ -457,6 +458,16 @@ def candidate(q: Optional[str]) -> bool:
     return q.split(".", 1)[0] not in LIBRARY_TOPS
 
 
+# A relative import says ``from``, then its dots: only blanks and line continuations between.
+_RELATIVE_IMPORT = re.compile(r"from[\s\\]*\.")
+
+
+def may_import_relative(m: SemanticModel) -> bool:
+    """Could the linted file hold a relative import (``from .data import x``)? A text test
+    (True without the text), necessary: a file whose text fails it binds no relative name."""
+    return m.lines is None or _RELATIVE_IMPORT.search(m.text) is not None
+
+
 def _project_roots(folder: str) -> Tuple[str, Tuple[str, ...]]:
     """(project root, search roots) for a linted file in ``folder`` (absolute, normalized)."""
     chain = [folder]
@@ -492,6 +503,17 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
 
 
+def _abspath(path: str) -> str:
+    """``os.path.abspath(path)``, less the generic layers of ``posixpath`` (most of its
+    cost, paid on every linted file): the same steps, joined as ``os.path.join`` does."""
+    if os.name != "posix":
+        return os.path.abspath(path)
+    if not path.startswith("/"):
+        cwd = os.getcwd()
+        path = cwd + path if cwd.endswith("/") else cwd + "/" + path
+    return os.path.normpath(path)
+
+
 _REALPATHS: Dict[str, str] = {}  # resolved paths, process-wide (symlinks rarely move mid-run)
 MAX_REALPATHS = 8192
 
@@ -504,9 +526,11 @@ def _realpath(path: str) -> str:
     if found is None:
         if len(_REALPATHS) >= MAX_REALPATHS:
             _REALPATHS.clear()
-        folder, name = os.path.split(path)
+        at = path.rfind(os.sep) + 1  # os.path.split and os.path.join, less their generic layers
+        folder, name = path[:at].rstrip(os.sep) or path[:at], path[at:]
         if name and folder != path and not os.path.islink(path):
-            found = os.path.join(_realpath(folder), name)
+            found = _realpath(folder)
+            found = found + name if found.endswith(os.sep) else found + os.sep + name
         else:
             found = os.path.realpath(path)
         _REALPATHS[path] = found

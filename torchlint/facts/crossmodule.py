@@ -267,7 +267,7 @@ class CrossModule:
             # are libraries' (most files), only a relative import can name a candidate
             absolute = not m.imported_modules <= project.LIBRARY_TOPS
             paths = set()
-            for scope in m.scopes.values():
+            for scope in m.scopes.values() if absolute or project.may_import_relative(m) else ():
                 for bindings in scope.bindings.values():
                     for b in bindings:
                         # a library's or the stdlib's name has no project path (_path_of)
@@ -560,9 +560,8 @@ class CrossModule:
         project module (``torch`` for a ``models.py`` that does ``import torch``)."""
         for stmt in m.star_imports:
             module = ("." * stmt.level) + (stmt.module or "")
-            level = stmt.level
             parts = tuple(p for p in (stmt.module or "").split(".") if p)
-            path = self.project.module_file(parts, level, self.project.origin)
+            path = self.project.module_file(parts, stmt.level, self.project.origin)
             if path is None:
                 continue
             located = self.project.module(path, 1)
