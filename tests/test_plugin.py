@@ -76,6 +76,30 @@ def test_rule_exception_becomes_one_tl000_and_other_rules_still_run():
     assert "TL101" in codes
 
 
+def _reporting(code_: str, requires_=(), gate=None):
+    """A rule that reports line 1 wherever it runs (``gate``: a may_apply of its own)."""
+    attrs = {"code": code_, "name": code_, "requires": requires_, "message": "ran",
+             "check": lambda self, m, config: iter([self.violation(1)])}
+    if gate is not None:
+        attrs["may_apply"] = classmethod(lambda cls, text: gate(text))
+    return type(code_, (Rule,), attrs)
+
+
+def test_rule_text_gates_run_exactly_the_rules_that_may_apply_in_order():
+    asked = []
+    rules = (_reporting("TL991", ("Adam", "SGD")), _reporting("TL992"),
+             _reporting("TL993", ("shuffle",)), _reporting("TL994", ("SGD", "Adam")),
+             _reporting("TL995", gate=lambda text: asked.append(text) or "step" in (text or "")))
+    for src, ran in [("import torch\nopt = SGD()\n", ["TL991", "TL992", "TL994"]),
+                     ("import torch\nx.step(shuffle)\n", ["TL992", "TL993", "TL995"]),
+                     ("import torch\n", ["TL992"])]:
+        assert [v.code for v in engine.check_source(src, rules=rules)] == ran
+    assert len(asked) == 3  # the rule's own may_apply: asked once per file
+    tree = ast.parse("import torch\n")  # text unknown: every rule whose own gate lets it
+    assert [v.code for v in engine.check_tree(tree, "x.py", None, None, rules)] == [
+        "TL991", "TL992", "TL993", "TL994"]
+
+
 def test_gate_skips_non_pytorch_files():
     src = "for x in y:\n    x.backward()\n    opt.step()\n"
     assert plugin.check_source(src) == []

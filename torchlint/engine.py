@@ -10,13 +10,13 @@ from __future__ import annotations
 import ast
 import functools
 import gc
-from typing import Dict, List, Optional, Sequence, Tuple, Type
+from typing import Dict, List, Optional, Sequence, Type
 
 from torchlint import project
 from torchlint.checks import RULES
 from torchlint.config import Config
 from torchlint.facts import crossmodule
-from torchlint.rule import Rule, Violation, essential_words, holds_one
+from torchlint.rule import Rule, Violation, essential_words
 from torchlint.semantic import SemanticModel
 from torchlint.syntax import fold, source_lines
 
@@ -87,18 +87,7 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
     # per-rule text gates; a star import may bring any name in, so none apply then
     text = model.text if lines is not None and not model.star_imports else None
     out: List[Violation] = []
-    gates: Dict[tuple, bool] = {}  # words -> the text holds one: rules that share words scan once
-    for rule_cls, words in _gated(tuple(rules)):
-        if words is None:
-            applies = rule_cls.may_apply(text)
-        elif not words or text is None:
-            applies = True
-        else:
-            applies = gates.get(words)
-            if applies is None:
-                applies = gates[words] = holds_one(text, words)  # as Rule.may_apply
-        if not applies:
-            continue
+    for rule_cls in _selection(tuple(rules)).to_run(text):
         try:
             out.extend(rule_cls().check(model, config))
         except RecursionError:
@@ -109,12 +98,53 @@ def _run_rules(model: SemanticModel, lines, config, rules) -> List[Violation]:
     return out
 
 
+class _Selection:
+    """The rules of one selection with their text gates, sorted out once: a file pays one
+    scan per distinct gate (:meth:`Rule.may_apply`'s ``essential_words`` of ``requires``;
+    rules that share words share the scan), then runs the rules its answers let through,
+    in selection order (the list for each combination of answers made once)."""
+
+    __slots__ = ("rules", "words", "own", "bits", "everywhere", "runs")
+
+    def __init__(self, rules: tuple):
+        self.rules = rules
+        gated = [(r, essential_words(r.requires) if r.may_apply.__func__ is Rule.may_apply.__func__ else None)
+                 for r in rules]
+        self.words = tuple(dict.fromkeys(w for _r, w in gated if w))  # distinct word gates
+        self.own = tuple(r for r, w in gated if w is None)  # rules with a may_apply of their own
+        bit = {gate: 1 << i for i, gate in enumerate(self.words + self.own)}
+        # each rule's gate bit (0: always runs, as Rule.may_apply without ``requires``)
+        self.bits = tuple((r, bit[r] if w is None else bit.get(w, 0)) for r, w in gated)
+        self.everywhere = (1 << len(self.words)) - 1  # text unknown: every word gate holds
+        self.runs: Dict[int, tuple] = {}  # gates that hold (bits) -> the rules to run
+
+    def to_run(self, text: Optional[str]) -> tuple:
+        """The rules that may apply to a file of this (folded) text (None: unknown)."""
+        if text is None:
+            held = self.everywhere
+        else:
+            held, bit = 0, 1
+            for words in self.words:  # holds_one, inlined (once per gate of every file)
+                for word in words:
+                    if word in text:
+                        held |= bit
+                        break
+                bit <<= 1
+        if self.own:
+            bit = 1 << len(self.words)
+            for rule_cls in self.own:
+                if rule_cls.may_apply(text):
+                    held |= bit
+                bit <<= 1
+        run = self.runs.get(held)
+        if run is None:
+            run = self.runs[held] = tuple(r for r, bit in self.bits if not bit or held & bit)
+        return run
+
+
 @functools.lru_cache(maxsize=16)  # one entry per rule selection (flake8: one per run)
-def _gated(rules: tuple) -> Tuple[Tuple[Type[Rule], Optional[Tuple[str, ...]]], ...]:
-    """Each rule with the words :meth:`Rule.may_apply` looks for (``essential_words`` of its
-    ``requires``), or None for a rule with a ``may_apply`` of its own."""
-    return tuple((r, essential_words(r.requires) if r.may_apply.__func__ is Rule.may_apply.__func__ else None)
-                 for r in rules)
+def _selection(rules: tuple) -> _Selection:
+    return _Selection(rules)
 
 
 def check_source(source: str, filename: str = "<string>", config: Optional[Config] = None,

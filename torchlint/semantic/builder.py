@@ -163,13 +163,16 @@ class Builder:
             self.m.stmt_of[target] = self.stmt
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            # ``a, b = f()``: each name's index in the value, up to a starred element (unknown after)
+            unpacked = values is None and value is not None and kind == BindingKind.ASSIGN
             for i, elt in enumerate(target.elts):
                 v = values[i] if values is not None and i < len(values) else None
-                self.bind_target(elt.value if isinstance(elt, ast.Starred) else elt, v, c,
+                starred = isinstance(elt, ast.Starred)
+                self.bind_target(elt.value if starred else elt, v, c,
                                  kind if v is not None else BindingKind.TARGET)
-                if (values is None and value is not None and kind == BindingKind.ASSIGN
-                        and isinstance(elt, ast.Name)
-                        and not any(isinstance(e, ast.Starred) for e in target.elts[:i + 1])):
+                if starred:
+                    unpacked = False
+                elif unpacked and isinstance(elt, ast.Name):
                     scope.bindings[elt.id][-1].unpack = (value, i)
         elif isinstance(target, ast.Attribute):
             if isinstance(target.value, ast.Name) and target.value.id == "self" and value is not None:
@@ -203,21 +206,22 @@ class Builder:
 
     # ------------------------------------------------------------ statements
     def block(self, stmts, c: Context) -> None:
-        if self.depth > MAX_STATEMENT_DEPTH:
+        depth = self.depth
+        if depth > MAX_STATEMENT_DEPTH:
             self.m.truncated = True
             return
-        self.depth += 1
+        self.depth = depth + 1
         handlers = _HANDLERS
         outer = self.stmt
         for stmt in stmts:
             self.stmt = stmt
-            handler = handlers.get(type(stmt))
-            if handler is None:
-                self.other(stmt, c)
-            else:
-                handler(self, stmt, c)
+            try:
+                handler = handlers[type(stmt)]
+            except KeyError:  # a type made after this table (it holds every ast.stmt subclass)
+                handler = Builder.other
+            handler(self, stmt, c)
         self.stmt = outer
-        self.depth -= 1
+        self.depth = depth
 
     def function_def(self, stmt, c: Context) -> None:
         m = self.m
@@ -392,3 +396,14 @@ _HANDLERS: Dict[type, Callable] = {
 for _name, _handler in (("TryStar", Builder.try_), ("Match", Builder.match)):
     if hasattr(ast, _name):  # Python 3.10 / 3.11
         _HANDLERS[getattr(ast, _name)] = _handler
+
+
+def _statement_types(kind: type = ast.stmt):
+    """``kind`` and every subclass of it."""
+    yield kind
+    for sub in kind.__subclasses__():
+        yield from _statement_types(sub)
+
+
+for _kind in _statement_types():  # every other statement (Raise, Assert ...): just its expressions
+    _HANDLERS.setdefault(_kind, Builder.other)
