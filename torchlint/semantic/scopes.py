@@ -19,6 +19,8 @@ _RESOLVED = "torchlint.semantic.scopes.resolve"  # its memo table
 _CALLED = "torchlint.semantic.scopes.called_names"
 _NAMES = "torchlint.semantic.scopes.names"  # :meth:`ScopeQueries._names`
 _UNSET = object()
+# node types are tested by ``type(x) is``, not isinstance: the same answer (parsed trees hold
+# no subclasses of them), and a failing isinstance goes through type.__instancecheck__
 _Name, _Attribute = ast.Name, ast.Attribute
 
 MAX_RESOLVE_DEPTH = 8  # alias chains and kind inference give up past this
@@ -145,7 +147,7 @@ class ScopeQueries:
             return imported
         if len(bindings) == 1 and last.kind == BindingKind.ASSIGN:
             value = last.value
-            if isinstance(value, (ast.Name, ast.Attribute)):
+            if type(value) is _Name or type(value) is _Attribute:
                 return self._resolve(value, last.scope, depth + 1)
         return None
 
@@ -176,23 +178,22 @@ class ScopeQueries:
         """Could a call of ``func`` run same-file code: a name of one of the file's functions
         or classes, or ``x.<one of its method names>``? The first test of every callee
         question (:meth:`callee`); most calls name none."""
-        if isinstance(func, ast.Name):
+        if type(func) is _Name:
             return func.id in self.function_names or func.id in self.class_names
-        return isinstance(func, ast.Attribute) and func.attr in self.method_names
+        return type(func) is _Attribute and func.attr in self.method_names
 
     def function_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
         """The same-file function a call's ``func`` refers to (``helper``: the definition in
         force at that use, ``self.method``)."""
-        if isinstance(func, ast.Name):
+        if type(func) is _Name:
             if func.id not in self.function_names:
                 return None
             b = self.binding_in_force(func, scope)
             if b is not None and b.kind == BindingKind.FUNCTION:
                 return self.functions.get(b.node)
             return None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
-            if func.attr not in self.method_names:
-                return None
+        if type(func) is _Attribute and func.attr in self.method_names \
+                and type(func.value) is _Name and func.value.id == "self":  # the cheap test first
             cls = self.enclosing_class(scope)
             if cls is not None:
                 return self.method(cls, func.attr)
@@ -201,7 +202,7 @@ class ScopeQueries:
     def class_for(self, func: ast.expr, scope: Scope) -> Optional[ClassInfo]:
         """The same-file class a name refers to: the definition in force at that use (a
         class defined twice in a notebook-style file: the one above it)."""
-        if isinstance(func, ast.Name):
+        if type(func) is _Name:
             if func.id not in self.class_names:
                 return None
             b = self.binding_in_force(func, scope)
@@ -212,7 +213,7 @@ class ScopeQueries:
     def enclosing_class(self, scope: Scope) -> Optional[ClassInfo]:
         current: Optional[Scope] = scope
         while current is not None:
-            if isinstance(current.node, FUNCTION_NODES):
+            if type(current.node) in FUNCTION_NODES:
                 info = self.functions.get(current.node)
                 if info is not None and info.cls is not None:
                     return info.cls
@@ -282,9 +283,9 @@ class ScopeQueries:
     def import_binding(self, expr: ast.expr, scope: Scope) -> Optional[Binding]:
         """The import that a Name/Attribute chain starts from (``set_seed`` in
         ``from utils import set_seed``, ``utils`` in ``utils.set_seed``), or None."""
-        while isinstance(expr, ast.Attribute):
+        while type(expr) is _Attribute:
             expr = expr.value
-        if not isinstance(expr, ast.Name):
+        if type(expr) is not _Name:
             return None
         bindings = self.lookup(expr.id, scope)
         if bindings and bindings[-1].kind == BindingKind.IMPORT:
