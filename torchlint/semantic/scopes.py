@@ -17,11 +17,24 @@ from torchlint.syntax import FUNCTION_NODES
 
 _RESOLVED = "torchlint.semantic.scopes.resolve"  # its memo table
 _CALLED = "torchlint.semantic.scopes.called_names"
+_NAMES = "torchlint.semantic.scopes.names"  # :meth:`ScopeQueries._names`
 _UNSET = object()
+# node types are tested by ``type(x) is``, not isinstance: the same answer (parsed trees hold
+# no subclasses of them), and a failing isinstance goes through type.__instancecheck__
 _Name, _Attribute = ast.Name, ast.Attribute
 
 MAX_RESOLVE_DEPTH = 8  # alias chains and kind inference give up past this
 _BUILTINS = frozenset(dir(builtins))
+
+
+def _dotted(expr: ast.Attribute, root: ast.Name, base: str) -> str:
+    """``base.b.c`` for ``a.b.c`` (``root``: ``a``, which names ``base``)."""
+    attrs: List[str] = []
+    while expr is not root:
+        attrs.append(expr.attr)
+        expr = expr.value
+    attrs.append(base)
+    return ".".join(reversed(attrs))
 
 
 class ScopeQueries:
@@ -50,7 +63,7 @@ class ScopeQueries:
             self.memo[_RESOLVED] = {}
             found = _UNSET
         if found is _UNSET:
-            found = self.memo[_RESOLVED][key] = self._resolve(expr, scope, 0)
+            found = self.memo[_RESOLVED][key] = self._resolve(expr, scope, 0, self._names())
         return found
 
     def called_names(self) -> Dict[str, List[int]]:
@@ -61,15 +74,20 @@ class ScopeQueries:
         if found is None:
             found = self.memo[_CALLED] = {}
             table = self.memo.setdefault(_RESOLVED, {})  # :meth:`resolve`'s, filled here
-            bases: Dict[Tuple[str, Scope], Optional[str]] = {}  # each callee's base name once per scope
+            names = self._names()
             for i, site in enumerate(self.sites):
                 if site.is_call:
-                    key = (site.node.func, site.scope)
+                    func, scope = site.node.func, site.scope
+                    key = (func, scope)
                     q = table.get(key, _UNSET)
                     if q is _UNSET:
-                        q = table[key] = self._resolve(key[0], key[1], 0, bases)
+                        q = table[key] = self._resolve(func, scope, 0, names)
                     if q is not None:
-                        found.setdefault(q, []).append(i)
+                        indexes = found.get(q)
+                        if indexes is None:
+                            found[q] = [i]
+                        else:
+                            indexes.append(i)
         return found
 
     def calls_to(self, names) -> List[Site]:
@@ -82,29 +100,37 @@ class ScopeQueries:
         sites = self.sites
         return [sites[i] for i in sorted(hits)]
 
+    def _names(self) -> Dict[Tuple[str, Scope], Optional[str]]:
+        """What names resolve to at depth 0 in their scope (:meth:`_resolve_name`, a function
+        of the name and scope alone), shared by every question of the file."""
+        names = self.memo.get(_NAMES)
+        if names is None:
+            names = self.memo[_NAMES] = {}
+        return names
+
     def _resolve(self, expr: ast.AST, scope: Scope, depth: int,
-                 bases: Optional[Dict[Tuple[str, Scope], Optional[str]]] = None) -> Optional[str]:
-        """``bases``: what names already resolved to in their scope (at ``depth``), to
-        read and fill (:meth:`called_names` asks for most names many times)."""
+                 names: Optional[Dict[Tuple[str, Scope], Optional[str]]] = None) -> Optional[str]:
+        """``names``: :meth:`_names` (depth 0), to read and fill. The dotted name is built
+        only once its base resolves (most attribute chains start at a local value)."""
         if depth > MAX_RESOLVE_DEPTH:
             return None
-        attrs: List[str] = []
-        while type(expr) is _Attribute:  # iterative: a.b.c.d...
-            attrs.append(expr.attr)
-            expr = expr.value
-        if type(expr) is not _Name:
+        root = expr
+        while type(root) is _Attribute:  # iterative: a.b.c.d...
+            root = root.value
+        if type(root) is not _Name:
             return None
-        if bases is None:
-            base = self._resolve_name(expr.id, scope, depth)
+        if names is None:
+            base = self._resolve_name(root.id, scope, depth)
         else:
-            key = (expr.id, scope)
-            base = bases.get(key, _UNSET)
+            key = (root.id, scope)
+            base = names.get(key, _UNSET)
             if base is _UNSET:
-                base = bases[key] = self._resolve_name(expr.id, scope, depth)
-        if base is None or not attrs:
+                base = names[key] = self._resolve_name(root.id, scope, depth)
+        if base is None or root is expr:
             return base
-        attrs.append(base)
-        return ".".join(reversed(attrs))
+        if expr.value is root:  # a.b: the common case
+            return base + "." + expr.attr
+        return _dotted(expr, root, base)
 
     def _resolve_name(self, name: str, scope: Scope, depth: int) -> Optional[str]:
         bindings = self.lookup(name, scope)
@@ -121,7 +147,7 @@ class ScopeQueries:
             return imported
         if len(bindings) == 1 and last.kind == BindingKind.ASSIGN:
             value = last.value
-            if isinstance(value, (ast.Name, ast.Attribute)):
+            if type(value) is _Name or type(value) is _Attribute:
                 return self._resolve(value, last.scope, depth + 1)
         return None
 
@@ -152,23 +178,22 @@ class ScopeQueries:
         """Could a call of ``func`` run same-file code: a name of one of the file's functions
         or classes, or ``x.<one of its method names>``? The first test of every callee
         question (:meth:`callee`); most calls name none."""
-        if isinstance(func, ast.Name):
+        if type(func) is _Name:
             return func.id in self.function_names or func.id in self.class_names
-        return isinstance(func, ast.Attribute) and func.attr in self.method_names
+        return type(func) is _Attribute and func.attr in self.method_names
 
     def function_for(self, func: ast.expr, scope: Scope) -> Optional[FunctionInfo]:
         """The same-file function a call's ``func`` refers to (``helper``: the definition in
         force at that use, ``self.method``)."""
-        if isinstance(func, ast.Name):
+        if type(func) is _Name:
             if func.id not in self.function_names:
                 return None
             b = self.binding_in_force(func, scope)
             if b is not None and b.kind == BindingKind.FUNCTION:
                 return self.functions.get(b.node)
             return None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
-            if func.attr not in self.method_names:
-                return None
+        if type(func) is _Attribute and func.attr in self.method_names \
+                and type(func.value) is _Name and func.value.id == "self":  # the cheap test first
             cls = self.enclosing_class(scope)
             if cls is not None:
                 return self.method(cls, func.attr)
@@ -177,7 +202,7 @@ class ScopeQueries:
     def class_for(self, func: ast.expr, scope: Scope) -> Optional[ClassInfo]:
         """The same-file class a name refers to: the definition in force at that use (a
         class defined twice in a notebook-style file: the one above it)."""
-        if isinstance(func, ast.Name):
+        if type(func) is _Name:
             if func.id not in self.class_names:
                 return None
             b = self.binding_in_force(func, scope)
@@ -188,7 +213,7 @@ class ScopeQueries:
     def enclosing_class(self, scope: Scope) -> Optional[ClassInfo]:
         current: Optional[Scope] = scope
         while current is not None:
-            if isinstance(current.node, FUNCTION_NODES):
+            if type(current.node) in FUNCTION_NODES:
                 info = self.functions.get(current.node)
                 if info is not None and info.cls is not None:
                     return info.cls
@@ -258,9 +283,9 @@ class ScopeQueries:
     def import_binding(self, expr: ast.expr, scope: Scope) -> Optional[Binding]:
         """The import that a Name/Attribute chain starts from (``set_seed`` in
         ``from utils import set_seed``, ``utils`` in ``utils.set_seed``), or None."""
-        while isinstance(expr, ast.Attribute):
+        while type(expr) is _Attribute:
             expr = expr.value
-        if not isinstance(expr, ast.Name):
+        if type(expr) is not _Name:
             return None
         bindings = self.lookup(expr.id, scope)
         if bindings and bindings[-1].kind == BindingKind.IMPORT:
