@@ -16,7 +16,7 @@ from torchlint import project
 from torchlint.checks import RULES
 from torchlint.config import Config
 from torchlint.facts import crossmodule
-from torchlint.rule import Rule, Violation, essential_words
+from torchlint.rule import Rule, Violation, essential_words, holds_one
 from torchlint.semantic import SemanticModel
 from torchlint.syntax import fold, source_lines
 
@@ -124,11 +124,9 @@ class _Selection:
             held = self.everywhere
         else:
             held, bit = 0, 1
-            for words in self.words:  # holds_one, inlined (once per gate of every file)
-                for word in words:
-                    if word in text:
-                        held |= bit
-                        break
+            for words in self.words:  # once per distinct gate of every file
+                if holds_one(text, words):
+                    held |= bit
                 bit <<= 1
         if self.own:
             bit = 1 << len(self.words)
