@@ -25,6 +25,9 @@ MAX_UNPARSE_DEPTH = 60  # deeper expressions are machine-generated; ast.unparse 
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "kind", "conversion",
                           "type_comment", "is_async", "level", "module", "name", "names"})
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+# node types are tested by ``type(x) is``, not isinstance: the same answer (parsed trees hold
+# no subclasses of them), and a failing isinstance goes through type.__instancecheck__
+_Name, _Attribute, _Constant = ast.Name, ast.Attribute, ast.Constant
 
 
 def children_reversed(node: ast.AST) -> List[ast.AST]:
@@ -172,7 +175,7 @@ def bind_arguments(func: ast.AST, call: ast.Call, skip_first: bool = False) -> B
     maybe: Dict[str, List[ast.expr]] = {}
     complete = True
     for i, value in enumerate(call.args):
-        if isinstance(value, ast.Starred):  # f(*xs): every later positional is unknown
+        if type(value) is ast.Starred:  # f(*xs): every later positional is unknown
             for p in positional[i:]:
                 maybe.setdefault(p, []).append(value)
             complete = False
@@ -234,26 +237,26 @@ def arg_defaults(args: ast.arguments, params: Optional[List[ast.arg]] = None) ->
 
 # ------------------------------------------------------------------ predicates
 def is_self(node: ast.AST) -> bool:
-    return isinstance(node, ast.Name) and node.id == "self"
+    return type(node) is _Name and node.id == "self"
 
 
 def is_decorated(node: ast.AST, name: str) -> bool:
     """``@name`` or ``@x.name`` on a definition (``classmethod``, ``staticmethod``)."""
-    return any((isinstance(d, ast.Name) and d.id == name) or (isinstance(d, ast.Attribute) and d.attr == name)
+    return any((type(d) is _Name and d.id == name) or (type(d) is _Attribute and d.attr == name)
                for d in getattr(node, "decorator_list", ()))
 
 
 def const_str(node: Optional[ast.AST]) -> Optional[str]:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+    return node.value if type(node) is _Constant and isinstance(node.value, str) else None
 
 
 def is_main_guard(test: ast.expr) -> bool:
     """``if __name__ == "__main__":`` (either operand order)."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+    if not (type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) is ast.Eq):
         return False
     operands = [test.left, test.comparators[0]]
-    names = [o for o in operands if isinstance(o, ast.Name) and o.id == "__name__"]
-    consts = [o for o in operands if isinstance(o, ast.Constant) and o.value == "__main__"]
+    names = [o for o in operands if type(o) is _Name and o.id == "__name__"]
+    consts = [o for o in operands if type(o) is _Constant and o.value == "__main__"]
     return len(names) == 1 and len(consts) == 1
 
 
@@ -271,7 +274,7 @@ def within(node: ast.AST, body: Sequence[ast.stmt]) -> bool:
 
 
 def reads_name(expr: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in walk(expr))
+    return any(type(n) is _Name and n.id == name for n in walk(expr))
 
 
 _OTHER_LINE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines splits at these too

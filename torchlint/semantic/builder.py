@@ -18,8 +18,11 @@ from torchlint.semantic.nodes import (BindingKind, ClassInfo, FunctionInfo, Loop
 from torchlint.syntax import arg_defaults, children_reversed, is_main_guard, parameter_nodes
 
 MAX_STATEMENT_DEPTH = 150  # deeper statement nesting is not analysed (stays quiet)
+# node types are tested by ``type(x) is``, not isinstance: the same answer (parsed trees hold
+# no subclasses of them), and a failing isinstance goes through type.__instancecheck__
 _Name, _Constant, _Attribute, _Call = ast.Name, ast.Constant, ast.Attribute, ast.Call
 _Tuple, _List, _BinOp, _Compare = ast.Tuple, ast.List, ast.BinOp, ast.Compare
+_Subscript, _Starred = ast.Subscript, ast.Starred
 
 
 class Context:
@@ -131,7 +134,7 @@ class Builder:
                     stack.append(node)
             elif kind is _Name or kind is _Constant:
                 continue
-            elif kind is ast.Subscript:
+            elif kind is _Subscript:
                 stack.append(node.slice)
                 stack.append(node.value)
             elif kind is _Tuple or kind is _List:
@@ -161,21 +164,21 @@ class Builder:
         if type(target) is _Name:
             bind(scope, target.id, kind, target, value)
             self.m.stmt_of[target] = self.stmt
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+        elif type(target) is _Tuple or type(target) is _List:
+            values = value.elts if type(value) is _Tuple or type(value) is _List else None
             # ``a, b = f()``: each name's index in the value, up to a starred element (unknown after)
             unpacked = values is None and value is not None and kind == BindingKind.ASSIGN
             for i, elt in enumerate(target.elts):
                 v = values[i] if values is not None and i < len(values) else None
-                starred = isinstance(elt, ast.Starred)
+                starred = type(elt) is _Starred
                 self.bind_target(elt.value if starred else elt, v, c,
                                  kind if v is not None else BindingKind.TARGET)
                 if starred:
                     unpacked = False
-                elif unpacked and isinstance(elt, ast.Name):
+                elif unpacked and type(elt) is _Name:
                     scope.bindings[elt.id][-1].unpack = (value, i)
-        elif isinstance(target, ast.Attribute):
-            if isinstance(target.value, ast.Name) and target.value.id == "self" and value is not None:
+        elif type(target) is _Attribute:
+            if type(target.value) is _Name and target.value.id == "self" and value is not None:
                 function = c.function  # a method's own class, as enclosing_class finds it first
                 cls = function.cls if function is not None and function.cls is not None \
                     else self.m.enclosing_class(scope)
@@ -187,18 +190,18 @@ class Builder:
             bind(c.scope, target.id, BindingKind.ASSIGN, target, value)
             self.m.stmt_of[target] = self.stmt
             return
-        if isinstance(target, ast.Subscript):
+        if type(target) is _Subscript:
             self.expr(target, c)
             key = target.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            if type(key) is _Constant and isinstance(key.value, str):
                 self.m.keys_written.add(key.value)
-            if isinstance(target.value, ast.Name):
+            if type(target.value) is _Name:
                 self.m.item_writes.setdefault(target.value.id, []).append((target, value, c.scope))
             return
         if _is_grad_attr(target):
             self.site(target, c)
             return
-        if isinstance(target, ast.Attribute):
+        if type(target) is _Attribute:
             self.expr(target.value, c)  # ``self.x = ...``: a name holds no call
             if value is not None:
                 self.m.attr_writes.setdefault(target.attr, []).append((target, value, c.scope))
@@ -255,7 +258,7 @@ class Builder:
 
     def import_(self, stmt, c: Context) -> None:
         m, scope = self.m, c.scope
-        if isinstance(stmt, ast.Import):
+        if type(stmt) is ast.Import:
             for alias in stmt.names:
                 top = alias.name.split(".")[0]
                 m.imported_modules.add(top)
@@ -279,7 +282,7 @@ class Builder:
                  stmt.level)
 
     def loop(self, stmt, c: Context) -> None:
-        if isinstance(stmt, ast.While):
+        if type(stmt) is ast.While:
             self.expr(stmt.test, c)
         else:
             self.expr(stmt.iter, c)
@@ -331,7 +334,7 @@ class Builder:
         kind = type(value)
         if kind is not _Name and kind is not _Constant:
             self.expr(value, c)
-            if kind is _BinOp and isinstance(value.op, ast.Add):
+            if kind is _BinOp and type(value.op) is ast.Add:
                 self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
         for target in stmt.targets:
             if type(target) is _Name:  # as :meth:`assign_target` binds one
@@ -342,9 +345,9 @@ class Builder:
 
     def ann_or_aug_assign(self, stmt, c: Context) -> None:
         self.expr(stmt.value, c)
-        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add):
+        if type(stmt) is ast.AugAssign and type(stmt.op) is ast.Add:
             self.m.adding.add(c.function.node if c.function is not None else self.m.tree)
-        if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        if type(stmt) is ast.AnnAssign and stmt.value is not None:
             self.assign_target(stmt.target, stmt.value, c)
         elif _is_grad_attr(stmt.target):
             self.site(stmt.target, c)
@@ -374,7 +377,7 @@ class Builder:
 
 
 def _is_grad_attr(node) -> bool:
-    return isinstance(node, ast.Attribute) and node.attr == "grad"
+    return type(node) is _Attribute and node.attr == "grad"
 
 
 _HANDLERS: Dict[type, Callable] = {

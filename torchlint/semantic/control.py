@@ -17,6 +17,9 @@ from torchlint.syntax import (FUNCTION_NODES, LOOP_NODES, BoundArguments, bind_a
 
 MAX_HELPER_DEPTH = 4  # same-file helper calls followed from a loop
 _JUMPS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+# node types are tested by ``type(x) is``, not isinstance: the same answer (parsed trees hold
+# no subclasses of them), and a failing isinstance goes through type.__instancecheck__
+_Name, _Attribute, _Call = ast.Name, ast.Attribute, ast.Call
 # try-statement branches that run one after the other (the rest are exclusive)
 _TRY_FLOWS = frozenset({("body", "orelse"), ("body", "finalbody"), ("handlers", "finalbody"),
                         ("orelse", "finalbody")})
@@ -215,8 +218,8 @@ class ControlFlow:
             if not site.is_call:
                 continue
             func = site.node.func  # function_for's own first test, inline: most calls fail it
-            if not (func.id in functions if isinstance(func, ast.Name)
-                    else isinstance(func, ast.Attribute) and func.attr in methods):
+            kind = type(func)
+            if not (func.id in functions if kind is _Name else kind is _Attribute and func.attr in methods):
                 continue
             helper = self.function_for(func, site.scope)
             if helper is None or id(helper.node) in seen:
@@ -253,13 +256,13 @@ class ControlFlow:
         to a same-file class instance), the ``__init__`` of a same-file class it
         instantiates, and functions passed as arguments (``mp.spawn(main, ...)``)."""
         call = site.node
-        if not isinstance(call, ast.Call):
+        if type(call) is not _Call:  # a ``.grad`` write
             return []
         helper = self.callee(call, site.scope)
         targets = [helper] if helper is not None else []
         functions = self.function_names  # function_for's first test, inline: most arguments fail it
         for arg in call.args + [k.value for k in call.keywords]:
-            if isinstance(arg, ast.Name) and arg.id in functions:
+            if type(arg) is _Name and arg.id in functions:
                 helper = self.function_for(arg, site.scope)
                 if helper is not None:
                     targets.append(helper)
@@ -282,7 +285,7 @@ class ControlFlow:
         a method called on an instance (or a classmethod) binds ``self``/``cls`` itself; a
         plain method called through its class (``Base.__init__(self, x)``) is passed it."""
         skip = helper.cls is not None
-        if skip and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        if skip and type(call.func) is _Attribute and type(call.func.value) is _Name:
             b = self.binding_in_force(call.func.value, scope)
             if b is not None and b.kind == BindingKind.CLASS:
                 skip = is_decorated(helper.node, "classmethod")
@@ -297,15 +300,16 @@ class ControlFlow:
         """``obj.method`` where ``obj`` is an instance of a same-file class (the binding in
         force is ``obj = Class(...)``, or ``obj = obj.to(device)`` over one), or the
         class itself (``Net.build(...)``: a classmethod or staticmethod)."""
-        if not isinstance(func, ast.Attribute) or func.attr not in self.method_names:
+        if type(func) is not _Attribute or func.attr not in self.method_names:
             return None  # every answer below is a same-file method of that name
         obj = func.value
         for _hop in range(4):
-            if isinstance(obj, ast.Call) and isinstance(obj.func, ast.Attribute) \
+            kind = type(obj)
+            if kind is _Call and type(obj.func) is _Attribute \
                     and obj.func.attr in known.SELF_RETURNING_METHODS:
                 obj = obj.func.value  # ``Net().to(device)``
                 continue
-            if not isinstance(obj, ast.Name):
+            if kind is not _Name:
                 break
             b = self.binding_in_force(obj, scope)
             if b is None or b.kind == BindingKind.CLASS:
@@ -314,7 +318,7 @@ class ControlFlow:
             if b.kind != BindingKind.ASSIGN or b.unpack is not None or b.value is None:
                 return None
             obj, scope = b.value, b.scope
-        if isinstance(obj, ast.Call):
+        if type(obj) is _Call:
             cls = self.class_for(obj.func, scope)
             if cls is not None:
                 return self.method(cls, func.attr)

@@ -14,6 +14,9 @@ from torchlint.syntax import parameter_default, position, reads_name, within
 MAX_ORIGIN_DEPTH = 16  # value-flow hops followed by origins
 MAX_ORIGIN_STEPS = 400  # and steps in all, per query
 Origins = Tuple[Tuple[ast.AST, Scope], ...]
+# node types are tested by ``type(x) is``, not isinstance: the same answer (parsed trees hold
+# no subclasses of them), and a failing isinstance goes through type.__instancecheck__
+_Name, _Attribute, _Starred = ast.Name, ast.Attribute, ast.Starred
 
 
 class ValueFlow:
@@ -86,7 +89,7 @@ class ValueFlow:
         if kind is ast.NamedExpr:
             return [(expr.value, scope)]
         if kind is ast.Attribute:
-            if isinstance(expr.value, ast.Name) and expr.value.id == "self":
+            if type(expr.value) is _Name and expr.value.id == "self":
                 cls = self.enclosing_class(scope)
                 if cls is None:
                     return None
@@ -189,11 +192,11 @@ class ValueFlow:
                 todo = [(loop.node.target, ())]
                 while todo:
                     target, path = todo.pop()
-                    if isinstance(target, ast.Name):
+                    if type(target) is _Name:
                         index[id(target)] = (loop, path)
-                    elif isinstance(target, (ast.Tuple, ast.List)):
+                    elif type(target) is ast.Tuple or type(target) is ast.List:
                         for i, elt in enumerate(target.elts):
-                            if isinstance(elt, ast.Starred):
+                            if type(elt) is _Starred:
                                 break
                             todo.append((elt, path + (i,)))
         return index
@@ -282,7 +285,7 @@ class ValueFlow:
         given: Dict[str, List[Tuple[ast.expr, Scope]]] = {}
         complete = True
         for i, value in enumerate(call.args):
-            if isinstance(value, ast.Starred) or i >= len(params):
+            if type(value) is _Starred or i >= len(params):
                 complete = False
                 break
             given.setdefault(params[i], []).append((value, scope))
@@ -360,7 +363,7 @@ class ValueFlow:
         index: Dict[str, List[Site]] = {}
         for site in self.sites:
             func = getattr(site.node, "func", None)
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if type(func) is _Attribute and type(func.value) is _Name:
                 index.setdefault(func.value.id, []).append(site)
         return index
 
@@ -371,7 +374,7 @@ class ValueFlow:
         if position(binding.node) >= position(use):
             return False
         stmt = self.stmt_of.get(binding.node)
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+        if (type(stmt) is ast.Assign or type(stmt) is ast.AnnAssign) and stmt.value is not None:
             value = stmt.value
         else:
             value = binding.value if binding.unpack is None else binding.unpack[0]

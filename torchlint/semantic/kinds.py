@@ -22,6 +22,9 @@ from torchlint.semantic.scopes import MAX_RESOLVE_DEPTH
 from torchlint.syntax import is_decorated
 
 EMPTY: FrozenSet[str] = frozenset()
+# node types are tested by ``type(x) is``, not isinstance: the same answer (parsed trees hold
+# no subclasses of them), and a failing isinstance goes through type.__instancecheck__
+_Name, _Attribute, _Call = ast.Name, ast.Attribute, ast.Call
 
 
 class Kinds:
@@ -33,11 +36,11 @@ class Kinds:
         :meth:`_kinds` answers): the rest (constants, ``torch.nn``, ``args.lr``, operators)
         is told without the memo, which most questions about call targets would fill."""
         kind = type(expr)
-        if kind is ast.Attribute:
+        if kind is _Attribute:
             value = expr.value
-            if type(value) is not ast.Name or value.id != "self":
+            if type(value) is not _Name or value.id != "self":
                 return EMPTY
-        elif kind is not ast.Name and kind is not ast.Call and kind is not ast.Subscript \
+        elif kind is not _Name and kind is not _Call and kind is not ast.Subscript \
                 and kind is not ast.NamedExpr:
             return EMPTY
         return self._bound_kinds(expr, scope)
@@ -49,7 +52,8 @@ class Kinds:
     def _kinds(self, expr: ast.AST, scope: Scope, depth: int) -> FrozenSet[str]:
         if depth > MAX_RESOLVE_DEPTH:
             return EMPTY
-        if isinstance(expr, ast.Name):
+        kind = type(expr)
+        if kind is _Name:
             bindings = self.reaching_bindings(expr, scope)
             if len(bindings) == 1:  # the commonest: its kinds (a frozenset) as they are
                 return self.binding_kinds(bindings[0], depth + 1)
@@ -57,8 +61,8 @@ class Kinds:
             for b in bindings:
                 out |= self.binding_kinds(b, depth + 1)
             return frozenset(out)
-        if isinstance(expr, ast.Attribute):
-            if isinstance(expr.value, ast.Name) and expr.value.id == "self":
+        if kind is _Attribute:
+            if type(expr.value) is _Name and expr.value.id == "self":
                 cls = self.enclosing_class(scope)
                 if cls is not None:
                     out = set()
@@ -69,11 +73,11 @@ class Kinds:
                         return self.project.attribute_kinds(self, cls, expr.attr)
                     return frozenset(out)
             return EMPTY
-        if isinstance(expr, ast.Call):
+        if kind is _Call:
             return self._call_kinds(expr, scope, depth)
-        if isinstance(expr, ast.Subscript) and not isinstance(expr.slice, ast.Slice):  # ``opts[0]``
+        if kind is ast.Subscript and type(expr.slice) is not ast.Slice:  # ``opts[0]``
             return self._union(self._elements(expr.value, scope, _constant(expr.slice)), depth)
-        if isinstance(expr, ast.NamedExpr):
+        if kind is ast.NamedExpr:
             return self._kinds(expr.value, scope, depth + 1)
         return EMPTY
 
@@ -85,7 +89,7 @@ class Kinds:
 
     def _call_kinds(self, call: ast.Call, scope: Scope, depth: int) -> FrozenSet[str]:
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in known.SELF_RETURNING_METHODS:
+        if type(func) is _Attribute and func.attr in known.SELF_RETURNING_METHODS:
             receiver = self._kinds(func.value, scope, depth + 1)
             if "module" in receiver:
                 moved = {"on_device"} if func.attr in known.DEVICE_MOVES else set()
@@ -148,7 +152,7 @@ class Kinds:
         ``amp.initialize(model, opt)``): one returns it, several a tuple of them. None
         for any other call (or one with ``*args``)."""
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in known.PASS_THROUGH_METHODS:
+        if type(func) is _Attribute and func.attr in known.PASS_THROUGH_METHODS:
             if "accelerator" not in self.kinds(func.value, scope):
                 return None
         elif self.resolve(func, scope) not in known.PASS_THROUGH_FUNCTIONS:
@@ -161,7 +165,7 @@ class Kinds:
         """``self.optimizers()`` / ``self.lr_schedulers()`` inside a LightningModule:
         the optimizer / scheduler Lightning hands back (``self.optimizers()[0]`` too)."""
         func = call.func
-        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+        if not (type(func) is _Attribute and type(func.value) is _Name
                 and func.value.id == "self" and func.attr in known.LIGHTNING_SELF_ACCESSORS):
             return EMPTY
         cls = self.enclosing_class(scope)
