@@ -94,7 +94,7 @@ class MixedDevices(Rule):
             call = site.node
             func = call.func
             # the shapes _hardcoded reads (told here: most calls are neither, at no call's cost)
-            if not (isinstance(func, ast.Attribute) and func.attr in ("cuda", "to")) and not (
+            if not (type(func) is ast.Attribute and func.attr in ("cuda", "to")) and not (
                     call.keywords and any(k.arg == "device" for k in call.keywords)):
                 continue
             text = _hardcoded(m, call, site.scope)
@@ -129,7 +129,7 @@ def _hardcoded(m: SemanticModel, call: ast.Call, scope):
         given = find_argument(call, None, "device")
     else:
         return None
-    if isinstance(given, ast.Constant) and devices.is_cuda_literal(m, given, scope):
+    if type(given) is ast.Constant and devices.is_cuda_literal(m, given, scope):
         return short_text(call)
     return None
 

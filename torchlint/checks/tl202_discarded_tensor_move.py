@@ -23,7 +23,7 @@ class DiscardedTensorMove(Rule):
     hint = "assign it to {target}"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        if not any(isinstance(c.func, ast.Attribute) and c.func.attr in METHODS
+        if not any(type(c.func) is ast.Attribute and c.func.attr in METHODS
                    for c in m.statement_calls):
             return  # no statement .to()/.cuda()/.cpu(): the cheap gate before every site
         for site in m.sites:

@@ -54,7 +54,7 @@ def _set_epoch_called(m: SemanticModel, sampler: ast.Call) -> bool:
     X cannot be followed (precision first)."""
     for site in m.sites:
         func = getattr(site.node, "func", None)
-        if not (isinstance(func, ast.Attribute) and func.attr == "set_epoch"):
+        if not (type(func) is ast.Attribute and func.attr == "set_epoch"):
             continue
         if not data.runs_repeatedly(m, site):
             continue

@@ -56,10 +56,10 @@ def _hardcoded_cuda(m: SemanticModel, site: Site) -> Optional[str]:
         return None
     call, scope = site.node, site.scope
     func = call.func
-    if isinstance(func, ast.Attribute) and func.attr == "cuda":
+    if type(func) is ast.Attribute and func.attr == "cuda":
         if m.resolve(func, scope) is None:  # x.cuda(), not torch.cuda(...)
             return short_text(call)
-    if isinstance(func, ast.Attribute) and func.attr == "to":
+    if type(func) is ast.Attribute and func.attr == "to":
         target = find_argument(call, 0, "device")
         if target is not None and devices.is_cuda_literal(m, target, scope):
             return short_text(call)

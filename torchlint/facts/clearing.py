@@ -268,7 +268,7 @@ def _attribute_stores(m: SemanticModel) -> Dict[str, List[Store]]:
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 continue  # its own scope
             todo.extend(ast.iter_child_nodes(child))
-            if isinstance(child, ast.Attribute) and isinstance(child.ctx, ast.Store):
+            if type(child) is ast.Attribute and isinstance(child.ctx, ast.Store):
                 stmt = m.parent(child)
                 value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
                 own = isinstance(child.value, ast.Name) and child.value.id == first and function is not None

@@ -53,7 +53,7 @@ def element_values(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 0
         if isinstance(origin, (ast.ListComp, ast.GeneratorExp)):
             out.append((origin.elt, oscope))
             continue
-        if isinstance(origin, ast.BinOp) and isinstance(origin.op, ast.Add):
+        if type(origin) is ast.BinOp and isinstance(origin.op, ast.Add):
             parts = [element_values(m, side, oscope, depth + 1) for side in (origin.left, origin.right)]
             if None in parts:
                 return None

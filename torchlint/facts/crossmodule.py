@@ -208,10 +208,10 @@ class CrossModule:
         method a same-file class inherits from a base in another module); (None, None)
         when it is none or cannot be analysed."""
         found = self.target(m, call.func, scope)
-        if isinstance(found, Target) and isinstance(found.summary, FunctionSummary):
+        if type(found) is Target and type(found.summary) is FunctionSummary:
             return found, None
         func = call.func
-        if found is not None or not isinstance(func, ast.Attribute):
+        if found is not None or type(func) is not ast.Attribute:
             return None, None
         where = self._method_class(m, func, scope)
         if where is None:
@@ -235,7 +235,7 @@ class CrossModule:
         for ``self`` in a same-file class that does not define it, a base from another
         module. Anything else (``model.zero_grad()`` inherited from ``nn.Module``) is None."""
         obj, name = func.value, func.attr
-        if isinstance(obj, ast.Name) and obj.id == "self":
+        if type(obj) is ast.Name and obj.id == "self":
             cls = m.enclosing_class(scope)
             if cls is None or m.method(cls, name) is not None:
                 return None
@@ -407,7 +407,7 @@ class CrossModule:
 
     def _find_module_of(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]:
         q = m.resolve(call.func, scope)
-        if q is None and isinstance(call.func, ast.Attribute):  # a method of a project class?
+        if q is None and type(call.func) is ast.Attribute:  # a method of a project class?
             where = self._method_class(m, call.func, scope)
             return self._path_of(m.resolve(where[0], where[1])) if where is not None else None
         return self._path_of(q)
@@ -486,7 +486,7 @@ class CrossModule:
         """Kinds of what an imported project function returns, or of an instance of an
         imported project class (``model = Net()``: module)."""
         found = self.target(m, call.func, scope)
-        if not isinstance(found, Target):
+        if type(found) is not Target:
             return frozenset()
         fs = found.summary
         return fs.kinds if isinstance(fs, ClassSummary) else fs.returns
@@ -494,7 +494,7 @@ class CrossModule:
     @_guarded(None)
     def class_summary(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[ClassSummary]:
         found = self.target(m, call.func, scope)
-        if isinstance(found, Target) and isinstance(found.summary, ClassSummary):
+        if type(found) is Target and type(found.summary) is ClassSummary:
             return found.summary
         return None
 

@@ -17,6 +17,8 @@ from torchlint.facts import autograd, loops
 from torchlint.semantic import ClassInfo, LoopInfo, Scope, SemanticModel, memoized
 from torchlint.syntax import short_text, walk
 
+# hot node tests use ``type(x) is ast.X``: parsed trees hold exact node classes (no isinstance walk)
+
 Origin = Tuple[ast.AST, Scope]
 MAX_WRAP_DEPTH = 4  # enumerate(tqdm(zip(...))) ...
 MAX_RANK_DEPTH = 2  # name hops followed when asking whether a value depends on the rank
@@ -24,7 +26,7 @@ MAX_RANK_DEPTH = 2  # name hops followed when asking whether a value depends on 
 
 def qualname(m: SemanticModel, node: ast.AST, scope: Scope) -> Optional[str]:
     """The qualified name of the callee when ``node`` is a call, else None."""
-    return m.resolve(node.func, scope) if isinstance(node, ast.Call) else None
+    return m.resolve(node.func, scope) if type(node) is ast.Call else None
 
 
 def is_dataloader(m: SemanticModel, node: ast.AST, scope: Scope) -> bool:
@@ -269,11 +271,11 @@ def is_iterable_dataset_class(m: SemanticModel, cls: ClassInfo) -> bool:
 
 def _mentions_rank(node: ast.AST) -> bool:
     for sub in walk(node):
-        if isinstance(sub, ast.Name) and sub.id in known.RANK_NAMES:
+        if type(sub) is ast.Name and sub.id in known.RANK_NAMES:
             return True
-        if isinstance(sub, ast.Attribute) and sub.attr in known.RANK_NAMES:
+        if type(sub) is ast.Attribute and sub.attr in known.RANK_NAMES:
             return True
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value in known.RANK_NAMES:
+        if type(sub) is ast.Constant and isinstance(sub.value, str) and sub.value in known.RANK_NAMES:
             return True
     return False
 

@@ -31,6 +31,8 @@ from torchlint import known
 from torchlint.semantic import FunctionInfo, SemanticModel, Scope, Site, memoized
 from torchlint.syntax import const_str, find_argument
 
+# hot node tests use ``type(x) is ast.X``: parsed trees hold exact node classes (no isinstance walk)
+
 CPU = "cpu"
 ACCELERATOR = "accelerator"  # cuda / mps / xpu, an index, current_accelerator()
 DEVICE = "device"  # chosen at run time: a variable, args.device, f"{acc}:{rank}"
@@ -77,7 +79,7 @@ def device_value(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 0) 
 
 
 def _device_terminal(m: SemanticModel, node: ast.AST, scope: Scope, depth: int) -> str:
-    if isinstance(node, ast.Constant) and node.value is None:
+    if type(node) is ast.Constant and node.value is None:
         return CPU  # device=None: the default device
     text = const_str(node)
     if text is not None:
@@ -85,15 +87,15 @@ def _device_terminal(m: SemanticModel, node: ast.AST, scope: Scope, depth: int) 
         if low == "cpu" or low.startswith("cpu:"):
             return CPU
         return ACCELERATOR if low.startswith(known.ACCELERATOR_PREFIXES) else DEVICE
-    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(
+    if type(node) is ast.Constant and isinstance(node.value, int) and not isinstance(
             node.value, bool):
         return ACCELERATOR  # .to(0) / .cuda(0): a CUDA index
-    if isinstance(node, ast.JoinedStr):
+    if type(node) is ast.JoinedStr:
         head = const_str(node.values[0]) if node.values else None
         if head is not None and head.lower().startswith(known.ACCELERATOR_PREFIXES):
             return ACCELERATOR
         return DEVICE
-    if isinstance(node, ast.Attribute) and node.attr == "device":
+    if type(node) is ast.Attribute and node.attr == "device":
         if "tensor" in m.kinds(node.value, scope) or "module" in m.kinds(node.value, scope):
             return LIKE
     if isinstance(node, (ast.Name, ast.Attribute)):
@@ -101,7 +103,7 @@ def _device_terminal(m: SemanticModel, node: ast.AST, scope: Scope, depth: int) 
         if qualname and qualname.startswith("torch.") and qualname.rsplit(".", 1)[-1] in \
                 known.DTYPE_NAMES:
             return DTYPE
-    if isinstance(node, ast.Call):
+    if type(node) is ast.Call:
         qualname = m.resolve(node.func, scope)
         if qualname == "torch.device" and node.args and depth < MAX_DEPTH:
             return device_value(m, node.args[0], scope, depth + 1)
@@ -117,7 +119,7 @@ def move_target(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[str]
     """What a ``.to(...)``/``.cuda()``/``.cpu()``/``.xpu()``/``.mps()`` call moves to, or None
     for another call."""
     func = call.func
-    if not isinstance(func, ast.Attribute) or func.attr not in known.MOVE_METHODS:
+    if type(func) is not ast.Attribute or func.attr not in known.MOVE_METHODS:
         return None
     if func.attr == "cpu":
         return CPU
@@ -139,7 +141,7 @@ def selects_device(m: SemanticModel) -> bool:
             continue
         call = site.node
         func = call.func
-        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        last = func.attr if type(func) is ast.Attribute else getattr(func, "id", None)
         # a probe, a move method or a keyword: without one _selects is False (told first)
         if (last in _PROBE_NAMES or last in known.MOVE_METHODS or call.keywords) \
                 and _selects(m, site, last):
@@ -243,7 +245,7 @@ def _chain(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int = 0
     ``Net().to(device).train()`` gives (``Net()``, [.train(), .to(device)])."""
     for origin, oscope in m.origins(expr, scope):
         func = getattr(origin, "func", None)
-        if (isinstance(origin, ast.Call) and isinstance(func, ast.Attribute)
+        if (type(origin) is ast.Call and type(func) is ast.Attribute
                 and func.attr in known.SELF_RETURNING_METHODS and depth < MAX_DEPTH):
             for base, bscope, calls in _chain(m, func.value, oscope, depth + 1):
                 yield base, bscope, ((origin, oscope),) + calls
@@ -261,7 +263,7 @@ def _statement_moves(m: SemanticModel) -> Dict[int, List[Tuple[ast.Call, Scope, 
     index: Dict[int, List[Tuple[ast.Call, Scope, str]]] = {}
     for call in m.statement_calls:
         func = call.func
-        if not isinstance(func, ast.Attribute) or func.attr not in known.MOVE_METHODS:
+        if type(func) is not ast.Attribute or func.attr not in known.MOVE_METHODS:
             continue
         site_scope = m.site_of(call).scope
         target = move_target(m, call, site_scope)
@@ -430,7 +432,7 @@ def iterates_dataloader(m: SemanticModel) -> bool:
                 _batch_loader(m, (loop.node.iter, loop.scope), (1, 0)) is not None:
             return True
     for s in m.sites:
-        if s.is_call and isinstance(s.node.func, ast.Name) and s.node.func.id == "next":
+        if s.is_call and type(s.node.func) is ast.Name and s.node.func.id == "next":
             source = _next_source(m, s.node, s.scope)
             if source is not None and _batch_loader(m, source, (0,)) is not None:
                 return True
@@ -493,7 +495,7 @@ def _may_be_on_device(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int)
     if depth > 3:
         return True
     for origin, oscope in m.origins(expr, scope):
-        if not isinstance(origin, ast.Call):
+        if type(origin) is not ast.Call:
             continue
         if move_target(m, origin, oscope) not in (None, CPU, DTYPE) or find_argument(origin, None, "device"):
             return True
@@ -509,7 +511,7 @@ def _may_be_on_device(m: SemanticModel, expr: ast.AST, scope: Scope, depth: int)
         if isinstance(origin.func, ast.Attribute):
             parts.append(origin.func.value)
         if any(_may_be_on_device(m, p, oscope, depth + 1) for p in parts
-               if not isinstance(p, ast.Starred)):
+               if type(p) is not ast.Starred):
             return True
     return False
 

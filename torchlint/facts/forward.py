@@ -28,6 +28,8 @@ from torchlint import known
 from torchlint.semantic import ClassInfo, FunctionInfo, SemanticModel, Scope, Site, memoized
 from torchlint.syntax import const_str, find_argument, is_self, position, unparse, walk, walk_breadth
 
+# hot node tests use ``type(x) is ast.X``: parsed trees hold exact node classes (no isinstance walk)
+
 MAX_DEPTH = 6
 MAX_FLOW_DEPTH = 24  # expression steps followed from a forward() input
 
@@ -168,9 +170,9 @@ def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, homes: FrozenSe
         return set()
     found: Set[ast.Call] = set()
     for origin, oscope in m.origins(expr, scope):
-        if isinstance(origin, ast.Call):
+        if type(origin) is ast.Call:
             func = origin.func
-            if isinstance(func, ast.Attribute) and func.attr in known.DEVICE_FIX_METHODS:
+            if type(func) is ast.Attribute and func.attr in known.DEVICE_FIX_METHODS:
                 return set()
             if find_argument(origin, None, "device") is not None:
                 return set()
@@ -188,11 +190,11 @@ def cpu_factories(m: SemanticModel, expr: ast.AST, scope: Scope, homes: FrozenSe
                 parts = [func.value]  # a tensor method: same device as the tensor
             else:
                 continue
-        elif isinstance(origin, ast.BinOp):
+        elif type(origin) is ast.BinOp:
             parts = [origin.left, origin.right]
-        elif isinstance(origin, ast.UnaryOp):
+        elif type(origin) is ast.UnaryOp:
             parts = [origin.operand]
-        elif isinstance(origin, ast.Subscript):
+        elif type(origin) is ast.Subscript:
             parts = [origin.value]
         elif isinstance(origin, (ast.List, ast.Tuple)):
             parts = list(origin.elts)
@@ -318,7 +320,7 @@ def _names_in(m: SemanticModel, root: ast.AST) -> Dict[str, List[ast.Name]]:
     """The ``Name`` nodes under ``root`` by identifier, in ``ast.walk`` order."""
     out: Dict[str, List[ast.Name]] = {}
     for node in walk_breadth(root):
-        if isinstance(node, ast.Name):
+        if type(node) is ast.Name:
             out.setdefault(node.id, []).append(node)
     return out
 
@@ -397,9 +399,9 @@ def _may_name_factory(m: SemanticModel, site: Site) -> bool:
     (``from torch import zeros as z``: resolving gives the qualified name the full test
     reads; a qualified name resolved from ``a.b.f`` always ends in ``f``)."""
     func = site.node.func
-    if isinstance(func, ast.Attribute):
+    if type(func) is ast.Attribute:
         return func.attr in _FACTORY_NAMES
-    if not isinstance(func, ast.Name):
+    if type(func) is not ast.Name:
         return False
     if func.id in _FACTORY_NAMES:
         return True
@@ -410,7 +412,7 @@ def _may_name_factory(m: SemanticModel, site: Site) -> bool:
 @memoized
 def _stored_elsewhere(m: SemanticModel) -> FrozenSet[str]:
     """Attribute names assigned on an object other than ``self`` anywhere in the file."""
-    return frozenset(node.attr for node in walk(m.tree) if isinstance(node, ast.Attribute)
+    return frozenset(node.attr for node in walk(m.tree) if type(node) is ast.Attribute
                      and isinstance(node.ctx, ast.Store) and not is_self(node.value))
 
 
@@ -489,11 +491,11 @@ def _attribute_read(op: ast.AST, key: object) -> ast.AST:
 
 def _operands(m: SemanticModel, node: ast.AST, scope: Scope):
     """The tensors an operation combines, and the submodule it feeds (``self.fc``), if any."""
-    if isinstance(node, ast.BinOp):
+    if type(node) is ast.BinOp:
         return [node.left, node.right], None
-    if isinstance(node, ast.Compare):
+    if type(node) is ast.Compare:
         return [node.left] + list(node.comparators), None
-    if not isinstance(node, ast.Call):
+    if type(node) is not ast.Call:
         return [], None
     func = node.func
     qualname = m.resolve(func, scope) or ""

@@ -31,6 +31,7 @@ _SPLAT_HOLDERS = frozenset({"builtins.vars", "builtins.dict", "dataclasses.asdic
                             "attrs.asdict", "omegaconf.OmegaConf.to_container"})
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
         ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv}
+_DICT_OR_CALL = frozenset({ast.Dict, ast.Call})  # exact node classes (parsed trees hold no subclasses)
 
 
 class OptimizerCall(NamedTuple):
@@ -63,13 +64,13 @@ class LrSetting(NamedTuple):
 
 def literal_number(expr: ast.AST) -> Optional[float]:
     """The value of a numeric literal expression (``3e-4``, ``-1``, ``0.1 / 4``), else None."""
-    if isinstance(expr, ast.Constant):
+    if type(expr) is ast.Constant:
         v = expr.value
         return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+    if type(expr) is ast.UnaryOp and isinstance(expr.op, (ast.USub, ast.UAdd)):
         v = literal_number(expr.operand)
         return None if v is None else (-v if isinstance(expr.op, ast.USub) else v)
-    if isinstance(expr, ast.BinOp) and type(expr.op) in _OPS:
+    if type(expr) is ast.BinOp and type(expr.op) in _OPS:
         left, right = literal_number(expr.left), literal_number(expr.right)
         if left is None or right is None:
             return None
@@ -293,7 +294,7 @@ def _argparse_settings(m: SemanticModel, wanted) -> List[LrSetting]:
         return []
     out = []
     for site in m.sites:
-        if not (site.is_call and isinstance(site.node.func, ast.Attribute)
+        if not (site.is_call and type(site.node.func) is ast.Attribute
                 and site.node.func.attr == "add_argument"):
             continue
         call = site.node
@@ -312,9 +313,9 @@ def _class_field_settings(m: SemanticModel, wanted) -> List[LrSetting]:
     out = []
     for cls in m.classes.values():
         for stmt in cls.node.body:
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            if type(stmt) is ast.AnnAssign and isinstance(stmt.target, ast.Name):
                 target = stmt.target
-            elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            elif (type(stmt) is ast.Assign and len(stmt.targets) == 1
                   and isinstance(stmt.targets[0], ast.Name) and literal_number(stmt.value) is not None):
                 target = stmt.targets[0]
             else:
@@ -329,12 +330,12 @@ def _dict_settings(m: SemanticModel, wanted) -> List[LrSetting]:
     for scope in m.scopes.values():
         for name, bindings in scope.bindings.items():
             for b in bindings:  # only a dict literal or a call can hold one (see _dict_keys)
-                if b.kind == "assign" and isinstance(b.value, (ast.Dict, ast.Call)):
+                if b.kind == "assign" and type(b.value) in _DICT_OR_CALL:
                     out.extend(_dict_keys(m, b.value, scope, name, wanted))
     for cls in m.classes.values():
         for attr, values in cls.attrs.items():
             for value, scope in values:
-                if isinstance(value, (ast.Dict, ast.Call)):
+                if type(value) in _DICT_OR_CALL:
                     out.extend(_dict_keys(m, value, scope, f"self.{attr}", wanted))
     return out
 
@@ -345,11 +346,11 @@ def _dict_keys(m: SemanticModel, value, scope, holder: str, wanted) -> List[LrSe
     todo = [value]
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.Dict):
+        if type(node) is ast.Dict:
             keys = {k.value: v for k, v in zip(node.keys, node.values)
                     if isinstance(k, ast.Constant) and isinstance(k.value, str)}
             items = keys.items()
-        elif isinstance(node, ast.Call) and m.resolve(node.func, scope) == "builtins.dict":
+        elif type(node) is ast.Call and m.resolve(node.func, scope) == "builtins.dict":
             items = [(k.arg, k.value) for k in node.keywords if k.arg]
             keys = dict(items)
         else:

@@ -16,7 +16,7 @@ def is_trainer_fit(m: SemanticModel, site: Site) -> bool:
     if not site.is_call:
         return False
     func = site.node.func
-    return (isinstance(func, ast.Attribute) and func.attr == "fit"
+    return (type(func) is ast.Attribute and func.attr == "fit"
             and "trainer" in m.kinds(func.value, site.scope))
 
 
@@ -69,7 +69,7 @@ def may_have_training(m: SemanticModel) -> bool:
         return True
     for site in m.sites:
         func = site.node.func if site.is_call else None
-        if isinstance(func, ast.Attribute) and func.attr == "fit":
+        if type(func) is ast.Attribute and func.attr == "fit":
             return True
     if not m.reaches_project():
         return False

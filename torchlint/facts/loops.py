@@ -18,6 +18,10 @@ from torchlint.facts import autograd, inline
 from torchlint.semantic import LoopInfo, SemanticModel, Site, memoized
 from torchlint.syntax import unparse, walk
 
+# exact node classes, tested by ``type(x) is``: parsed trees hold no subclasses, and a failing
+# isinstance against an AST class costs a subclass walk (hot per-site tests)
+_Attribute = ast.Attribute
+
 BACKWARD = "backward"
 STEP = "step"  # optimizer step
 ZERO_GRAD = "zero_grad"  # any gradient clearing
@@ -116,12 +120,12 @@ def _local_event(m: SemanticModel, site: Site) -> Optional[Event]:
     """The event of a site that is no call into an imported project helper."""
     node = site.node
     if not site.is_call:  # p.grad = None, del p.grad, p.grad += ...
-        if isinstance(node, ast.Attribute) and node.attr == "grad":
+        if type(node) is _Attribute and node.attr == "grad":
             return Event(ZERO_GRAD, site, ())
         return None
     func = node.func
     qualname = _UNSET  # the callee's qualified name, asked once it is needed
-    if not isinstance(func, ast.Attribute):
+    if type(func) is not _Attribute:
         qualname = m.resolve(func, site.scope)
         if qualname in known.AUTOGRAD_BACKWARD:
             return Event(BACKWARD, site, ())
@@ -279,7 +283,7 @@ def _calls_words(m: SemanticModel, owner, depth: int) -> Tuple[bool, bool]:
         if not site.is_call:
             continue
         func = site.node.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        name = func.attr if type(func) is _Attribute else getattr(func, "id", None)
         if name in ("backward", "manual_backward") or name in defined \
                 and autograd.is_gradient_method(m, name):
             back = True
@@ -336,9 +340,9 @@ def _stored_names(m: SemanticModel, loop: ast.AST) -> frozenset:
     """Names and attribute names written anywhere inside a loop statement."""
     out = set()
     for n in walk(loop):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+        if type(n) is ast.Name and isinstance(n.ctx, ast.Store):
             out.add(n.id)
-        elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store):
+        elif type(n) is _Attribute and isinstance(n.ctx, ast.Store):
             out.add(n.attr)
     return frozenset(out)
 
@@ -494,7 +498,7 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
 def is_forward(m: SemanticModel, site: Site) -> bool:
     """A call that runs a module's forward; loss modules (``nn.CrossEntropyLoss()``) excluded."""
     func = site.node.func
-    if isinstance(func, ast.Attribute) and func.attr == "forward":
+    if type(func) is _Attribute and func.attr == "forward":
         func = func.value
     if "module" not in m.kinds(func, site.scope):
         return False
@@ -506,7 +510,7 @@ def is_forward(m: SemanticModel, site: Site) -> bool:
 
 def _uses_gradients(m: SemanticModel, site: Site) -> bool:
     node = site.node
-    if isinstance(node.func, ast.Attribute) and node.func.attr in known.GRADIENT_USE_METHODS:
+    if type(node.func) is _Attribute and node.func.attr in known.GRADIENT_USE_METHODS:
         return not (node.func.attr == "requires_grad_" and node.args
                     and isinstance(node.args[0], ast.Constant) and node.args[0].value is False)
     if node.keywords and any(k.arg == "requires_grad" and not (isinstance(k.value, ast.Constant)

@@ -25,6 +25,8 @@ from torchlint.semantic import FunctionInfo, SemanticModel, Site, memoized
 from torchlint.semantic.control import MAX_HELPER_DEPTH
 from torchlint.syntax import fold, node_text, short_text
 
+# hot node tests use ``type(x) is ast.X``: parsed trees hold exact node classes (no isinstance walk)
+
 EVAL = "eval"
 TRAIN = "train"
 UNKNOWN = "unknown"  # ``train(flag)`` with a flag torchlint cannot read, or paths disagree
@@ -67,7 +69,7 @@ def mode_call(m: SemanticModel, site: Site) -> Optional[str]:
     call: another method, a same-file method named ``train`` (a ``Trainer.train``),
     or a receiver known to be something other than a module."""
     node = site.node
-    if not site.is_call or not isinstance(node.func, ast.Attribute):
+    if not site.is_call or type(node.func) is not ast.Attribute:
         return None
     func = node.func
     if func.attr not in ("eval", "train"):
@@ -150,12 +152,12 @@ def module_origins(m: SemanticModel, expr: ast.expr, scope) -> Tuple[Tuple[ast.A
 
 
 def _unwrap(m: SemanticModel, origin: ast.AST, scope) -> Optional[ast.expr]:
-    if isinstance(origin, ast.Attribute) and origin.attr == "module":
+    if type(origin) is ast.Attribute and origin.attr == "module":
         return origin.value
-    if not isinstance(origin, ast.Call):
+    if type(origin) is not ast.Call:
         return None
     func = origin.func
-    if isinstance(func, ast.Attribute) and func.attr in known.SELF_RETURNING_METHODS:
+    if type(func) is ast.Attribute and func.attr in known.SELF_RETURNING_METHODS:
         return func.value
     if origin.args and m.resolve(func, scope) in known.MODULE_WRAPPERS:
         return origin.args[0]
@@ -509,12 +511,12 @@ def _call_dependent(m: SemanticModel, call: ast.Call, scope, depth: int) -> bool
 
 def _value_dependent(m, expr, scope, depth) -> bool:
     for origin, oscope in m.origins(expr, scope):
-        if isinstance(origin, ast.Call) and _call_dependent(m, origin, oscope, depth + 1):
+        if type(origin) is ast.Call and _call_dependent(m, origin, oscope, depth + 1):
             return True
         if isinstance(origin, (ast.List, ast.Tuple, ast.Set)):
             if any(_value_dependent(m, e, oscope, depth + 1) for e in origin.elts):
                 return True
-        if isinstance(origin, ast.Dict):
+        if type(origin) is ast.Dict:
             if any(_value_dependent(m, v, oscope, depth + 1) for v in origin.values):
                 return True
         if isinstance(origin, (ast.ListComp, ast.GeneratorExp)):
@@ -584,7 +586,7 @@ def _class_of(m: SemanticModel, call: ast.Call, scope) -> Optional[_Class]:
 def freezes_parameters(m: SemanticModel) -> bool:
     """``p.requires_grad = False`` or ``x.requires_grad_(False)`` somewhere in the file: a
     frozen model records no graph even with autograd on."""
-    if any(s.is_call and isinstance(s.node.func, ast.Attribute) and s.node.func.attr == "requires_grad_"
+    if any(s.is_call and type(s.node.func) is ast.Attribute and s.node.func.attr == "requires_grad_"
            and s.node.args and isinstance(s.node.args[0], ast.Constant) and s.node.args[0].value is False
            for s in m.sites):
         return True

@@ -23,6 +23,10 @@ from torchlint import known
 from torchlint.project import candidate
 from torchlint.semantic import Binding, FunctionInfo, SemanticModel, Site, memoized
 
+# exact node classes, tested by ``type(x) is``: parsed trees hold no subclasses, and a failing
+# isinstance against an AST class costs a subclass walk (hot per-site tests)
+_Attribute, _Name = ast.Attribute, ast.Name
+
 TORCH = "torch"
 RANDOM = "random"
 NUMPY = "numpy"
@@ -82,8 +86,8 @@ def direct_seeds(m: SemanticModel) -> FrozenSet[str]:
     classes = m.defined_names()[1]
     for site in m.sites:  # the rest of what _direct_seeds accepts: by attribute, same-file CLIs
         func = site.node.func if site.is_call else None
-        if (func.attr in _SEED_METHODS if isinstance(func, ast.Attribute)
-                else isinstance(func, ast.Name) and func.id in classes):
+        if (func.attr in _SEED_METHODS if type(func) is _Attribute
+                else type(func) is _Name and func.id in classes):
             out |= _direct_seeds(m, m.resolve(func, site.scope), func, site)
     return frozenset(out)
 
@@ -153,7 +157,7 @@ def _direct_seeds(m: SemanticModel, qualname: Optional[str], func: ast.expr,
         rngs = _direct_seeds_by_name(qualname)
         if rngs:
             return rngs
-    if isinstance(func, ast.Attribute) and func.attr in _SEED_METHODS:
+    if type(func) is _Attribute and func.attr in _SEED_METHODS:
         return _SEED_METHODS[func.attr]
     cls = m.class_for(func, site.scope)
     if cls is not None and m.base_names(cls) & known.LIGHTNING_CLIS:

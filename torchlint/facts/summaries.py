@@ -25,6 +25,8 @@ from torchlint.facts import data, loops, modes, seeding, values
 from torchlint.semantic import ClassInfo, FunctionInfo, Scope, SemanticModel, Site, memoized
 from torchlint.syntax import bind_arguments, fold, node_text, parameters, unparse
 
+# hot node tests use ``type(x) is ast.X``: parsed trees hold exact node classes (no isinstance walk)
+
 Receivers = Tuple[str, ...]
 
 
@@ -187,9 +189,9 @@ def _attribute(m: SemanticModel, chain: List[ClassInfo], name: str) -> FrozenSet
 
 
 def _size(entry) -> int:
-    if isinstance(entry, FunctionSummary):
+    if type(entry) is FunctionSummary:
         return 300 + 150 * (len(entry.items) + len(entry.calls))
-    if isinstance(entry, ClassSummary):
+    if type(entry) is ClassSummary:
         return 200 + 60 * len(entry.attrs.done) + sum(_size(f) for f in entry.methods.done.values())
     return 120
 
@@ -325,7 +327,7 @@ def _function(m: SemanticModel, fn: FunctionInfo) -> FunctionSummary:
             items.append(NestedCall(q, line, looped, _call_args(m, site), tuple(local)))
         else:
             items.extend(local)
-        if (isinstance(call.func, ast.Attribute) and call.func.attr == "fit"
+        if (type(call.func) is ast.Attribute and call.func.attr == "fit"
                 and "trainer" in m.kinds(call.func.value, site.scope)):
             trains = True
     looped_kinds = {i.kind for i in items if isinstance(i, Event) and i.in_loop and not i.if_opt}
@@ -445,14 +447,14 @@ def _local_events(m: SemanticModel, fn: FunctionInfo, own: FrozenSet[str], site:
     def params_of(exprs) -> Receivers:
         out = []
         for e in exprs:
-            if isinstance(e, ast.Name) and e.id in own:
+            if type(e) is ast.Name and e.id in own:
                 bindings = m.lookup(e.id, site.scope)
                 if bindings and bindings[-1].kind == "argument" and bindings[-1].scope is fn.scope:
                     out.append(e.id)
         return tuple(out)
 
     func = call.func
-    if isinstance(func, ast.Attribute) and func.attr == "step":
+    if type(func) is ast.Attribute and func.attr == "step":
         hit = params_of([func.value])
         if hit:
             return [Event(loops.STEP, hit[0], line, False, looped, hit)]

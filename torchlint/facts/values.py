@@ -25,6 +25,10 @@ from torchlint.facts import autograd, containers, loops
 from torchlint.semantic import LOOP_NODES, BindingKind, LoopInfo, SemanticModel, Scope, Site, memoized
 from torchlint.syntax import bind_arguments, find_argument, parameter_default, position, short_text, unparse
 
+# exact node classes, tested by ``type(x) is``: parsed trees hold no subclasses, and a failing
+# isinstance against an AST class costs a subclass walk (hot per-site tests)
+_Attribute, _Name = ast.Attribute, ast.Name
+
 MAX_DEPTH = 6
 _KEEPS_PROBABILITIES = frozenset({"float", "double", "half", "to", "cpu", "cuda", "contiguous",
                                   "clone", "detach"})
@@ -74,17 +78,17 @@ def grad_roots(expr: Optional[ast.expr]) -> List[ast.Name]:
     todo = [expr] if expr is not None else []
     while todo:
         e = todo.pop()
-        if isinstance(e, ast.Name):
+        if type(e) is _Name:
             out.append(e)
-        elif isinstance(e, ast.BinOp):
+        elif type(e) is ast.BinOp:
             todo += [e.left, e.right]
-        elif isinstance(e, ast.UnaryOp):
+        elif type(e) is ast.UnaryOp:
             todo.append(e.operand)
-        elif isinstance(e, ast.Subscript):
+        elif type(e) is ast.Subscript:
             todo.append(e.value)
         elif isinstance(e, (ast.List, ast.Tuple)):
             todo += [x.value if isinstance(x, ast.Starred) else x for x in e.elts]
-        elif isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute):
+        elif type(e) is ast.Call and type(e.func) is _Attribute:
             if e.func.attr in known.GRAD_PRESERVING_METHODS:
                 todo.append(e.func.value)
             elif e.func.attr == "scale" and len(e.args) == 1:  # GradScaler.scale(loss)
@@ -132,7 +136,7 @@ def graph_names(m: SemanticModel, scope: Scope) -> FrozenSet[str]:
 
 def _may_be_backward(call: ast.Call) -> bool:
     func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    name = func.attr if type(func) is _Attribute else getattr(func, "id", "")
     return name in ("backward", "manual_backward")
 
 
@@ -175,11 +179,11 @@ def is_loss_call(m: SemanticModel, call: ast.Call, scope: Scope) -> bool:
         last = qualname.rsplit(".", 1)[-1]
         return qualname.startswith("torch.nn.functional.") and (
             "loss" in last or "entropy" in last or last == "kl_div")
-    values = [(call.func, scope)] if isinstance(call.func, ast.Call) else m.origins(call.func, scope)
+    values = [(call.func, scope)] if type(call.func) is ast.Call else m.origins(call.func, scope)
     if not values:
         return False
     for value, vscope in values:
-        q = m.resolve(value.func, vscope) if isinstance(value, ast.Call) else None
+        q = m.resolve(value.func, vscope) if type(value) is ast.Call else None
         if q is None or not (q.startswith("torch.nn.") and q.endswith("Loss")):
             return False
     return True
@@ -345,10 +349,10 @@ def loss_called(m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Tupl
         if qualname.startswith("torch.nn.functional.") and qualname in known.LOGIT_LOSSES:
             return known.LOGIT_LOSSES[qualname], True
         return None
-    values = [(func, scope)] if isinstance(func, ast.Call) else list(m.origins(func, scope))
+    values = [(func, scope)] if type(func) is ast.Call else list(m.origins(func, scope))
     kinds = set()
     for value, vscope in values:
-        q = m.resolve(value.func, vscope) if isinstance(value, ast.Call) else None
+        q = m.resolve(value.func, vscope) if type(value) is ast.Call else None
         if q is None or q.startswith("torch.nn.functional.") or q not in known.LOGIT_LOSSES:
             return None
         kinds.add(known.LOGIT_LOSSES[q])
@@ -422,9 +426,9 @@ class Accumulation(NamedTuple):
 
 def _subscript_root(expr: ast.AST) -> Optional[ast.Name]:
     """``x`` of ``x``, ``x[i]``, ``x["a"][j]``; None for anything else."""
-    while isinstance(expr, ast.Subscript):
+    while type(expr) is ast.Subscript:
         expr = expr.value
-    return expr if isinstance(expr, ast.Name) else None
+    return expr if type(expr) is _Name else None
 
 
 def accumulations(m: SemanticModel, loop: LoopInfo) -> List[Accumulation]:
@@ -435,7 +439,7 @@ def accumulations(m: SemanticModel, loop: LoopInfo) -> List[Accumulation]:
     out = [acc for acc, owners in added if loop.node in owners]  # = those of statements_in(loop)
     for site in m.loop_sites(loop):
         call = site.node
-        if (site.is_call and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
+        if (site.is_call and type(call.func) is _Attribute and call.func.attr == "append"
                 and _subscript_root(call.func.value) is not None and len(call.args) == 1):
             out.append(Accumulation(call, call.func.value, call.args[0]))
     return out
@@ -447,11 +451,11 @@ def _added_statements(m: SemanticModel, root: ast.AST) -> List[Tuple[Accumulatio
     holding it: one pass for all loops (in ``statements_in(loop)`` iff the loop is on its path)."""
     out = []
     for stmt, path in m.statement_index(root).paths.items():
-        if (isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add)
+        if (type(stmt) is ast.AugAssign and isinstance(stmt.op, ast.Add)
                 and _subscript_root(stmt.target) is not None):
             out.append((Accumulation(stmt, stmt.target, stmt.value), frozenset(step[0] for step in path)))
-        elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-              and _subscript_root(stmt.targets[0]) is not None and isinstance(stmt.value, ast.BinOp)
+        elif (type(stmt) is ast.Assign and len(stmt.targets) == 1
+              and _subscript_root(stmt.targets[0]) is not None and type(stmt.value) is ast.BinOp
               and isinstance(stmt.value.op, ast.Add) and _adds_to_itself(stmt.targets[0], stmt.value)):
             out.append((Accumulation(stmt, stmt.targets[0], stmt.value), frozenset(step[0] for step in path)))
     out.sort(key=lambda pair: position(pair[0].node))
@@ -545,7 +549,7 @@ def _constant_parameters(m: SemanticModel, function, call: ast.Call) -> Dict[str
         value = bound.exact.get(name)
         if value is None and bound.complete:
             value = parameter_default(function.node, name)
-        if isinstance(value, ast.Constant):
+        if type(value) is ast.Constant:
             out[name] = value.value
     return out
 
