@@ -26,8 +26,7 @@ class LossAccumulatedWithGraph(Rule):
             found = values.accumulations(m, loop)
             if not found:
                 continue
-            training = loops.may_train(m, loop) and loops.is_training(loops.events(m, loop))
-            if not training and not _computes_model_loss(m, loop):
+            if not loops.is_training_loop(m, loop) and not _computes_model_loss(m, loop):
                 continue
             scope = loop.scope
             for acc in found:

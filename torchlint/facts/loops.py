@@ -251,6 +251,16 @@ def training_loops(m: SemanticModel) -> Iterator[Tuple[LoopInfo, List[Event]]]:
     return iter(_training_loops(m))
 
 
+def is_training_loop(m: SemanticModel, loop: LoopInfo) -> bool:
+    """Is ``loop`` one of :func:`training_loops`?"""
+    return loop in _training_set(m)
+
+
+@memoized
+def _training_set(m: SemanticModel) -> frozenset:
+    return frozenset(loop for loop, _evs in _training_loops(m))
+
+
 @memoized
 def _training_loops(m: SemanticModel) -> List[Tuple[LoopInfo, List[Event]]]:
     out = []
