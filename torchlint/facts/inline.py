@@ -27,7 +27,7 @@ from typing import Optional, Tuple
 
 from torchlint import known
 from torchlint.facts import containers
-from torchlint.semantic import FunctionInfo, SemanticModel, Site, memoized
+from torchlint.semantic import FunctionInfo, SemanticModel, Site
 from torchlint.syntax import parameter_default
 
 UNKNOWN = object()  # :func:`constant` could not tell
@@ -219,7 +219,7 @@ def instance_method(m: SemanticModel, site: Site) -> Optional[FunctionInfo]:
     one same-file class. Only a method the user's class defines: ``model.train()`` on a
     class that does not define ``train`` is ``nn.Module``'s mode switch (None)."""
     func = site.node.func if site.is_call else None
-    if not isinstance(func, ast.Attribute) or func.attr not in method_names(m) \
+    if not isinstance(func, ast.Attribute) or func.attr not in m.method_names \
             or m.function_for(func, site.scope) is not None:
         return None
     found = m.instance_method_for(func, site.scope)
@@ -233,13 +233,6 @@ def instance_method(m: SemanticModel, site: Site) -> Optional[FunctionInfo]:
     if not classes or None in classes or len({id(c.node) for c in classes}) != 1:
         return None
     return m.method(classes[0], func.attr)
-
-
-@memoized
-def method_names(m: SemanticModel) -> frozenset:
-    """Names of the methods the file's classes define: the cheap test before
-    :func:`instance_method` (a call ``x.name(...)`` with another name runs none)."""
-    return frozenset(name for c in m.classes.values() for name in c.methods)
 
 
 def _element_classes(m: SemanticModel, container: ast.expr, scope, depth: int):
