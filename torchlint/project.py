@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import sys
 from collections import OrderedDict
 from typing import Callable, Dict, Iterable, Optional, Tuple
@@ -456,16 +455,6 @@ def candidate(q: Optional[str]) -> bool:
     if q.startswith("."):
         return True
     return q.split(".", 1)[0] not in LIBRARY_TOPS
-
-
-# A relative import says ``from``, then its dots: only blanks and line continuations between.
-_RELATIVE_IMPORT = re.compile(r"from[\s\\]*\.")
-
-
-def may_import_relative(m: SemanticModel) -> bool:
-    """Could the linted file hold a relative import (``from .data import x``)? A text test
-    (True without the text), necessary: a file whose text fails it binds no relative name."""
-    return m.lines is None or _RELATIVE_IMPORT.search(m.text) is not None
 
 
 def _project_roots(folder: str) -> Tuple[str, Tuple[str, ...]]:

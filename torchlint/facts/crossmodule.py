@@ -263,11 +263,12 @@ class CrossModule:
         ``import pkg``, ``from pkg import sub``; a package named like a library that the
         project holds counts, :meth:`owns`). No parse."""
         if self._imported is None:
-            # an absolute import's top-level name is in m.imported_modules: when all of them
-            # are libraries' (most files), only a relative import can name a candidate
-            absolute = not m.imported_modules <= project.LIBRARY_TOPS
+            # every import's top-level name (relative: ``.data``) is in m.imported_modules:
+            # when all are libraries' (most files), none names a candidate
+            others = m.imported_modules - project.LIBRARY_TOPS
+            absolute = any(not name.startswith(".") for name in others)
             paths = set()
-            for scope in m.scopes.values() if absolute or project.may_import_relative(m) else ():
+            for scope in m.scopes.values() if others else ():
                 for bindings in scope.bindings.values():
                     for b in bindings:
                         # a library's or the stdlib's name has no project path (_path_of)

@@ -268,8 +268,8 @@ class Builder:
                     bind(scope, top, BindingKind.IMPORT, stmt, None, None, top, top)
             return
         module = stmt.module or ""
-        if stmt.level == 0 and module:
-            m.imported_modules.add(module.split(".")[0])
+        if module or stmt.level:  # a relative import as its dots and first name (``.data``)
+            m.imported_modules.add(("." * stmt.level) + module.split(".")[0])
         prefix = ("." * stmt.level) + module
         for alias in stmt.names:
             if alias.name == "*":

@@ -85,7 +85,7 @@ class SemanticModel(ScopeQueries, ValueFlow, Kinds, Uses, ControlFlow):
         self.module_sites: List[Site] = []  # sites outside any function
         self.main_guards: List[ast.If] = []
         self.star_imports: List[ast.ImportFrom] = []
-        self.imported_modules: Set[str] = set()  # top-level package names imported anywhere
+        self.imported_modules: Set[str] = set()  # top-level names imported anywhere (relative: ``.data``)
         self.truncated = False  # statement nesting beyond MAX_STATEMENT_DEPTH was skipped
         self.keys_written: Set[str] = set()  # constant string keys assigned: ``group["lr"] = ...``
         # ``x.attr = value`` writes (any receiver): attr -> [(target, value, scope)]
