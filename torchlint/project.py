@@ -153,7 +153,7 @@ def remember(filename: Optional[str], tree: ast.AST, lines, model: Optional[Sema
         if model is not None:
             model.release()
         return
-    path = _abspath(filename)
+    path = os.path.abspath(filename)
     if path in _RECENT:
         _RECENT.move_to_end(path)
         _forget()  # the file's older entry (it is last now)
@@ -191,7 +191,7 @@ def for_file(filename: Optional[str], summarize: Summarize) -> Optional["Project
     or None when it has no usable location."""
     if not ENABLED or filename is None or filename in NOT_A_PATH:
         return None
-    origin = _abspath(filename)
+    origin = os.path.abspath(filename)
     if _third_party(origin):
         return None
     return Project(origin, summarize)
@@ -492,17 +492,6 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
 
 
-def _abspath(path: str) -> str:
-    """``os.path.abspath(path)``, less the generic layers of ``posixpath`` (most of its
-    cost, paid on every linted file): the same steps, joined as ``os.path.join`` does."""
-    if os.name != "posix":
-        return os.path.abspath(path)
-    if not path.startswith("/"):
-        cwd = os.getcwd()
-        path = cwd + path if cwd.endswith("/") else cwd + "/" + path
-    return os.path.normpath(path)
-
-
 _REALPATHS: Dict[str, str] = {}  # resolved paths, process-wide (symlinks rarely move mid-run)
 MAX_REALPATHS = 8192
 
@@ -515,11 +504,9 @@ def _realpath(path: str) -> str:
     if found is None:
         if len(_REALPATHS) >= MAX_REALPATHS:
             _REALPATHS.clear()
-        at = path.rfind(os.sep) + 1  # os.path.split and os.path.join, less their generic layers
-        folder, name = path[:at].rstrip(os.sep) or path[:at], path[at:]
+        folder, name = os.path.split(path)
         if name and folder != path and not os.path.islink(path):
-            found = _realpath(folder)
-            found = found + name if found.endswith(os.sep) else found + os.sep + name
+            found = os.path.join(_realpath(folder), name)
         else:
             found = os.path.realpath(path)
         _REALPATHS[path] = found
