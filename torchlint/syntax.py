@@ -27,7 +27,7 @@ _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "kind", "conv
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 # node types are tested by ``type(x) is``, not isinstance: the same answer (parsed trees hold
 # no subclasses of them), and a failing isinstance goes through type.__instancecheck__
-_Name, _Attribute, _Constant = ast.Name, ast.Attribute, ast.Constant
+_Name, _Attribute, _Constant, _AST = ast.Name, ast.Attribute, ast.Constant, ast.AST
 
 
 def children_reversed(node: ast.AST) -> List[ast.AST]:
@@ -37,11 +37,13 @@ def children_reversed(node: ast.AST) -> List[ast.AST]:
         fields = _CHILD_FIELDS[type(node)] = tuple(
             f for f in reversed(node._fields) if f not in _LEAF_FIELDS)
     out: List[ast.AST] = []
-    for f in fields:
+    for f in fields:  # loops, not a generator per list: this runs for most nodes walked
         value = getattr(node, f, None)
         if isinstance(value, list):
-            out.extend(v for v in reversed(value) if isinstance(v, ast.AST))
-        elif isinstance(value, ast.AST):
+            for v in reversed(value):
+                if isinstance(v, _AST):
+                    out.append(v)
+        elif isinstance(value, _AST):
             out.append(value)
     return out
 
