@@ -16,6 +16,7 @@ from torchlint.semantic.nodes import Binding, BindingKind, ClassInfo, FunctionIn
 from torchlint.syntax import FUNCTION_NODES
 
 _RESOLVED = "torchlint.semantic.scopes.resolve"  # its memo table
+_RESOLVED_ELSEWHERE = "torchlint.semantic.scopes.resolve/elsewhere"  # :meth:`ScopeQueries._resolve_new`
 _CALLED = "torchlint.semantic.scopes.called_names"
 _NAMES = "torchlint.semantic.scopes.names"  # :meth:`ScopeQueries._names`
 _UNSET = object()
@@ -55,16 +56,30 @@ class ScopeQueries:
         to ``builtins.<name>``. The most asked question of all (every rule resolves
         call names): memoized in a table of its own rather than through
         :func:`~torchlint.semantic.cache.memoized`, whose generic wrapper costs more
-        than most answers here."""
-        key = (expr, scope)
+        than most answers here. The table is keyed by the expression alone, its entry
+        ``(scope, answer)``: an expression is asked about in its own scope (a tuple key
+        costs more than the answer); another scope is answered by :meth:`_resolve_new`."""
         try:
-            found = self.memo[_RESOLVED].get(key, _UNSET)
+            found = self.memo[_RESOLVED].get(expr)
         except KeyError:  # the first question of the file
             self.memo[_RESOLVED] = {}
-            found = _UNSET
-        if found is _UNSET:
-            found = self.memo[_RESOLVED][key] = self._resolve(expr, scope, 0, self._names())
-        return found
+            found = None
+        if found is not None and found[0] is scope:
+            return found[1]
+        return self._resolve_new(expr, scope, found is None)
+
+    def _resolve_new(self, expr: ast.AST, scope: Scope, first: bool) -> Optional[str]:
+        """:meth:`resolve`'s answer not in its table: ``first`` (no entry for ``expr``), entered
+        there; else (``expr`` asked about in another scope) kept by ``(expr, scope)`` apart."""
+        if first:
+            answer = self._resolve(expr, scope, 0, self._names())
+            self.memo[_RESOLVED][expr] = (scope, answer)
+            return answer
+        elsewhere = self.memo.setdefault(_RESOLVED_ELSEWHERE, {})
+        key = (expr, scope)
+        if key not in elsewhere:
+            elsewhere[key] = self._resolve(expr, scope, 0, self._names())
+        return elsewhere[key]
 
     def called_names(self) -> Dict[str, List[int]]:
         """Every call of the file by the qualified name its callee resolves to: name ->
@@ -73,15 +88,19 @@ class ScopeQueries:
         found = self.memo.get(_CALLED)
         if found is None:
             found = self.memo[_CALLED] = {}
-            table = self.memo.setdefault(_RESOLVED, {})  # :meth:`resolve`'s, filled here
+            table = self.memo.setdefault(_RESOLVED, {})  # :meth:`resolve`'s, read and filled here
             names = self._names()
             for i, site in enumerate(self.sites):
                 if site.is_call:
                     func, scope = site.node.func, site.scope
-                    key = (func, scope)
-                    q = table.get(key, _UNSET)
-                    if q is _UNSET:
-                        q = table[key] = self._resolve(func, scope, 0, names)
+                    entry = table.get(func)
+                    if entry is not None and entry[0] is scope:
+                        q = entry[1]
+                    elif entry is None:
+                        q = self._resolve(func, scope, 0, names)
+                        table[func] = (scope, q)
+                    else:
+                        q = self._resolve_new(func, scope, False)
                     if q is not None:
                         indexes = found.get(q)
                         if indexes is None:
