@@ -31,7 +31,7 @@ _SPLAT_HOLDERS = frozenset({"builtins.vars", "builtins.dict", "dataclasses.asdic
                             "attrs.asdict", "omegaconf.OmegaConf.to_container"})
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
         ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv}
-_DICT_OR_CALL = frozenset({ast.Dict, ast.Call})  # exact node classes (parsed trees hold no subclasses)
+_Dict, _Call = ast.Dict, ast.Call  # tested by ``type(x) is``: parsed trees hold no subclasses
 
 
 class OptimizerCall(NamedTuple):
@@ -326,17 +326,20 @@ def _class_field_settings(m: SemanticModel, wanted) -> List[LrSetting]:
 
 
 def _dict_settings(m: SemanticModel, wanted) -> List[LrSetting]:
+    # only a dict literal with keys or a call given keywords can hold one (_dict_keys finds
+    # no item in any other value)
     out = []
     for scope in m.scopes.values():
         for name, bindings in scope.bindings.items():
-            for b in bindings:  # only a dict literal or a call can hold one (see _dict_keys)
-                if b.kind == "assign" and type(b.value) in _DICT_OR_CALL:
-                    out.extend(_dict_keys(m, b.value, scope, name, wanted))
+            for b in bindings:
+                v = b.value
+                if b.kind == "assign" and (type(v) is _Dict and v.keys or type(v) is _Call and v.keywords):
+                    out.extend(_dict_keys(m, v, scope, name, wanted))
     for cls in m.classes.values():
         for attr, values in cls.attrs.items():
-            for value, scope in values:
-                if type(value) in _DICT_OR_CALL:
-                    out.extend(_dict_keys(m, value, scope, f"self.{attr}", wanted))
+            for v, scope in values:
+                if type(v) is _Dict and v.keys or type(v) is _Call and v.keywords:
+                    out.extend(_dict_keys(m, v, scope, f"self.{attr}", wanted))
     return out
 
 
@@ -350,7 +353,7 @@ def _dict_keys(m: SemanticModel, value, scope, holder: str, wanted) -> List[LrSe
             keys = {k.value: v for k, v in zip(node.keys, node.values)
                     if isinstance(k, ast.Constant) and isinstance(k.value, str)}
             items = keys.items()
-        elif type(node) is ast.Call and m.resolve(node.func, scope) == "builtins.dict":
+        elif type(node) is ast.Call and node.keywords and m.resolve(node.func, scope) == "builtins.dict":
             items = [(k.arg, k.value) for k in node.keywords if k.arg]
             keys = dict(items)
         else:
@@ -372,6 +375,8 @@ def _variable_settings(m: SemanticModel, wanted) -> List[LrSetting]:
         if scope.is_class:
             continue
         owner = m.functions.get(scope.node)
+        if owner is not None and wanted.isdisjoint(scope.bindings):
+            continue  # a function's variables match by their exact name
         for name, bindings in scope.bindings.items():
             if not (name in wanted or (owner is None and name.lower() in wanted)):
                 continue
