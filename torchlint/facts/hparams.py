@@ -36,17 +36,14 @@ _Dict, _Call = ast.Dict, ast.Call  # tested by ``type(x) is``: parsed trees hold
 
 class OptimizerCall(NamedTuple):
     site: Site
-    name: str  # the optimizer as written: "optim.SGD"
     lr: Optional[ast.expr]  # the lr argument (keyword or positional), None when not given
-
-    text: Optional[str] = None  # the lr as written in the source
+    # the lr as written when it is a numeric literal (``0.01``, ``1e-3 * 4``), else None
+    literal_lr: Optional[str] = None
 
     @property
-    def literal_lr(self) -> Optional[str]:
-        """The lr as written when it is a numeric literal (``0.01``, ``1e-3 * 4``), else None."""
-        if self.lr is not None and literal_number(self.lr) is not None:
-            return self.text or unparse(self.lr)
-        return None
+    def name(self) -> str:
+        """The optimizer as written: ``"optim.SGD"`` (for messages: made when asked)."""
+        return unparse(self.site.node.func)
 
 
 ARGPARSE, FIELD, KEY, VARIABLE, PARAMETER, HPARAMS = (
@@ -101,8 +98,19 @@ def optimizer_calls(m: SemanticModel) -> List[OptimizerCall]:
         if lr is None and isinstance(position, int) and len(call.args) > position \
                 and not any(isinstance(a, ast.Starred) for a in call.args[:position + 1]):
             lr = call.args[position]
-        out.append(OptimizerCall(site, unparse(call.func), lr, source_segment(m.lines, lr)))
+        literal = None
+        if lr is not None and literal_number(lr) is not None:
+            literal = source_segment(m.lines, lr) or unparse(lr)
+        out.append(OptimizerCall(site, lr, literal))
     return out
+
+
+@memoized
+def hard_coded_calls(m: SemanticModel) -> List[OptimizerCall]:
+    """The optimizer calls TL301 and TL302 judge: given a literal lr, built outside tests,
+    in a file that sets no learning rate after construction (:func:`lr_set_elsewhere`)."""
+    calls = [c for c in optimizer_calls(m) if c.literal_lr is not None and not in_test(m, c.site)]
+    return [] if not calls or lr_set_elsewhere(m) else calls
 
 
 def _optimizer_candidates(m: SemanticModel) -> List[Site]:
@@ -122,7 +130,7 @@ def _may_build_unresolved_optimizer(m: SemanticModel) -> bool:
     """Can :func:`_lr_position` accept a call whose name resolves to no optimizer? Only
     one in a ``configure_optimizers``, or one naming a same-file optimizer class (kind
     or base): it rejects every other same-file class."""
-    return any(f.name == "configure_optimizers" for f in m.functions.values()) or any(
+    return "configure_optimizers" in m.function_names or any(
         "optimizer" in m.class_kinds(c) or m.base_names(c) & OPTIMIZER_BASES for c in m.classes.values())
 
 
