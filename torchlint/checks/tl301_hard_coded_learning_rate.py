@@ -22,12 +22,9 @@ class HardCodedLearningRate(Rule):
     options = (LR_NAMES,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        calls = [c for c in hparams.optimizer_calls(m) if c.literal_lr is not None]
-        if not calls or hparams.lr_set_elsewhere(m):
-            return
         names = config["lr-names"]
-        for call in calls:
-            if hparams.in_test(m, call.site) or hparams.lr_replaced(m, call):
+        for call in hparams.hard_coded_calls(m):
+            if hparams.lr_replaced(m, call):
                 continue
             # a declared setting the call ignores is TL302's report on the same line
             if hparams.ignored_lr_setting(m, call, names) is not None:

@@ -22,11 +22,8 @@ class DeclaredLearningRateIgnored(Rule):
     options = (LR_NAMES,)
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        calls = [c for c in hparams.optimizer_calls(m) if c.literal_lr is not None]
-        if not calls or hparams.lr_set_elsewhere(m):
-            return
-        for call in calls:
-            if hparams.in_test(m, call.site) or hparams.restored_from_checkpoint(m, call):
+        for call in hparams.hard_coded_calls(m):
+            if hparams.restored_from_checkpoint(m, call):
                 continue
             setting = hparams.ignored_lr_setting(m, call, config["lr-names"])
             if setting is not None:
