@@ -16,8 +16,7 @@ from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple,
 
 from torchlint import known, project
 from torchlint.project import candidate
-from torchlint.facts import data, loops, summaries
-from torchlint.facts import lexicon
+from torchlint.facts import data, lexicon, loops, summaries
 from torchlint.facts.summaries import Alias, ClassSummary, Event, FunctionSummary, NestedCall, Reexport
 from torchlint.semantic import Scope, SemanticModel
 from torchlint.syntax import unparse
@@ -96,8 +95,7 @@ class CrossModule:
         self._inert: Dict[tuple, Optional[str]] = {}  # (call, word) -> :meth:`_inert_module`
 
     def close(self) -> None:
-        """The linted file is done: the project modules' models kept for its questions go."""
-        self.project.close()
+        self.project.close()  # the linted file is done: the models kept for its questions go
 
     @property
     def touched(self) -> set:
@@ -167,8 +165,7 @@ class CrossModule:
 
     # ------------------------------------------------------------ questions
     def facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
-        """Facts about the project function ``call`` calls; None when it is not one or
-        cannot be analysed. Once per call of the linted file."""
+        """Facts about the project function ``call`` calls; None: not one, or unknown. Once per call."""
         if not self.reaches(m):
             return None
         if call not in self._facts:
@@ -177,6 +174,9 @@ class CrossModule:
 
     @_guarded(None)
     def _call_facts(self, m: SemanticModel, call: ast.Call, scope: Scope) -> Optional[Facts]:
+        if self._module_of(m, call, scope) is None and (  # callee's Target: in the module
+                type(call.func) is not ast.Attribute or self._method_class(m, call.func, scope) is None):
+            return None  # _module_of names (the name resolves), or from _method_class: none here
         inert = self._inert_module(m, call, scope)
         if inert is not None:
             if m.resolve(call.func, scope) is None:
