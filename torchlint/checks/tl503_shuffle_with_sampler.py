@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from torchlint import known
 from torchlint.facts import data
 from torchlint.config import Config
 from torchlint.rule import Rule, Violation
@@ -23,9 +24,9 @@ class ShuffleWithSampler(Rule):
     requires = ("shuffle", "DataLoader")  # shuffle= by name, or the third positional of DataLoader
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        for site in m.sites:
-            if not site.is_call or not data.is_dataloader(m, site.node, site.scope):
-                continue
+        # the calls whose callee resolves to a DataLoader (data.is_dataloader), from the
+        # file's one index of calls by callee
+        for site in m.calls_to(known.DATALOADERS):
             given, _complete = data.arguments(m, site.node, site.scope)
             shuffle = data.argument_origins(m, given, "shuffle")
             if not shuffle or not all(_true(v) for v, _s in shuffle):
