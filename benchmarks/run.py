@@ -18,7 +18,8 @@ Tiers (each reported on its own; the worst decides):
 For (a)-(c), whole ``flake8 --jobs 1`` runs with and without torchlint are
 alternated round by round (A B A B ...), so drifting load hits both alike; the
 figure is the median of the per-round CPU ratios (user+sys of the process, from
-``wait4``), and the ratio of the peak RSS. "Without" drops torchlint's entry point
+``wait4``; the lowest and highest round beside it, to show the noise), and the ratio
+of the peak RSS. "Without" drops torchlint's entry point
 from flake8's plugin discovery (``flake8_without.py``); everything else is the same
 flake8. torchlint's bytecode is compiled first (an install does that; a checkout
 run with PYTHONDONTWRITEBYTECODE would pay for compiling on every run).
@@ -114,7 +115,8 @@ def paired(with_tl: List[str], without: List[str], rounds: int, **kw) -> Dict[st
                 b_cpu.append(cpu)
                 b_rss = max(b_rss, rss)
         ratios.append(a_cpu[-1] / b_cpu[-1])
-    return {"cpu_ratio": statistics.median(ratios), "cpu_with": statistics.median(a_cpu),
+    return {"cpu_ratio": statistics.median(ratios), "round_min": min(ratios), "round_max": max(ratios),
+            "cpu_with": statistics.median(a_cpu),
             "cpu_without": statistics.median(b_cpu), "rss_ratio": a_rss / b_rss,
             "rss_with_mib": a_rss / 1024, "rss_without_mib": b_rss / 1024}
 
@@ -376,7 +378,8 @@ def _row(name: str, what: str, r: Dict[str, float]) -> str:
     cpu_t, rss_t = TARGETS[name]
     ok = r["cpu_ratio"] <= cpu_t and r["rss_ratio"] <= rss_t
     return (f"| {name} | {what} | {r['cpu_without']:.2f} | {r['cpu_with']:.2f} | {r['cpu_ratio']:.3f}x "
-            f"(<= {cpu_t}) | {r['rss_without_mib']:.0f} / {r['rss_with_mib']:.0f} MiB = "
+            f"(<= {cpu_t}; rounds {r['round_min']:.3f}-{r['round_max']:.3f}) | "
+            f"{r['rss_without_mib']:.0f} / {r['rss_with_mib']:.0f} MiB = "
             f"{r['rss_ratio']:.2f}x | {'met' if ok else 'NOT met'} |")
 
 
