@@ -389,8 +389,8 @@ def cpu_attributes(m: SemanticModel, cls: ClassInfo) -> Dict[str, FrozenSet[ast.
     return out
 
 
-_FACTORY_NAMES = frozenset(q.rsplit(".", 1)[-1]
-                           for q in known.TENSOR_FACTORIES | known.CPU_TENSOR_CONVERSIONS)
+_FACTORY_QUALNAMES = known.TENSOR_FACTORIES | known.CPU_TENSOR_CONVERSIONS
+_FACTORY_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in _FACTORY_QUALNAMES)
 
 
 def _may_name_factory(m: SemanticModel, site: Site) -> bool:
@@ -433,6 +433,9 @@ def factories_meeting_inputs(m: SemanticModel, cls: ClassInfo) -> List[FactoryUs
     """Each device-less factory called in ``cls``'s forward methods whose tensor is
     combined with an input (preferred) or fed to a submodule, and each plain CPU tensor
     attribute (:func:`cpu_attributes`) a forward method combines so, in source order."""
+    if not any(s.is_call and _may_name_factory(m, s)
+               for c in m.local_bases(cls) for f in c.methods.values() for s in f.sites):
+        return []  # both kinds need a factory called in a method of ``cls`` or a same-file base
     methods = forward_methods(m, cls)
     owner = {s.node: f for f in methods for s in f.sites
              if s.is_call and s.scope is f.scope and device_less_factory(m, s.node, s.scope)}

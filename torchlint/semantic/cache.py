@@ -29,12 +29,12 @@ def memoized(fn: F = None, *, guard: Any = _COMPUTING) -> F:
 
             @functools.wraps(func)
             def cached(m):
-                found = m.memo.get(key, _COMPUTING)
-                if found is not _COMPUTING:
-                    return found
+                memo = m.memo
+                if key in memo:
+                    return memo[key]
                 if guard is not _COMPUTING:
-                    m.memo[key] = guard
-                result = m.memo[key] = func(m)
+                    memo[key] = guard
+                result = memo[key] = func(m)
                 return result
 
         elif fixed and code.co_argcount == 2:  # one argument: keyed by it, no tuple
@@ -44,9 +44,8 @@ def memoized(fn: F = None, *, guard: Any = _COMPUTING) -> F:
                 table = m.memo.get(key)
                 if table is None:
                     table = m.memo[key] = {}
-                found = table.get(arg, _COMPUTING)
-                if found is not _COMPUTING:
-                    return found
+                elif arg in table:
+                    return table[arg]
                 if guard is not _COMPUTING:
                     table[arg] = guard
                 result = table[arg] = func(m, arg)
@@ -57,12 +56,11 @@ def memoized(fn: F = None, *, guard: Any = _COMPUTING) -> F:
             @functools.wraps(func)
             def cached(m, first, second):
                 table = m.memo.get(key)
+                args = (first, second)
                 if table is None:
                     table = m.memo[key] = {}
-                args = (first, second)
-                found = table.get(args, _COMPUTING)
-                if found is not _COMPUTING:
-                    return found
+                elif args in table:
+                    return table[args]
                 if guard is not _COMPUTING:
                     table[args] = guard
                 result = table[args] = func(m, first, second)
@@ -84,9 +82,8 @@ def _cached(func, key: str, guard: Any):
         table = m.memo.get(key)
         if table is None:
             table = m.memo[key] = {}
-        found = table.get(args, _COMPUTING)
-        if found is not _COMPUTING:
-            return found
+        elif args in table:
+            return table[args]
         if guard is not _COMPUTING:
             table[args] = guard
         result = table[args] = func(m, *args)
