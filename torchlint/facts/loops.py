@@ -478,9 +478,13 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
     files and functions and in methods of ``nn.Module`` subclasses (a model's own forward,
     Lightning hooks, which the Trainer runs in the right mode) are skipped."""
     out: List[InferenceLoop] = []
+    # loops whose inner loops are not asked about: those taken, and those that call no module
+    # (an inner loop's sites, helpers followed, are some of the outer one's)
     taken = set()
+    training = _training_set(m)  # their events hold a backward and a step
     for loop in m.loops if not m.is_test_module() else ():
-        if (taken and any(id(p) in taken for p in loop.parents)) or m.is_test_function(loop.function):
+        if loop in training or (taken and any(id(p) in taken for p in loop.parents)) \
+                or m.is_test_function(loop.function):
             continue
         if loop.function is not None and loop.function.cls is not None and m.is_nn_module(
                 loop.function.cls):  # part of a model's own computation, or a Lightning hook
@@ -498,6 +502,8 @@ def inference_loops(m: SemanticModel) -> List[InferenceLoop]:
                 break
             if is_forward(m, site):
                 forwards.append(Forward(site, via, autograd.grad_at(m, site, via)))
+        if not uses_grad and not forwards:
+            taken.add(id(loop.node))
         if uses_grad or not forwards or any(is_opaque(m, e) for e in evs):
             continue
         taken.add(id(loop.node))
