@@ -24,8 +24,8 @@ class ZeroGradBeforeStep(Rule):
         reported = set()
         for _loop, evs in loops.training_loops(m):
             for i, zero in enumerate(evs):
-                if id(zero.node) in reported or not _is_zero_grad_call(zero):
-                    continue
+                if zero.kind != loops.ZERO_GRAD or not _is_zero_grad_call(zero) or id(zero.node) in reported:
+                    continue  # (the kind asked first: most events are no clearing)
                 if _next_step(m, evs, i) is None:
                     continue
                 if any(e.kind == loops.BACKWARD and loops.runs_before(m, e, zero) for e in evs[:i]):

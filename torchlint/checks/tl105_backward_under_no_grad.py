@@ -28,11 +28,12 @@ class BackwardUnderNoGrad(Rule):
             return  # nothing switches grad off: grad mode is on everywhere
         reported = set()
         for site in m.sites:
+            if not site.withs:  # no context around it: only a decorator can turn grad off
+                function = site.function
+                if function is None or not function.node.decorator_list:
+                    continue  # no context or decorator around it: grad mode is the default
             if not site.is_call or id(site.node) in reported:
                 continue
-            decorated = site.function is not None and site.function.node.decorator_list
-            if not (site.withs or decorated):
-                continue  # no context or decorator around it: grad mode is the default
             # a backward() itself, or a same-file helper that may run one: asked before grad mode
             direct = values.may_differentiate(m, site.node, site.scope)
             helper = m.function_for(site.node.func, site.scope)

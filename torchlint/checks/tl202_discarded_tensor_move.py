@@ -23,16 +23,14 @@ class DiscardedTensorMove(Rule):
     hint = "assign it to {target}"
 
     def check(self, m: SemanticModel, config: Config) -> Iterator[Violation]:
-        if not any(type(c.func) is ast.Attribute and c.func.attr in METHODS
-                   for c in m.statement_calls):
+        moves = {c for c in m.statement_calls if type(c.func) is ast.Attribute and c.func.attr in METHODS}
+        if not moves:
             return  # no statement .to()/.cuda()/.cpu(): the cheap gate before every site
-        for site in m.sites:
+        for site in m.sites:  # in source order
             call = site.node
-            if call not in m.statement_calls:
+            if call not in moves:
                 continue
             func = call.func
-            if not isinstance(func, ast.Attribute) or func.attr not in METHODS:
-                continue
             # modules move in place (model.to(device) is right); only a known tensor is flagged
             if not devices.is_tensor(m, func.value, site.scope):
                 continue
