@@ -804,7 +804,7 @@ def test_parameter_kinds_from_callers_through_classes_and_instances():
     assert _kinds_at(m, "thing") == {"scheduler", "optimizer"}
     assert _kinds_at(m, "self.solver") == {"optimizer"}
     init = next(f for f in m.functions.values() if f.qualname == "Engine.__init__")
-    passed = m.parameter_arguments()[(init.node, "net")]
+    passed = m.parameter_arguments(init.node, "net")
     assert [ast.unparse(v) for v, _s in passed] == ["net", "net"]  # not ``self`` of Child
 
 

@@ -118,7 +118,7 @@ class FabricPlanner:
         if isinstance(expr, ast.Name):
             bindings = m.lookup(expr.id, scope) or []
             if bindings and bindings[0].kind == "argument":
-                passed = m.parameter_arguments().get((bindings[0].scope.node, expr.id), [])
+                passed = m.parameter_arguments(bindings[0].scope.node, expr.id)
                 found = [self.bound(value, vscope, depth + 1) for value, vscope in passed]
                 found = [f for f in found if f is not None]
                 if found and len(found) == len(passed) and all(f.key == found[0].key for f in found):

@@ -178,7 +178,7 @@ def _name_value(m: SemanticModel, node: ast.Name, scope: Scope, depth: int):
         if b.kind == "assign" and b.value is not None and b.unpack is None:
             values.append(evaluate(m, b.value, b.scope, depth + 1))
         elif b.kind == "argument":
-            passed = m.parameter_arguments().get((b.scope.node, b.name), [])
+            passed = m.parameter_arguments(b.scope.node, b.name)
             default = parameter_default(b.scope.node, b.name)
             if default is not None:
                 passed = passed + [(default, b.scope.parent or b.scope)]

@@ -218,7 +218,7 @@ class ValueFlow:
             elif b.kind == BindingKind.ASSIGN and b.value is not None:
                 out.append((b.value, b.scope))
             elif b.kind == BindingKind.ARGUMENT:
-                passed = self.parameter_arguments().get((b.scope.node, b.name), [])
+                passed = self.parameter_arguments(b.scope.node, b.name)
                 default = parameter_default(b.scope.node, b.name)
                 if default is not None:
                     passed = passed + [(default, b.scope.parent or b.scope)]
@@ -244,30 +244,63 @@ class ValueFlow:
             out.extend(given[expr.attr])
         return out or None
 
+    def parameter_arguments(self, function: ast.AST, name: str) -> List[Tuple[ast.expr, Scope]]:
+        """The argument expressions same-file call sites pass to parameter ``name`` of
+        ``function`` (:meth:`callee`: ``__init__`` through ``Class(...)``, methods through
+        an instance or the class), ``*args``/``**kwargs`` included, in source order. The
+        model's own list: read it, never change it."""
+        return self._passed_to(function).get(name, [])
+
     @memoized
-    def parameter_arguments(self) -> Dict[Tuple[ast.AST, str], List[Tuple[ast.expr, Scope]]]:
-        """(function node, parameter) -> the argument expressions same-file call sites
-        pass (:meth:`callee`: ``__init__`` through ``Class(...)``, methods through an
-        instance or the class), ``*args``/``**kwargs`` included."""
-        acc: Dict[Tuple[ast.AST, str], List[Tuple[ast.expr, Scope]]] = {}
-        functions, classes, methods = self.function_names, self.class_names, self.method_names
-        for site in self.sites:
-            if not site.is_call:
-                continue
+    def _passed_to(self, function: ast.AST) -> Dict[str, List[Tuple[ast.expr, Scope]]]:
+        """:meth:`parameter_arguments` of one function, by parameter. Only the calls that
+        name it are resolved: :meth:`callee` answers a function or method found under the
+        name called (a ``def``'s binding, a class's ``methods``), or the ``__init__`` of a
+        class a name binds."""
+        acc: Dict[str, List[Tuple[ast.expr, Scope]]] = {}
+        fname = getattr(function, "name", None)  # a lambda is no callee
+        by_name = self._local_calls()
+        hits = by_name.get(fname, ())
+        if fname == "__init__":
+            hits = sorted({*hits, *(i for c in self.class_names for i in by_name.get(c, ()))})
+        sites = self.sites
+        for i in hits:
+            site = sites[i]
             call = site.node
-            func = call.func  # callee's own first test (may_run_local), inline: most calls fail it
-            if not (func.id in functions or func.id in classes if type(func) is ast.Name
-                    else type(func) is ast.Attribute and func.attr in methods):
-                continue
             helper = self.callee(call, site.scope)
-            if helper is None:
+            if helper is None or helper.node is not function:
                 continue
             bound = self.arguments_of(call, site.scope, helper)
             for p, value in bound.exact.items():
-                acc.setdefault((helper.node, p), []).append((value, site.scope))
+                acc.setdefault(p, []).append((value, site.scope))
             for p, values in bound.maybe.items():
-                acc.setdefault((helper.node, p), []).extend((v, site.scope) for v in values)
+                acc.setdefault(p, []).extend((v, site.scope) for v in values)
         return acc
+
+    @memoized
+    def _local_calls(self) -> Dict[str, List[int]]:
+        """The calls that may run same-file code (:meth:`may_run_local`) by the name they
+        call (``helper`` / ``x.helper``): indexes into ``self.sites``."""
+        index: Dict[str, List[int]] = {}
+        functions, classes, methods = self.function_names, self.class_names, self.method_names
+        for i, site in enumerate(self.sites):
+            if not site.is_call:
+                continue
+            func = site.node.func
+            if type(func) is _Name:
+                name = func.id
+                if name not in functions and name not in classes:
+                    continue
+            elif type(func) is _Attribute and func.attr in methods:
+                name = func.attr
+            else:
+                continue
+            found = index.get(name)
+            if found is None:
+                index[name] = [i]
+            else:
+                found.append(i)
+        return index
 
     def call_arguments(
         self, call: ast.Call, scope: Scope, params: Tuple[str, ...] = ()

@@ -207,7 +207,7 @@ class Kinds:
         """Kinds of what the same-file calls of ``function`` pass to its parameter ``name``
         (:meth:`parameter_arguments`: ``helper(...)``, ``Class(...)``, ``obj.method(...)``)."""
         out: set = set()
-        for value, vscope in self.parameter_arguments().get((function, name), ()):
+        for value, vscope in self.parameter_arguments(function, name):
             out |= self.kinds(value, vscope)
         return frozenset(out)
 
