@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from torchlint.semantic import Scope, SemanticModel, memoized
-from torchlint.syntax import const_str, parameter_default
+from torchlint.syntax import const_str
 
 UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN", "__bool__": None})()
 _PARSE_CALLS = ("parse_args", "parse_known_args")
@@ -178,11 +178,7 @@ def _name_value(m: SemanticModel, node: ast.Name, scope: Scope, depth: int):
         if b.kind == "assign" and b.value is not None and b.unpack is None:
             values.append(evaluate(m, b.value, b.scope, depth + 1))
         elif b.kind == "argument":
-            passed = m.parameter_arguments(b.scope.node, b.name)
-            default = parameter_default(b.scope.node, b.name)
-            if default is not None:
-                passed = passed + [(default, b.scope.parent or b.scope)]
-            values += [evaluate(m, v, s, depth + 1) for v, s in passed] or [UNKNOWN]
+            values += [evaluate(m, v, s, depth + 1) for v, s in m.parameter_values(b)] or [UNKNOWN]
         else:  # imports, loop targets, unpacked tuples: not followed
             return UNKNOWN
     if not values or any(v is UNKNOWN for v in values):

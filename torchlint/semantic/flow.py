@@ -218,11 +218,7 @@ class ValueFlow:
             elif b.kind == BindingKind.ASSIGN and b.value is not None:
                 out.append((b.value, b.scope))
             elif b.kind == BindingKind.ARGUMENT:
-                passed = self.parameter_arguments(b.scope.node, b.name)
-                default = parameter_default(b.scope.node, b.name)
-                if default is not None:
-                    passed = passed + [(default, b.scope.parent or b.scope)]
-                out.extend(passed or [(b.node, b.scope, True)])
+                out.extend(self.parameter_values(b) or [(b.node, b.scope, True)])
             else:  # imports, functions, classes, loop targets, except-names: not followed
                 out.append((node, scope, True))
         return out
@@ -250,6 +246,13 @@ class ValueFlow:
         an instance or the class), ``*args``/``**kwargs`` included, in source order. The
         model's own list: read it, never change it."""
         return self._passed_to(function).get(name, [])
+
+    def parameter_values(self, b: Binding) -> List[Tuple[ast.expr, Scope]]:
+        """What a parameter binding ``b`` can hold: :meth:`parameter_arguments`, then its
+        default (evaluated in the scope around the function)."""
+        passed = self.parameter_arguments(b.scope.node, b.name)
+        default = parameter_default(b.scope.node, b.name)
+        return passed + [(default, b.scope.parent or b.scope)] if default is not None else passed
 
     @memoized
     def _passed_to(self, function: ast.AST) -> Dict[str, List[Tuple[ast.expr, Scope]]]:
@@ -282,19 +285,12 @@ class ValueFlow:
         """The calls that may run same-file code (:meth:`may_run_local`) by the name they
         call (``helper`` / ``x.helper``): indexes into ``self.sites``."""
         index: Dict[str, List[int]] = {}
-        functions, classes, methods = self.function_names, self.class_names, self.method_names
+        may_run_local = self.may_run_local
         for i, site in enumerate(self.sites):
-            if not site.is_call:
+            if not site.is_call or not may_run_local(site.node.func):
                 continue
             func = site.node.func
-            if type(func) is _Name:
-                name = func.id
-                if name not in functions and name not in classes:
-                    continue
-            elif type(func) is _Attribute and func.attr in methods:
-                name = func.attr
-            else:
-                continue
+            name = func.id if type(func) is _Name else func.attr
             found = index.get(name)
             if found is None:
                 index[name] = [i]
