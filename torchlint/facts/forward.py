@@ -389,8 +389,8 @@ def cpu_attributes(m: SemanticModel, cls: ClassInfo) -> Dict[str, FrozenSet[ast.
     return out
 
 
-_FACTORY_QUALNAMES = known.TENSOR_FACTORIES | known.CPU_TENSOR_CONVERSIONS
-_FACTORY_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in _FACTORY_QUALNAMES)
+_FACTORY_NAMES = frozenset(q.rsplit(".", 1)[-1]
+                           for q in known.TENSOR_FACTORIES | known.CPU_TENSOR_CONVERSIONS)
 
 
 def _may_name_factory(m: SemanticModel, site: Site) -> bool:

@@ -334,21 +334,24 @@ def _class_field_settings(m: SemanticModel, wanted) -> List[LrSetting]:
 
 
 def _dict_settings(m: SemanticModel, wanted) -> List[LrSetting]:
-    # only a dict literal with keys or a call given keywords can hold one (_dict_keys finds
-    # no item in any other value)
     out = []
     for scope in m.scopes.values():
         for name, bindings in scope.bindings.items():
             for b in bindings:
-                v = b.value
-                if b.kind == "assign" and (type(v) is _Dict and v.keys or type(v) is _Call and v.keywords):
-                    out.extend(_dict_keys(m, v, scope, name, wanted))
+                if b.kind == "assign" and _may_hold_keys(b.value):
+                    out.extend(_dict_keys(m, b.value, scope, name, wanted))
     for cls in m.classes.values():
         for attr, values in cls.attrs.items():
             for v, scope in values:
-                if type(v) is _Dict and v.keys or type(v) is _Call and v.keywords:
+                if _may_hold_keys(v):
                     out.extend(_dict_keys(m, v, scope, f"self.{attr}", wanted))
     return out
+
+
+def _may_hold_keys(value) -> bool:
+    """Only a dict literal with keys or a call given keywords can hold a setting:
+    :func:`_dict_keys` finds no item in any other value."""
+    return type(value) is _Dict and bool(value.keys) or type(value) is _Call and bool(value.keywords)
 
 
 def _dict_keys(m: SemanticModel, value, scope, holder: str, wanted) -> List[LrSetting]:
