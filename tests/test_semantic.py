@@ -854,3 +854,22 @@ def test_a_star_import_of_a_module_that_imports_torch_makes_pytorch_code(tmp_pat
         assert ((5, "TL101") in [(v.line, v.code) for v in reports]) is imports
     m = SemanticModel(ast.parse("from models import *\ntorch.optim.SGD"), str(tmp_path / "x.py"))
     assert not m.imports_torch  # no project to read: unknown
+
+
+def test_resolve_answers_one_expression_in_each_scope_it_is_asked_about():
+    """resolve keys its table by the expression; the same expression asked about in another
+    scope (a default evaluated outside its function) gets that scope's answer, each kept,
+    and called_names reads each call in its own scope whatever was asked before."""
+    m = model("""
+        import torch.optim as O
+
+        def build(params, O=None):
+            return O.SGD(params)
+    """)
+    fn_scope = m.scopes[m.tree.body[1]]
+    func = m.tree.body[1].body[0].value.func  # O.SGD, where O is the parameter
+    assert m.resolve(func, m.module_scope) == "torch.optim.SGD"  # asked first outside
+    assert m.resolve(func, fn_scope) is None
+    assert m.resolve(func, m.module_scope) == "torch.optim.SGD"
+    assert "torch.optim.SGD" not in m.called_names()
+    assert m.resolve(func, fn_scope) is None

@@ -66,19 +66,21 @@ class ScopeQueries:
             found = None
         if found is not None and found[0] is scope:
             return found[1]
-        return self._resolve_new(expr, scope, found is None)
+        return self._resolve_new(expr, scope, found is None, self._names())
 
-    def _resolve_new(self, expr: ast.AST, scope: Scope, first: bool) -> Optional[str]:
+    def _resolve_new(self, expr: ast.AST, scope: Scope, first: bool,
+                     names: Dict[Tuple[str, Scope], Optional[str]]) -> Optional[str]:
         """:meth:`resolve`'s answer not in its table: ``first`` (no entry for ``expr``), entered
-        there; else (``expr`` asked about in another scope) kept by ``(expr, scope)`` apart."""
+        there; else (``expr`` asked about in another scope) kept by ``(expr, scope)`` apart.
+        ``names``: :meth:`_names`."""
         if first:
-            answer = self._resolve(expr, scope, 0, self._names())
+            answer = self._resolve(expr, scope, 0, names)
             self.memo[_RESOLVED][expr] = (scope, answer)
             return answer
         elsewhere = self.memo.setdefault(_RESOLVED_ELSEWHERE, {})
         key = (expr, scope)
         if key not in elsewhere:
-            elsewhere[key] = self._resolve(expr, scope, 0, self._names())
+            elsewhere[key] = self._resolve(expr, scope, 0, names)
         return elsewhere[key]
 
     def called_names(self) -> Dict[str, List[int]]:
@@ -88,19 +90,14 @@ class ScopeQueries:
         found = self.memo.get(_CALLED)
         if found is None:
             found = self.memo[_CALLED] = {}
-            table = self.memo.setdefault(_RESOLVED, {})  # :meth:`resolve`'s, read and filled here
+            table = self.memo.setdefault(_RESOLVED, {})  # :meth:`resolve`'s, read here
             names = self._names()
             for i, site in enumerate(self.sites):
                 if site.is_call:
                     func, scope = site.node.func, site.scope
-                    entry = table.get(func)
-                    if entry is not None and entry[0] is scope:
-                        q = entry[1]
-                    elif entry is None:
-                        q = self._resolve(func, scope, 0, names)
-                        table[func] = (scope, q)
-                    else:
-                        q = self._resolve_new(func, scope, False)
+                    entry = table.get(func)  # :meth:`resolve`'s hit, inline; a miss asks it
+                    q = entry[1] if entry is not None and entry[0] is scope else \
+                        self._resolve_new(func, scope, entry is None, names)
                     if q is not None:
                         indexes = found.get(q)
                         if indexes is None:
